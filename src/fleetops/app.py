@@ -1,0 +1,164 @@
+"""The application object: one per invocation, owning the UI, settings, rituals and clients.
+
+The CLI creates it from the global flags, commands use it, and the single error handler asks it
+to report a failure (as one line on stderr and, with `--json`, as the JSON object). Everything
+expensive (settings, the sandbox server, the rituals file, clients) is built on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from fleetops.errors import ExitCode, FleetopsError
+from fleetops.plan import Outcome, Plan, Runner
+from fleetops.redaction import RedactingStream, redact
+from fleetops.ui import UI
+
+if TYPE_CHECKING:
+    from fleetops.clients import Clients
+    from fleetops.journal import Journal
+    from fleetops.rituals.models import Rituals
+    from fleetops.sandbox.runtime import SandboxHandle
+    from fleetops.settings import Settings
+
+
+class App:
+    """State of one fleetops run."""
+
+    def __init__(self, *, sandbox: bool = False, debug: bool = False, env: Mapping[str, str] | None = None) -> None:
+        self.ui = UI(debug=debug)
+        self.debug = debug
+        self.sandbox_requested = sandbox
+        self._env = env
+        self.command = "fleetops"
+        self.dry_run = False
+        self.plan: Plan | None = None  # the plan being run, for the error report
+        self._sandbox: SandboxHandle | None = None
+        if debug:
+            logging.basicConfig(
+                level=logging.DEBUG,
+                stream=RedactingStream("stderr"),  # type: ignore[arg-type]
+                format="debug: %(name)s: %(message)s",
+                force=True,
+            )
+
+    # -- command metadata ---------------------------------------------------------------------------------
+    def start(self, command: str, *, json: bool = False, dry_run: bool = False) -> App:
+        """Record which command runs and how it reports; returns self for chaining."""
+        self.command = command
+        self.ui.json_mode = json
+        self.dry_run = dry_run
+        return self
+
+    @property
+    def json_mode(self) -> bool:
+        return self.ui.json_mode
+
+    # -- lazily built context ------------------------------------------------------------------------------
+    @cached_property
+    def base_settings(self) -> Settings:
+        """Settings from the environment, before any sandbox swap (state dir, flags)."""
+        from fleetops.settings import Settings
+
+        return Settings.from_env(self._env, debug=self.debug or None, sandbox=self.sandbox_requested or None)
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The settings the clients use: the sandbox's endpoints when --sandbox is on."""
+        base = self.base_settings
+        if not base.sandbox:
+            return base
+        from fleetops.sandbox.runtime import attach
+
+        self._sandbox = attach(base.state_dir)
+        self.ui.print(f"sandbox: rehearsing against {self._sandbox.url} (world in {base.state_dir / 'sandbox'}); nothing real is touched.", style="cyan")
+        return base.for_sandbox(self._sandbox.url, self._sandbox.tokens)
+
+    @cached_property
+    def rituals(self) -> Rituals:
+        from fleetops.rituals import load_rituals
+
+        settings = self.settings
+        return load_rituals(
+            settings.rituals_path,
+            overrides={
+                "repository": settings.repo,
+                "people.release_dri": settings.release_dri,
+                "people.oncall": settings.oncall,
+            },
+        )
+
+    @property
+    def repo(self) -> str:
+        return self.rituals.repository
+
+    @cached_property
+    def clients(self) -> Clients:
+        from fleetops.clients import Clients
+
+        return Clients(self.settings, self.repo)
+
+    def journal(self) -> Journal:
+        from fleetops.journal import Journal
+
+        return Journal(self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox)
+
+    def now(self):  # noqa: ANN201 - datetime
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    # -- running and reporting ----------------------------------------------------------------------------
+    def execute(self, plan: Plan, *, yes: bool = False, dry_run: bool = False) -> int:
+        """Show, confirm and apply a plan; print `--json`; return the exit code."""
+        self.plan = plan
+        journal = None if dry_run else self.journal()
+        outcome = Runner(self.ui, journal, yes=yes, dry_run=dry_run).run(plan)
+        return self.finish(outcome)
+
+    def report(self, plan: Plan) -> int:
+        """For read-only commands: print `--json` and return the exit code of the plan's findings."""
+        self.plan = plan
+        code = ExitCode.NEEDS_ACTION if plan.needs_action else ExitCode.OK
+        return self.finish(Outcome(plan=plan, dry_run=False, exit_code=code))
+
+    def finish(self, outcome: Outcome) -> int:
+        if self.json_mode:
+            self.ui.emit_json(outcome.as_json())
+        return int(outcome.exit_code)
+
+    def fail(self, err: BaseException) -> int:
+        """The one place an error becomes output: one line (plus a traceback with --debug)."""
+        if isinstance(err, FleetopsError):
+            code = err.exit_code
+            message = str(err)
+        else:
+            code = ExitCode.FAILED
+            message = f"unexpected {type(err).__name__}: {err}. This is a bug in fleetops; run with --debug and report it."
+        message = redact(message)
+        if self.debug:
+            import traceback
+
+            self.ui.print(redact("".join(traceback.format_exception(err))), style="dim")
+        self.ui.error(message)
+        if self.json_mode:
+            payload: dict[str, Any] = {
+                "command": self.command,
+                "dry_run": self.dry_run,
+                "steps": [s.as_json() for s in self.plan.steps] if self.plan else [],
+            }
+            if self.plan:
+                payload.update(self.plan.extra)
+            payload["error"] = {"message": message, "exit_code": int(code)}
+            self.ui.emit_json(payload)
+        return int(code)
+
+    def close(self) -> None:
+        if "clients" in self.__dict__:
+            self.clients.close()
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None

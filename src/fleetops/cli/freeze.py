@@ -1,0 +1,90 @@
+"""`fleetops freeze ...`: the merge freeze on the release branch (handbook: "Begin a merge freeze")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fleetops.cli.options import DryRun, Json, Yes, app_of, done
+
+app = typer.Typer(
+    help="Begin, end and inspect the merge freeze in Merge Freeze.",
+    no_args_is_help=True,
+)
+
+Branch = Annotated[str | None, typer.Option("--branch", help="Branch to act on. Default: freeze.branch in the rituals file (main).")]
+
+
+@app.command()
+def begin(
+    ctx: typer.Context,
+    note: Annotated[str | None, typer.Option("--note", help="Reason shown in Merge Freeze. Default: 'Release freeze for VERSION'.")] = None,
+    branch: Branch = None,
+    if_due: Annotated[bool, typer.Option("--if-due", help="Freeze only if the schedule says the freeze has started (for a scheduled CI job).")] = False,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
+    """Freeze the release branch in Merge Freeze.
+
+    \b
+    1. Read the branch's state in Merge Freeze and the release milestone's due date (at once).
+    2. Skip if the branch is already frozen, or, with --if-due, if the freeze has not started.
+    3. Show the plan; ask (or need --yes without a terminal).
+    4. Freeze the branch as the GitHub token's owner, with the note.
+    5. Journal the change.
+
+    After the freeze, only bug fixes and documentation merge; in the final 24 hours (deep freeze),
+    only ~release-blocker and ~unreleased-bug fixes. Exit 0 when frozen or nothing to do.
+    """
+    from fleetops.ops import freeze
+
+    fleet = app_of(ctx, "freeze begin", json=json, dry_run=dry_run)
+    done(fleet.execute(freeze.begin(fleet, branch=branch, note=note, if_due=if_due), yes=yes, dry_run=dry_run))
+
+
+@app.command()
+def end(
+    ctx: typer.Context,
+    branch: Branch = None,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
+    """Remove the merge freeze (handbook: "Remove the freeze").
+
+    \b
+    1. Read the branch's state in Merge Freeze and the release schedule.
+    2. Skip if the branch is not frozen.
+    3. Show the plan; ask (or need --yes without a terminal).
+    4. Unfreeze the branch; journal the change.
+
+    `release conclude-milestone` also does this as one of its steps.
+    """
+    from fleetops.ops import freeze
+
+    fleet = app_of(ctx, "freeze end", json=json, dry_run=dry_run)
+    done(fleet.execute(freeze.end(fleet, branch=branch), yes=yes, dry_run=dry_run))
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    branch: Branch = None,
+    json: Json = False,
+) -> None:
+    """Show whether the branch is frozen, by whom, and the release schedule.
+
+    \b
+    The schedule comes from the open release milestone ({version}-tentative) in GitHub:
+    - release: its due date at 11:00 America/Los_Angeles;
+    - freeze: from the Tuesday before the release, 11:00;
+    - deep freeze: the final 24 hours.
+    With --json: {"frozen", "branch", "frozen_by", "schedule": {"milestone", "release",
+    "freeze_starts", "deep_freeze_starts", "phase"}}. Reads only; exit 0.
+    """
+    from fleetops.ops import freeze
+
+    fleet = app_of(ctx, "freeze status", json=json)
+    done(fleet.report(freeze.status(fleet, branch=branch)))

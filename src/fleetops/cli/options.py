@@ -1,0 +1,24 @@
+"""Options shared by every acting command, and the way a command reaches the App."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking. Required without a terminal (CI).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Do every read and show the plan; change nothing.")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout; messages stay on stderr.")]
+
+
+def app_of(ctx: typer.Context, command: str, *, json: bool = False, dry_run: bool = False) -> App:
+    """The run's App, told which command runs and how it reports."""
+    app: App = ctx.find_root().obj
+    return app.start(command, json=json, dry_run=dry_run)
+
+
+def done(code: int) -> NoReturn:
+    raise typer.Exit(code)

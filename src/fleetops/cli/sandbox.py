@@ -1,0 +1,122 @@
+"""`fleetops sandbox ...`: the rehearsal world (SPEC §4)."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import signal
+from typing import Annotated
+
+import typer
+
+from fleetops.cli.options import Json, app_of, done
+
+app = typer.Typer(
+    help="The rehearsal world: a local server that speaks GitHub, Merge Freeze, ZenHub and the rest.",
+    no_args_is_help=True,
+)
+
+World = Annotated[str, typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind) or 'current'.")]
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 8088,
+    latency: Annotated[float, typer.Option("--latency", help="Milliseconds added to every request (to rehearse slow networks).")] = 0.0,
+) -> None:
+    """Run the sandbox server in the foreground until Ctrl-C.
+
+    \b
+    1. Load the world from the state dir (seed the default world on first use).
+    2. Listen on 127.0.0.1 and print the environment that points any client at it.
+    3. While it runs, `fleetops --sandbox ...` in another terminal uses this server.
+    State is saved after every change; `fleetops sandbox reset` starts over.
+    """
+    from fleetops.sandbox.runtime import load_state, sandbox_dir, write_server_info
+    from fleetops.sandbox.server import SandboxServer
+
+    fleet = app_of(ctx, "sandbox serve")
+    state_dir = fleet.base_settings.state_dir
+    state = load_state(state_dir)
+    folder = sandbox_dir(state_dir)
+    server = SandboxServer(
+        state,
+        state_file=folder / "state.json",
+        latency=latency / 1000,
+        port=port,
+        request_log_file=folder / "requests.jsonl",
+    )
+    info = write_server_info(state_dir, server.url, server.tokens)
+    fleet.ui.success(f"Sandbox serving world {state.get('world', 'default')!r} on {server.url} (Ctrl-C to stop).")
+    fleet.ui.info("Point fleetops or any client at it with:")
+    for key, value in server.env().items():
+        typer.echo(f"export {key}={value}")
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        info.unlink(missing_ok=True)
+        fleet.ui.info("Sandbox stopped; its world is saved.")
+    done(0)
+
+
+@app.command()
+def reset(
+    ctx: typer.Context,
+    world: World = "default",
+) -> None:
+    """Throw the sandbox's world away and seed a fresh one (dates relative to now).
+
+    \b
+    1. Build the named world: 'default' is release day for 4.58.0 in its freeze week, with
+       Go, osquery and the macadmins extension behind; 'current' has every dependency current.
+    2. Replace the saved state and clear the request log.
+    """
+    from fleetops.sandbox.runtime import sandbox_dir, save_state
+    from fleetops.sandbox.world import build_world, world_names
+
+    fleet = app_of(ctx, "sandbox reset")
+    if world not in world_names():
+        from fleetops.errors import UsageError
+
+        raise UsageError(f"unknown sandbox world {world!r}.", hint=f"Choose one of: {', '.join(world_names())}.")
+    state_dir = fleet.base_settings.state_dir
+    path = save_state(state_dir, build_world(world))
+    (sandbox_dir(state_dir) / "requests.jsonl").unlink(missing_ok=True)
+    fleet.ui.success(f"Sandbox reset to world {world!r} ({path}).")
+    fleet.ui.info("A running `fleetops sandbox serve` keeps its old world until restarted.")
+    done(0)
+
+
+@app.command()
+def requests(
+    ctx: typer.Context,
+    writes: Annotated[bool, typer.Option("--writes", help="Only requests that changed something.")] = False,
+    json: Json = False,
+) -> None:
+    """List the requests the sandbox has served since the last reset (what did fleetops do?)."""
+    from rich.table import Table
+
+    from fleetops.sandbox.runtime import sandbox_dir
+
+    fleet = app_of(ctx, "sandbox requests", json=json)
+    path = sandbox_dir(fleet.base_settings.state_dir) / "requests.jsonl"
+    entries = [jsonlib.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    if writes:
+        entries = [e for e in entries if e["write"]]
+    if json:
+        fleet.ui.emit_json({"command": "sandbox requests", "requests": entries})
+        done(0)
+    table = Table("#", "service", "method", "path", "status", box=None)
+    table.columns[3].overflow = "fold"
+    for entry in entries:
+        table.add_row(str(entry["seq"]), entry["service"], entry["method"], entry["path"], str(entry["status"]))
+    fleet.ui.print(table)
+    fleet.ui.info(f"{len(entries)} request(s).")
+    done(0)

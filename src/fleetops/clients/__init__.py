@@ -1,0 +1,48 @@
+"""The factory: one place that builds every service client from the settings.
+
+Clients are built on first use, so a command only needs the tokens of the services it talks
+to, and `fleetops --help` never imports PyGithub. The sandbox and the tests swap the whole
+world by handing a different `Settings` to this factory; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fleetops.clients.github import GitHubClient
+    from fleetops.clients.mergefreeze import MergeFreezeClient
+    from fleetops.settings import Settings
+
+
+class Clients:
+    """Lazily built clients for one run."""
+
+    def __init__(self, settings: Settings, repo: str) -> None:
+        self.settings = settings
+        self.repo = repo
+        self._built: list[object] = []
+
+    def _keep(self, client):  # noqa: ANN001, ANN202
+        self._built.append(client)
+        return client
+
+    @cached_property
+    def github(self) -> GitHubClient:
+        from fleetops.clients.github import GitHubClient
+
+        return self._keep(GitHubClient(self.settings, self.repo))
+
+    @cached_property
+    def mergefreeze(self) -> MergeFreezeClient:
+        from fleetops.clients.mergefreeze import MergeFreezeClient
+
+        return self._keep(MergeFreezeClient(self.settings))
+
+    def close(self) -> None:
+        for client in self._built:
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
+        self._built.clear()

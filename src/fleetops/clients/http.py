@@ -1,0 +1,141 @@
+"""The shared httpx plumbing of every non-GitHub client: timeouts, retries, errors, redaction.
+
+Retries belong to a library: `httpx-retries` retries connection errors, timeouts, 429 and
+5xx with exponential backoff and honours `Retry-After`, bounded in attempts and in total
+sleep. Only idempotent requests are retried unless a client says otherwise (a ZenHub query is
+a POST that reads; a Slack message is a POST that must not be sent twice).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+from fleetops.errors import AuthError, NotFound, ServiceError
+from fleetops.redaction import redact
+
+if TYPE_CHECKING:
+    from fleetops.settings import Settings
+
+log = logging.getLogger("fleetops.http")
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+def build_client(
+    settings: Settings,
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    retry_methods: tuple[str, ...] = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS"),
+) -> httpx.Client:
+    """An httpx client with the run's timeout and retry policy, and redacted debug logging."""
+    retry = Retry(
+        total=settings.retries,
+        backoff_factor=settings.retry_backoff,
+        respect_retry_after_header=True,
+        max_backoff_wait=30.0,
+        total_timeout=60.0,
+        allowed_methods=retry_methods,
+        status_forcelist=RETRY_STATUSES,
+    )
+
+    def log_request(request: httpx.Request) -> None:
+        request.extensions["fleetops_started"] = time.monotonic()
+
+    def log_response(response: httpx.Response) -> None:
+        started = response.request.extensions.get("fleetops_started", time.monotonic())
+        log.debug(
+            "%s %s -> %s (%.0f ms)",
+            response.request.method,
+            redact(str(response.request.url)),
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+
+    return httpx.Client(
+        base_url=base_url,
+        headers={"User-Agent": "fleetops", **(headers or {})},
+        timeout=httpx.Timeout(settings.timeout),
+        transport=RetryTransport(retry=retry),
+        event_hooks={"request": [log_request], "response": [log_response]},
+        follow_redirects=True,
+    )
+
+
+class HttpService:
+    """Base of a thin client: one service name, one httpx client, uniform errors."""
+
+    service = "service"  # human name for messages, e.g. "Merge Freeze"
+    token_var: str | None = None  # the variable that holds this service's token
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._http = client
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, url: str, *, expect_json: bool = True, ok_statuses: tuple[int, ...] = (), **kw: Any) -> Any:
+        """Send a request; return decoded JSON (or the response); raise a FleetopsError otherwise."""
+        try:
+            response = self._http.request(method, url, **kw)
+        except httpx.TimeoutException as err:
+            raise ServiceError(
+                f"{self.service} did not answer in time ({type(err).__name__}) at {self._where(url)}, after retries.",
+                hint="Try again later; check the service's status page.",
+            ) from None
+        except httpx.HTTPError as err:
+            raise ServiceError(
+                f"cannot reach {self.service} at {self._where(url)}: {redact(str(err)) or type(err).__name__}.",
+                hint="Check the network and the endpoint variable.",
+            ) from None
+        if response.status_code in ok_statuses:
+            return response
+        self.check(response)
+        if not expect_json:
+            return response
+        return self.decode(response)
+
+    def _where(self, url: str) -> str:
+        return redact(str(self._http.base_url.join(url)).split("?")[0])
+
+    def check(self, response: httpx.Response) -> None:
+        """Turn an error status into the matching FleetopsError (401/403 → exit 4)."""
+        status = response.status_code
+        if status < 400:
+            return
+        where = redact(str(response.request.url).split("?")[0])
+        detail = redact(self._error_text(response))
+        if status in (401, 403) and self.token_var:
+            raise AuthError(
+                f"{self.service} rejected the token in {self.token_var} (HTTP {status}{': ' + detail if detail else ''}).",
+                hint=f"Check that {self.token_var} is set to a valid, current token with access.",
+            )
+        if status == 404:
+            raise NotFound(f"{self.service} has no {where} (HTTP 404{': ' + detail if detail else ''}).")
+        raise ServiceError(f"{self.service} answered HTTP {status} for {response.request.method} {where}{': ' + detail if detail else ''}.")
+
+    @staticmethod
+    def _error_text(response: httpx.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            return response.text.strip()[:200]
+        if isinstance(body, dict):
+            for key in ("message", "error", "detail", "errors"):
+                if body.get(key):
+                    return str(body[key])[:200]
+        return ""
+
+    def decode(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            where = redact(str(response.request.url).split("?")[0])
+            snippet = redact(response.text[:80]).replace("\n", " ")
+            raise ServiceError(f"{self.service} answered {where} with something that is not JSON: {snippet!r}.") from None

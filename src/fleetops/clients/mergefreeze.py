@@ -1,0 +1,75 @@
+"""Merge Freeze's Web API (../apis/mergefreeze.md): read a branch's freeze, freeze, unfreeze.
+
+The token travels in the query string (`access_token`), the only way Merge Freeze accepts it;
+it is redacted from every URL fleetops prints or logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from fleetops.clients.http import HttpService, build_client
+from fleetops.errors import NotFound, UsageError
+from fleetops.settings import Settings
+
+
+@dataclass(frozen=True)
+class FreezeState:
+    """A branch's state in Merge Freeze."""
+
+    branch: str
+    frozen: bool
+    frozen_by: str | None = None
+    note: str | None = None
+    unblocked_prs: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, branch: str, data: dict[str, Any]) -> FreezeState:
+        prs = data.get("unblocked_prs") or []
+        return cls(
+            branch=str(data.get("branch") or branch),
+            frozen=bool(data.get("frozen")),
+            frozen_by=data.get("frozen_by"),
+            note=data.get("note"),
+            unblocked_prs=[int(p) for p in prs] if isinstance(prs, list) else [],
+        )
+
+
+class MergeFreezeClient(HttpService):
+    service = "Merge Freeze"
+    token_var = "MERGEFREEZE_TOKEN"
+
+    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+        self._token = settings.require("mergefreeze_token", "MERGEFREEZE_TOKEN", "read and change the freeze in Merge Freeze")
+        super().__init__(client or build_client(settings, settings.mergefreeze_url))
+
+    def _path(self, repo: str, branch: str) -> str:
+        return f"/api/branches/{repo}/{branch}"
+
+    def _not_a_project(self, repo: str, branch: str) -> UsageError:
+        return UsageError(
+            f"Merge Freeze does not manage {repo} branch {branch!r}.",
+            hint="Use the protected branch set up in Merge Freeze (see freeze.branch in the rituals file).",
+        )
+
+    def status(self, repo: str, branch: str) -> FreezeState:
+        """GET the branch's freeze state."""
+        try:
+            data = self.request("GET", self._path(repo, branch), params={"access_token": self._token})
+        except NotFound:
+            raise self._not_a_project(repo, branch) from None
+        return FreezeState.from_json(branch, data if isinstance(data, dict) else {})
+
+    def set_frozen(self, repo: str, branch: str, *, frozen: bool, user_name: str, note: str | None = None) -> FreezeState:
+        """Freeze or unfreeze the branch (form fields, as Merge Freeze's own examples send them)."""
+        form = {"frozen": "true" if frozen else "false", "user_name": user_name}
+        if note:
+            form["note"] = note
+        try:
+            data = self.request("POST", self._path(repo, branch), params={"access_token": self._token}, data=form)
+        except NotFound:
+            raise self._not_a_project(repo, branch) from None
+        return FreezeState.from_json(branch, data if isinstance(data, dict) else {"frozen": frozen})

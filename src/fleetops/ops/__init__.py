@@ -1,0 +1,1 @@
+"""One module per ritual; each reads the world and returns a Plan for the runner."""

@@ -1,0 +1,219 @@
+"""The merge freeze: "Begin a merge freeze" and "Remove the freeze" in the handbook.
+
+The schedule comes from the release milestone: the open `{version}-tentative` milestone with
+the lowest version and a due date. The freeze starts on the configured weekday (Tuesday)
+before the release at the configured time (11:00 America/Los_Angeles); the deep freeze is
+the final `deep_freeze_hours` (24) before the release moment (the due date at `release_time`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from packaging.version import InvalidVersion, Version
+from rich.table import Table
+from rich.text import Text
+
+from fleetops.concurrency import gather
+from fleetops.errors import UsageError
+from fleetops.plan import Plan, Step
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.clients.github import Milestone
+    from fleetops.clients.mergefreeze import FreezeState
+    from fleetops.rituals.models import Freeze, Naming
+
+PHASES = ("open", "freeze", "deep-freeze", "released")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the freeze of one release starts, deepens and ends."""
+
+    milestone: str
+    version: str
+    release: datetime
+    freeze_starts: datetime
+    deep_freeze_starts: datetime
+    phase: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "milestone": self.milestone,
+            "version": self.version,
+            "release": self.release.isoformat(),
+            "freeze_starts": self.freeze_starts.isoformat(),
+            "deep_freeze_starts": self.deep_freeze_starts.isoformat(),
+            "phase": self.phase,
+        }
+
+
+def compute_schedule(milestone: str, version: str, due_on: datetime, freeze: Freeze, now: datetime) -> Schedule:
+    """The schedule for a release due on `due_on` (its calendar date counts, as GitHub stores dates)."""
+    zone = ZoneInfo(freeze.timezone)
+    # GitHub keeps a milestone's due date as a date and returns it as a UTC timestamp
+    # (07:00Z or 08:00Z, or midnight): the UTC calendar date is the date the user picked.
+    due_date = due_on.date() if due_on.tzinfo is None else due_on.astimezone(ZoneInfo("UTC")).date()
+    release = datetime.combine(due_date, freeze.release_time, tzinfo=zone)
+    days_back = (due_date.weekday() - freeze.weekday_index) % 7 or 7  # strictly before the release day
+    freeze_starts = datetime.combine(due_date - timedelta(days=days_back), freeze.time, tzinfo=zone)
+    deep_freeze_starts = max(freeze_starts, release - timedelta(hours=freeze.deep_freeze_hours))
+    if now >= release:
+        phase = "released"
+    elif now >= deep_freeze_starts:
+        phase = "deep-freeze"
+    elif now >= freeze_starts:
+        phase = "freeze"
+    else:
+        phase = "open"
+    return Schedule(milestone, version, release, freeze_starts, deep_freeze_starts, phase)
+
+
+def release_milestone(milestones: list[Milestone], naming: Naming) -> tuple[Milestone, str] | None:
+    """The open tentative milestone with a due date and the lowest version (the next release)."""
+    pattern = naming.tentative_regex()
+    candidates = []
+    for ms in milestones:
+        match = pattern.match(ms.title)
+        if ms.state != "open" or ms.due_on is None or not match:
+            continue
+        try:
+            candidates.append((Version(match["version"]), ms, match["version"]))
+        except InvalidVersion:
+            continue
+    if not candidates:
+        return None
+    _, ms, version = min(candidates, key=lambda c: c[0])
+    return ms, version
+
+
+@dataclass
+class FreezeView:
+    branch: str
+    state: FreezeState
+    schedule: Schedule | None
+    user_name: str | None = None
+
+
+def _read(app: App, branch: str, *, want_user: bool) -> FreezeView:
+    """Read Merge Freeze, the milestones and (for writes) the token owner, concurrently."""
+    clients = app.clients
+    tasks = {
+        "state": lambda: clients.mergefreeze.status(app.repo, branch),
+        "milestones": lambda: clients.github.milestones("open"),
+    }
+    if want_user and app.rituals.freeze.user_name is None:
+        tasks["login"] = clients.github.login
+    results = gather(tasks)
+    found = release_milestone(results["milestones"], app.rituals.naming)
+    schedule = None
+    if found is not None:
+        ms, version = found
+        schedule = compute_schedule(ms.title, version, ms.due_on, app.rituals.freeze, app.now())  # type: ignore[arg-type]
+    user = app.rituals.freeze.user_name or results.get("login") or "fleetops"
+    return FreezeView(branch=branch, state=results["state"], schedule=schedule, user_name=user)
+
+
+def _extra(view: FreezeView, frozen: bool) -> dict[str, Any]:
+    return {
+        "frozen": frozen,
+        "branch": view.branch,
+        "frozen_by": view.state.frozen_by if frozen else None,
+        "schedule": view.schedule.as_json() if view.schedule else None,
+    }
+
+
+def render_status(app: App, view: FreezeView) -> None:
+    """The human view of `freeze status`."""
+    ui = app.ui
+    state = view.state
+    if state.frozen:
+        line = Text.assemble((f"{view.branch} is FROZEN", "bold red"), f" in Merge Freeze (by {state.frozen_by or 'unknown'})")
+        if state.note:
+            line.append(f": {state.note}")
+    else:
+        line = Text.assemble((f"{view.branch} is open", "bold green"), " in Merge Freeze")
+    ui.print(line)
+    if state.frozen and state.unblocked_prs:
+        ui.print(f"Unblocked pull requests: {', '.join(f'#{n}' for n in state.unblocked_prs)}")
+    schedule = view.schedule
+    if schedule is None:
+        ui.warn(f"no open release milestone ({app.rituals.naming.tentative_milestone}) with a due date in {app.repo}: the schedule is unknown.")
+        return
+    fmt = "%a %Y-%m-%d %H:%M %Z"
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Release", f"{schedule.version} (milestone {schedule.milestone}), {schedule.release.strftime(fmt)}")
+    grid.add_row("Freeze starts", schedule.freeze_starts.strftime(fmt))
+    grid.add_row("Deep freeze starts", schedule.deep_freeze_starts.strftime(fmt))
+    grid.add_row("Phase", schedule.phase)
+    ui.print(grid)
+    if schedule.phase in ("freeze", "deep-freeze") and not state.frozen:
+        ui.warn(f"the schedule says {schedule.phase}, but {view.branch} is not frozen: run `fleetops freeze begin`.")
+    if schedule.phase == "open" and state.frozen:
+        ui.warn(f"{view.branch} is frozen before the freeze period starts.")
+
+
+def status(app: App, *, branch: str | None) -> Plan:
+    """Read-only: the freeze state and the schedule."""
+    view = _read(app, branch or app.rituals.freeze.branch, want_user=False)
+    if not app.json_mode:
+        render_status(app, view)
+    return Plan(command="freeze status", extra=_extra(view, view.state.frozen))
+
+
+def begin(app: App, *, branch: str | None, note: str | None, if_due: bool) -> Plan:
+    """Plan to freeze the branch (skipped when frozen already, or when not due with --if-due)."""
+    view = _read(app, branch or app.rituals.freeze.branch, want_user=True)
+    plan = Plan(command="freeze begin", extra=_extra(view, view.state.frozen))
+    title = f"Freeze {view.branch} in Merge Freeze"
+    schedule = view.schedule
+    if if_due and schedule is None:
+        raise UsageError(
+            f"--if-due needs the release schedule, but {app.repo} has no open milestone named like "
+            f"{app.rituals.naming.tentative_milestone!r} with a due date.",
+            hint="Set the due date of the release milestone, or run `fleetops freeze begin` without --if-due.",
+        )
+    if view.state.frozen:
+        plan.add(Step.skip("freeze", title, f"already frozen by {view.state.frozen_by or 'someone'}"))
+        return plan
+    if if_due and schedule is not None and schedule.phase == "open":
+        plan.add(Step.skip("freeze", title, f"not due: the freeze for {schedule.version} starts {schedule.freeze_starts.isoformat()}"))
+        return plan
+    if if_due and schedule is not None and schedule.phase == "released":
+        plan.add(Step.skip("freeze", title, f"not due: {schedule.version} was due {schedule.release.isoformat()}; conclude the milestone instead"))
+        return plan
+    reason = note or (f"Release freeze for {schedule.version}" if schedule else "Release freeze")
+    user = view.user_name or "fleetops"
+
+    def apply(step: Step) -> str:
+        result = app.clients.mergefreeze.set_frozen(app.repo, view.branch, frozen=True, user_name=user, note=reason)
+        plan.extra.update(frozen=True, frozen_by=result.frozen_by or user)
+        return f"frozen by {result.frozen_by or user}"
+
+    plan.add(Step.todo("freeze", title, f"frozen: no → yes (as {user}, note: {reason!r})", apply))
+    return plan
+
+
+def end(app: App, *, branch: str | None) -> Plan:
+    """Plan to unfreeze the branch (skipped when it is not frozen)."""
+    view = _read(app, branch or app.rituals.freeze.branch, want_user=True)
+    plan = Plan(command="freeze end", extra=_extra(view, view.state.frozen))
+    title = f"Unfreeze {view.branch} in Merge Freeze"
+    if not view.state.frozen:
+        plan.add(Step.skip("unfreeze", title, "not frozen"))
+        return plan
+    user = view.user_name or "fleetops"
+
+    def apply(step: Step) -> str:
+        app.clients.mergefreeze.set_frozen(app.repo, view.branch, frozen=False, user_name=user)
+        plan.extra.update(frozen=False, frozen_by=None)
+        return "unfrozen"
+
+    plan.add(Step.todo("unfreeze", title, f"frozen: yes (by {view.state.frozen_by or 'unknown'}) → no", apply))
+    return plan

@@ -1,0 +1,232 @@
+"""The rituals file as pydantic models: Fleet's process as data (SPEC §3).
+
+Every section forbids unknown keys, so a typo is an error that names its path instead of a
+setting silently ignored on release day.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
+RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _pattern_with(placeholder: str):  # noqa: ANN202 - a pydantic validator
+    def check(value: str) -> str:
+        if "{" + placeholder + "}" not in value:
+            raise ValueError(f"must contain {{{placeholder}}}")
+        return value
+
+    return check
+
+
+class ProductGroup(Section):
+    key: str
+    name: str
+    label: str
+    qa: list[Login] = []
+    zenhub_workspace: str | None = None
+
+
+class People(Section):
+    release_dri: Login | None = None
+    oncall: Login | None = None
+    product_groups: list[ProductGroup] = []
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> People:
+        keys = [g.key for g in self.product_groups]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"product group keys must be unique, repeated: {', '.join(duplicates)}")
+        return self
+
+    def group(self, key: str) -> ProductGroup:
+        return next(g for g in self.product_groups if g.key == key)
+
+
+class Labels(Section):
+    bug: str = "bug"
+    reproduce: str = ":reproduce"
+    release_blocker: str = "~release blocker"
+    story: str = "story"
+    product: str = ":product"
+    release: str = ":release"
+    unreleased_bug: str = "~unreleased bug"
+
+
+class Naming(Section):
+    tentative_milestone: str = "{version}-tentative"
+    milestone: str = "{version}"
+    release_tag: str = "fleet-v{version}"
+    patch_branch: str = "patch-fleet-v{version}"
+    docker_tag: str = "v{version}"
+
+    _v1 = field_validator("tentative_milestone", "milestone", "release_tag", "patch_branch", "docker_tag")(
+        _pattern_with("version")
+    )
+
+    def tentative_regex(self) -> re.Pattern[str]:
+        """Matches a tentative milestone title and captures its version."""
+        before, _, after = self.tentative_milestone.partition("{version}")
+        return re.compile("^" + re.escape(before) + r"(?P<version>\d+\.\d+\.\d+)" + re.escape(after) + "$")
+
+
+class Release(Section):
+    cadence_days: int = Field(21, ge=1, le=120)
+
+
+class Freeze(Section):
+    branch: str = "main"
+    timezone: str = "America/Los_Angeles"
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "tuesday"
+    time: dt.time = dt.time(11, 0)
+    release_time: dt.time = dt.time(11, 0)
+    deep_freeze_hours: int = Field(24, ge=0, le=24 * 7)
+    user_name: str | None = None  # None: the GitHub token owner's login, else "fleetops"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Los_Angeles)") from err
+        return value
+
+    @property
+    def weekday_index(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+
+class Workspace(Section):
+    id: str = Field(pattern=r"^[0-9a-f]{24}$")
+    name: str
+
+
+class Pipelines(Section):
+    ready_for_release: str = "Ready for release"
+    confirm_and_celebrate: str = "Confirm and celebrate"
+
+
+class ZenHub(Section):
+    workspaces: dict[str, Workspace] = {}
+    drafting_workspace: str | None = None
+    pipelines: Pipelines = Pipelines()
+
+    @model_validator(mode="after")
+    def _drafting_known(self) -> ZenHub:
+        if self.drafting_workspace and self.drafting_workspace not in self.workspaces:
+            raise ValueError(f"drafting_workspace {self.drafting_workspace!r} is not one of the workspaces")
+        return self
+
+
+class IssueText(Section):
+    title: str
+    body: str = ""
+    labels: list[str] = []
+
+
+class GoDependency(Section):
+    source: Literal["go.mod", "actions_variable"] = "go.mod"
+    variable: str = "GO_VERSION"
+    patch_issue: IssueText
+    minor_issue: IssueText
+
+
+class ModuleDependency(Section):
+    module: str
+    repository: RepoName
+    issue: IssueText
+
+
+class OsqueryDependency(Section):
+    file: str
+    env: str = "OSQUERY_VERSION"
+    repository: RepoName
+    issue: IssueText
+
+
+class Feed(Section):
+    url: str
+    date_field: str  # a dotted path to the feed's own date, e.g. "timestamp" or "dateReleased"
+    max_age_hours: int = Field(72, ge=1)
+
+
+class Feeds(Section):
+    nvd: Feed
+    cisa: Feed
+
+
+class FleetdComponent(Section):
+    name: str
+    path: str
+    tag_prefix: str
+    qa_line: str  # the component's line in the Release QA template, e.g. "Orbit"
+
+
+class Dependencies(Section):
+    go: GoDependency
+    macadmins: ModuleDependency
+    osquery: OsqueryDependency
+    feeds: Feeds
+    fleetd: list[FleetdComponent]
+    fleetd_qa_issue: IssueText | None = None
+
+
+class QA(Section):
+    template: str = ".github/ISSUE_TEMPLATE/release-qa.md"
+    product_groups: list[str] = ["mdm", "endpoint-ops"]
+    core_heading: str = "Fleet core"
+    fleetd_heading: str = "`fleetd` agent"
+
+
+class Dogfood(Section):
+    workflow: str = "dogfood-deploy.yml"
+    input: str = "DOCKER_IMAGE"
+    image: str = "fleetdm/fleet"
+
+
+class Slack(Section):
+    channel: str = "#help-engineering"
+    announcement: str = "main is unfrozen and the {version} milestone is closed."
+
+
+class Rituals(Section):
+    """The whole rituals file."""
+
+    version: Literal[1] = 1
+    repository: RepoName
+    default_branch: str = "main"
+    people: People = People()
+    labels: Labels = Labels()
+    naming: Naming = Naming()
+    release: Release = Release()
+    freeze: Freeze = Freeze()
+    zenhub: ZenHub = ZenHub()
+    dependencies: Dependencies
+    qa: QA = QA()
+    dogfood: Dogfood = Dogfood()
+    slack: Slack = Slack()
+
+    @model_validator(mode="after")
+    def _groups_exist(self) -> Rituals:
+        keys = {g.key for g in self.people.product_groups}
+        missing = [k for k in self.qa.product_groups if k not in keys]
+        if missing:
+            raise ValueError(f"qa.product_groups names unknown product groups: {', '.join(missing)}")
+        for group in self.people.product_groups:
+            if group.zenhub_workspace and group.zenhub_workspace not in self.zenhub.workspaces:
+                raise ValueError(f"product group {group.key!r} names unknown ZenHub workspace {group.zenhub_workspace!r}")
+        return self

@@ -1,0 +1,418 @@
+"""The sandbox's HTTP server: one real socket on 127.0.0.1 that speaks every service's API.
+
+Each service is a `Router` with a path prefix (`/github`, `/mergefreeze`, ...). The server keeps
+the world's state in memory under one lock, persists it after every write when it has a state
+file, logs every request (tests read the log to prove "zero writes" and "no duplicates"), can
+add a per-request latency (benchmarks) and can inject faults (resumability tests).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from fleetops.redaction import redact
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Request:
+    """One incoming request, parsed just enough for a handler."""
+
+    method: str
+    path: str  # path below the router's prefix, percent-decoded per segment by the route
+    raw_path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def json(self) -> Any:
+        if not self.body:
+            return {}
+        return json.loads(self.body.decode("utf-8"))
+
+    def form(self) -> dict[str, str]:
+        """Form fields (`a=1&b=2`); a JSON body is accepted too, as real Merge Freeze does."""
+        ctype = self.headers.get("content-type", "")
+        if "json" in ctype:
+            data = self.json()
+            return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+        parsed = parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+        return {k: v[-1] for k, v in parsed.items()}
+
+    def bearer(self) -> str | None:
+        """The token of an `Authorization: Bearer|token X` header."""
+        value = self.headers.get("authorization", "")
+        parts = value.split(None, 1)
+        if len(parts) == 2 and parts[0].lower() in ("bearer", "token"):
+            return parts[1].strip()
+        return None
+
+
+@dataclass
+class Response:
+    """What a handler returns: a JSON body (or text), a status and headers."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    text: str | None = None  # a non-JSON body (Slack answers "ok")
+    write: bool | None = None  # whether the request changed state; None = by method
+
+
+class HTTPError(Exception):
+    """Raised by a handler to answer with an error status and body."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+Handler = Callable[["Context", Request], Response]
+
+
+@dataclass
+class Route:
+    method: str
+    template: str  # e.g. /repos/{owner}/{repo}/milestones (the OpenAPI path for GitHub)
+    regex: re.Pattern[str]
+    handler: Handler
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    # `{name}` matches one segment, `{name+}` matches the rest of the path (contents paths, refs).
+    pattern = ""
+    for part in re.split(r"(\{[a-z_]+\+?\})", template):
+        if part.startswith("{") and part.endswith("+}"):
+            pattern += f"(?P<{part[1:-2]}>.+)"
+        elif part.startswith("{"):
+            pattern += f"(?P<{part[1:-1]}>[^/]+)"
+        else:
+            pattern += re.escape(part)
+    return re.compile(f"^{pattern}/?$")
+
+
+class Router:
+    """The routes of one service under one path prefix."""
+
+    def __init__(self, service: str, prefix: str) -> None:
+        self.service = service
+        self.prefix = prefix
+        self.routes: list[Route] = []
+
+    def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(Route(method, template, _compile(template), handler))
+            return handler
+
+        return register
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """(route, params, path_known): path_known tells 405 from 404."""
+        known = False
+        for route in self.routes:
+            m = route.regex.match(path)
+            if m:
+                known = True
+                if route.method == method or (method == "HEAD" and route.method == "GET"):
+                    return route, {k: unquote(v) for k, v in m.groupdict().items()}, True
+        return None, {}, known
+
+
+@dataclass
+class Fault:
+    """An injected failure: the next `times` requests matching method and path regex fail."""
+
+    method: str
+    path: str  # a regex searched in the full path (with prefix)
+    status: int = 500
+    body: Any = None
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.times > 0 and self.method in (method, "*") and re.search(self.path, path) is not None
+
+
+@dataclass
+class Context:
+    """What a handler sees: the state, the server's own base URL, and the clock."""
+
+    server: SandboxServer
+    state: dict[str, Any]
+    base_url: str
+    service: str
+    prefix: str
+
+    @property
+    def url(self) -> str:
+        """Absolute base URL of this service (GitHub's `url` fields must be absolute)."""
+        return f"{self.base_url}{self.prefix}"
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+# Validators get (service, route template, method, status, body) and return problems found.
+ResponseValidator = Callable[[str, str, str, int, Any], list[str]]
+
+
+class SandboxServer:
+    """A real HTTP server on 127.0.0.1 serving the sandbox world; start() it, stop() it."""
+
+    def __init__(
+        self,
+        state: dict[str, Any],
+        *,
+        state_file: Path | None = None,
+        latency: float = 0.0,
+        port: int = 0,
+        routers: Iterable[Router] | None = None,
+        validator: ResponseValidator | None = None,
+        request_log_file: Path | None = None,
+    ) -> None:
+        from fleetops.sandbox.services import all_routers
+
+        self.state = state
+        self.state_file = state_file
+        self.latency = latency
+        self.validator = validator
+        self.violations: list[str] = []
+        self.requests: list[dict[str, Any]] = []
+        self.request_log_file = request_log_file
+        # Numbering continues across the commands that share one persisted log.
+        self._seq_offset = (
+            sum(1 for _ in request_log_file.open()) if request_log_file is not None and request_log_file.exists() else 0
+        )
+        self.faults: list[Fault] = []
+        self.routers = list(routers) if routers is not None else all_routers()
+        self._lock = threading.RLock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fleetops-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what clients need --------------------------------------------------------------------
+    @property
+    def tokens(self) -> dict[str, str]:
+        return dict(self.state["tokens"])
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point fleetops (or anything else) at this server."""
+        base = self.url
+        tokens = self.tokens
+        return {
+            "GITHUB_API_URL": f"{base}/github",
+            "GH_TOKEN": tokens["github"],
+            "MERGEFREEZE_TOKEN": tokens["mergefreeze"],
+            "FLEETOPS_MERGEFREEZE_URL": f"{base}/mergefreeze",
+            "ZENHUB_TOKEN": tokens["zenhub"],
+            "FLEETOPS_ZENHUB_URL": f"{base}/zenhub",
+            "FLEETOPS_DOCKERHUB_URL": f"{base}/dockerhub",
+            "FLEETOPS_GODEV_URL": f"{base}/godev",
+            "SLACK_WEBHOOK_URL": f"{base}/slack/services/{tokens['slack']}",
+            "FLEETOPS_DOGFOOD_URL": f"{base}/dogfood",
+            "FLEETOPS_DOGFOOD_TOKEN": tokens["dogfood"],
+            "FLEETOPS_NVD_FEED_URL": f"{base}/feeds/nvd",
+            "FLEETOPS_CISA_FEED_URL": f"{base}/feeds/cisa",
+        }
+
+    # -- test and bench hooks -------------------------------------------------------------------
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def writes(self, service: str | None = None) -> list[dict[str, Any]]:
+        """Logged requests that changed (or tried to change) something."""
+        return [r for r in self.requests if r["write"] and (service is None or r["service"] == service)]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def replace_state(self, state: dict[str, Any]) -> None:
+        with self._lock:
+            self.state = state
+            self._persist()
+
+    def _persist(self) -> None:
+        if self.state_file is None:
+            return
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
+        tmp.replace(self.state_file)
+
+    # -- dispatch ---------------------------------------------------------------------------------
+    def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Route one request; returns (status, headers, body bytes). Thread-safe."""
+        started = time.monotonic()
+        if self.latency:
+            time.sleep(self.latency)
+        split = urlsplit(raw_path)
+        path = split.path
+        query = parse_qs(split.query, keep_blank_values=True)
+        service, status, write = "unknown", 404, method not in READ_METHODS
+        out_headers: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
+        payload: bytes
+        with self._lock:
+            try:
+                if path.startswith("/_sandbox"):
+                    service = "control"
+                    resp = self._control(method, path, query, body)
+                    write = False
+                else:
+                    router, sub = self._router_for(path)
+                    if router is None:
+                        raise HTTPError(404, {"message": f"no sandbox service at {path}"})
+                    service = router.service
+                    fault = next((f for f in self.faults if f.matches(method, path)), None)
+                    if fault is not None:
+                        fault.times -= 1
+                        raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
+                    route, params, known = router.match(method, sub)
+                    if route is None:
+                        raise HTTPError(405 if known else 404, {"message": "Not Found" if not known else "Method Not Allowed"})
+                    request = Request(method, sub, raw_path, query, headers, body, params)
+                    ctx = Context(self, self.state, self.url, router.service, router.prefix)
+                    snapshot = json.dumps(self.state, sort_keys=True) if write else None
+                    resp = route.handler(ctx, request)
+                    if resp.write is not None:
+                        write = resp.write
+                    if snapshot is not None and json.dumps(self.state, sort_keys=True) != snapshot:
+                        self._persist()
+                    if self.validator is not None and resp.text is None:
+                        self.violations.extend(self.validator(service, route.template, method, resp.status, resp.body))
+                status = resp.status
+                out_headers.update(resp.headers)
+                if resp.text is not None:
+                    out_headers["Content-Type"] = "text/plain; charset=utf-8"
+                    payload = resp.text.encode()
+                elif resp.body is None:
+                    payload = b""
+                else:
+                    payload = json.dumps(resp.body).encode()
+            except HTTPError as err:
+                status = err.status
+                out_headers.update(err.headers)
+                if isinstance(err.body, str):
+                    out_headers["Content-Type"] = "text/plain; charset=utf-8"
+                    payload = err.body.encode()
+                else:
+                    payload = json.dumps(err.body).encode()
+            except Exception as err:  # a sandbox bug must look like a server error, not hang
+                status = 500
+                payload = json.dumps({"message": f"sandbox error: {type(err).__name__}: {err}"}).encode()
+            entry = {
+                "seq": self._seq_offset + len(self.requests) + 1,
+                "time": datetime.now(UTC).isoformat(),
+                "service": service,
+                "method": method,
+                "path": redact(raw_path),
+                "status": status,
+                "write": write,
+                "ms": round((time.monotonic() - started) * 1000, 1),
+            }
+            self.requests.append(entry)
+            if self.request_log_file is not None:
+                with self.request_log_file.open("a") as fh:
+                    fh.write(json.dumps(entry) + "\n")
+        return status, out_headers, payload
+
+    def _router_for(self, path: str) -> tuple[Router | None, str]:
+        for router in self.routers:
+            if path == router.prefix or path.startswith(router.prefix + "/"):
+                return router, path[len(router.prefix):] or "/"
+        return None, path
+
+    def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
+        """`/_sandbox/...`: inspect the state and the request log, inject faults, set latency."""
+        if method == "GET" and path == "/_sandbox/state":
+            return Response(body=self.state)
+        if method == "GET" and path == "/_sandbox/requests":
+            return Response(body=self.requests)
+        if method == "POST" and path == "/_sandbox/faults":
+            spec = json.loads(body or b"{}")
+            self.faults.append(Fault(**spec))
+            return Response(status=201, body={"faults": len(self.faults)})
+        if method == "DELETE" and path == "/_sandbox/faults":
+            self.faults.clear()
+            return Response(status=204)
+        if method == "GET" and path == "/_sandbox/health":
+            return Response(body={"ok": True})
+        raise HTTPError(404, {"message": f"unknown control endpoint {method} {path}"})
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "fleetops-sandbox"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, out_headers, payload = server.dispatch(self.command, self.path, headers, body)
+                self.send_response(status)
+                for key, value in out_headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD" and payload:
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _serve
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                return  # the request log is ours; stderr stays clean
+
+        return _Handler

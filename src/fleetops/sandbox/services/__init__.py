@@ -1,0 +1,12 @@
+"""The sandbox's services, one module (and one Router) each."""
+
+from __future__ import annotations
+
+from fleetops.sandbox.server import Router
+
+
+def all_routers() -> list[Router]:
+    """Every service the sandbox speaks, each under its own path prefix."""
+    from fleetops.sandbox.services import github, mergefreeze
+
+    return [github.router, mergefreeze.router]

@@ -1,0 +1,275 @@
+"""The sandbox's Fleet world: a release-day fleetdm/fleet and the services around it.
+
+`build_world("default")` is the rehearsal world: the 4.58.0 release is in its freeze week
+(the milestone is due on the coming Tuesday), Merge Freeze has not frozen `main` yet, Go,
+the macadmins extension and osquery are behind, orbit changed since its last tag and the
+Chrome extension did not. `build_world("current")` is the same world with every dependency
+current. Dates are relative to `now`, so a reset always gives a world in its freeze week.
+
+Each area of the world is filled by its own seeder function (`SEEDERS`), so that a ritual
+adds what it needs without touching the others.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fleetops.sandbox.world import files
+from fleetops.sandbox.world.git import GitBuilder, iso
+
+State = dict[str, Any]
+LA = ZoneInfo("America/Los_Angeles")
+
+RELEASE = "4.58.0"
+PREVIOUS = "4.57.0"
+REPO = "fleetdm/fleet"
+REPO_ID = 30_000_001
+
+
+@dataclass
+class WorldSpec:
+    """What distinguishes one world from another; the seeders read it."""
+
+    name: str = "default"
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    go: str = "1.22.3"
+    macadmins: str = "v1.2.1"
+    macadmins_latest: str = "v1.2.3"
+    osquery: str = "5.12.1"
+    osquery_latest: str = "5.13.1"
+    go_latest_patch: dict[str, str] = field(default_factory=lambda: {"1.22": "1.22.12", "1.23": "1.23.10", "1.24": "1.24.4"})
+    orbit_changed: bool = True
+    chrome_changed: bool = False
+    frozen: bool = False
+    release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
+
+    def release_day(self) -> datetime:
+        """The release milestone's due moment: by default the Tuesday after the freeze began."""
+        if self.release_date is not None:
+            return self.release_date
+        local = self.now.astimezone(LA)
+        freeze = local.replace(hour=11, minute=0, second=0, microsecond=0) - timedelta(days=(local.weekday() - 1) % 7)
+        if freeze > local:
+            freeze -= timedelta(days=7)
+        return (freeze + timedelta(days=7)).astimezone(UTC)
+
+
+WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
+    "default": lambda now: WorldSpec(name="default", now=now),
+    "current": lambda now: WorldSpec(
+        name="current",
+        now=now,
+        go="1.24.4",
+        macadmins="v1.2.3",
+        osquery="5.13.1",
+        orbit_changed=False,
+        chrome_changed=False,
+    ),
+}
+
+
+def world_names() -> list[str]:
+    return sorted(WORLDS)
+
+
+def build_world(name: str = "default", now: datetime | None = None, **overrides: Any) -> State:
+    """A fresh sandbox state for the named world; `overrides` adjust its WorldSpec."""
+    if name not in WORLDS:
+        raise KeyError(f"unknown sandbox world {name!r}; known: {', '.join(world_names())}")
+    spec = WORLDS[name](now or datetime.now(UTC))
+    for key, value in overrides.items():
+        setattr(spec, key, value)
+    return build_from_spec(spec)
+
+
+def build_from_spec(spec: WorldSpec) -> State:
+    state: State = {
+        "version": 1,
+        "world": spec.name,
+        "created_at": iso(spec.now),
+        # Tokens are random per world so that nothing real can ever match them.
+        "tokens": {
+            "github": "ghp_sandbox" + secrets.token_hex(12),
+            "mergefreeze": "mf_sandbox" + secrets.token_hex(12),
+            "zenhub": "zh_sandbox" + secrets.token_hex(12),
+            "slack": "T0SANDBOX/B0SANDBOX/" + secrets.token_hex(12),
+            "dogfood": "dogfood_sandbox" + secrets.token_hex(12),
+        },
+    }
+    for seeder in SEEDERS:
+        seeder(state, spec)
+    return state
+
+
+# --- seeders ----------------------------------------------------------------------------------------------
+PEOPLE = {
+    "fleet-release": {"id": 90001, "name": "Fleet release bot", "type": "Bot"},
+    "lukeheath": {"id": 90002, "name": "Luke Heath"},
+    "georgekarrv": {"id": 90003, "name": "George Karr"},
+    "sharon-fdm": {"id": 90004, "name": "Sharon Katz"},
+    "xpkoala": {"id": 90005, "name": "Reed Haynes"},
+    "sabrinabuckets": {"id": 90006, "name": "Sabrina Coy"},
+    "getvictor": {"id": 90007, "name": "Victor Lyuboslavsky"},
+    "mna": {"id": 90008, "name": "Martin Angers"},
+    "noahtalerman": {"id": 90009, "name": "Noah Talerman"},
+}
+
+
+def seed_github(state: State, spec: WorldSpec) -> None:
+    """fleetdm/fleet with its history, tags, milestones and a few issues; upstream repos."""
+    now = spec.now
+    gh: State = {
+        "users": dict(PEOPLE),
+        "tokens": {state["tokens"]["github"]: "fleet-release"},
+        "next_id": 5000,
+        "repos": {},
+    }
+    state["github"] = gh
+    fleet: State = {
+        "id": REPO_ID,
+        "owner": "fleetdm",
+        "name": "fleet",
+        "description": "Open-source platform for IT and security teams (sandbox copy)",
+        "default_branch": "main",
+        "created_at": "2020-11-13T17:00:00Z",
+        "next_number": 20001,
+        "milestones": [],
+        "issues": [],
+        "labels": [
+            {"id": 101, "name": name, "color": "ededed", "description": None}
+            for name in ("bug", ":reproduce", "~release blocker", "story", ":product", ":release",
+                         "~unreleased bug", "#g-mdm", "#g-endpoint-ops", "customer-acme")
+        ],
+        "variables": {},
+        "releases": [],
+    }
+    gh["repos"][REPO] = fleet
+    git = GitBuilder(fleet)
+    day = timedelta(days=1)
+    start = now - 70 * day
+
+    git.commit(
+        "Initial import of the Fleet tree",
+        start,
+        {
+            "go.mod": files.go_mod("1.21.7", "v1.0.1"),
+            ".github/workflows/generate-osqueryd-targets.yml": files.osqueryd_targets_workflow("5.11.0"),
+            ".github/workflows/dogfood-deploy.yml": files.dogfood_workflow("DOCKER_IMAGE"),
+            ".github/ISSUE_TEMPLATE/release-qa.md": files.RELEASE_QA_TEMPLATE,
+            "orbit/main.go": "package main\n\nfunc main() {}\n",
+            "orbit/cmd/desktop/desktop.go": "package main\n\nfunc main() {}\n",
+            "ee/fleetd-chrome/package.json": '{"name": "fleetd-chrome", "version": "1.3.0"}\n',
+            "server/service/hosts.go": "package service\n",
+        },
+    )
+    git.tag("orbit-v1.9.0", when=start)  # old, and "1.9" sorts after "1.34" as text
+    git.tag("fleetd-chrome-v1.3.0")
+    git.commit("Chrome extension: report disk space", start + 2 * day, {"ee/fleetd-chrome/src/disk.ts": "export {}\n"})
+    git.tag("fleetd-chrome-v1.3.2-beta")  # irregular: before the 1.3.1 fixes below
+    git.commit("Orbit: retry enrollment", start + 4 * day, {"orbit/enroll.go": "package main // v1\n"})
+    git.commit("Chrome extension: fix table schema", start + 6 * day, {"ee/fleetd-chrome/src/tables.ts": "export {}\n"})
+    git.tag("fleetd-chrome-v1.3.1")
+    git.commit(
+        "Bump Go, osquery and the macadmins extension",
+        start + 8 * day,
+        {
+            "go.mod": files.go_mod("1.22.3", "v1.0.1"),
+            ".github/workflows/generate-osqueryd-targets.yml": files.osqueryd_targets_workflow("5.12.1"),
+        },
+    )
+    git.commit("Orbit: new TUF root", start + 10 * day, {"orbit/update.go": "package main\n"})
+    git.tag("orbit-v1.33.0")
+    git.commit("Hosts: faster listing", start + 14 * day, {"server/service/hosts.go": "package service // 2\n"})
+    git.tag(f"fleet-v{PREVIOUS}", annotated=True, when=start + 14 * day)
+    git.commit("Desktop: show MDM migration banner", start + 18 * day, {"orbit/cmd/desktop/banner.go": "package main\n"})
+    git.commit("Orbit: log rotation", start + 20 * day, {"orbit/log.go": "package main\n"})
+    git.tag("orbit-v1.34.0")
+    git.tag("orbit-test-build")  # irregular, on the same commit
+    git.commit("Update the macadmins extension", start + 24 * day, {"go.mod": files.go_mod(spec.go, spec.macadmins)})
+    git.commit(
+        "Update osquery",
+        start + 26 * day,
+        {".github/workflows/generate-osqueryd-targets.yml": files.osqueryd_targets_workflow(spec.osquery)},
+    )
+    git.commit("Software: new vulnerability view", start + 30 * day, {"server/service/software.go": "package service\n"})
+    if spec.orbit_changed:
+        git.commit("Orbit: fix keystore access on macOS 15", start + 34 * day, {"orbit/keystore.go": "package main\n"})
+        git.commit("Desktop: translate the tray menu", start + 38 * day, {"orbit/cmd/desktop/menu.go": "package main\n"})
+        git.commit("Orbit: use the new token rotation", start + 42 * day, {"orbit/token.go": "package main\n"})
+    if spec.chrome_changed:
+        git.commit("Chrome extension: new users table", start + 44 * day, {"ee/fleetd-chrome/src/users.ts": "export {}\n"})
+    git.commit("Policies: calendar events", start + 50 * day, {"server/service/calendar.go": "package service\n"})
+    # A tag whose suffix makes it look newer than anything: it must never be chosen.
+    git.tag("orbit-v1.39.1-1337")
+    git.commit(f"Release {RELEASE}", start + 60 * day, {"CHANGELOG.md": f"## Fleet {RELEASE}\n"})
+    git.tag(f"fleet-v{RELEASE}", annotated=True, when=start + 60 * day)
+    git.commit("Start the next sprint", start + 62 * day, {"server/service/next.go": "package service\n"})
+
+    due = spec.release_day()
+    fleet["milestones"] = [
+        {
+            "id": 7001, "number": 101, "title": PREVIOUS, "state": "closed", "description": "Fleet 4.57.0",
+            "due_on": iso(due - 21 * day), "creator": "lukeheath", "created_at": iso(now - 64 * day),
+            "updated_at": iso(now - 21 * day), "closed_at": iso(now - 21 * day),
+        },
+        {
+            "id": 7002, "number": 102, "title": f"{RELEASE}-tentative", "state": "open", "description": "",
+            "due_on": iso(due), "creator": "lukeheath", "created_at": iso(now - 21 * day),
+            "updated_at": iso(now - 21 * day), "closed_at": None,
+        },
+    ]
+
+    gh["repos"]["macadmins/osquery-extension"] = _upstream(
+        "macadmins", "osquery-extension", 30_000_002,
+        ["v1.0.1", "v1.1.0", "v1.2.1", "v1.2.2", spec.macadmins_latest, "v1.3.0-beta1"], now,
+        prerelease={"v1.3.0-beta1"},
+    )
+    gh["repos"]["osquery/osquery"] = _upstream(
+        "osquery", "osquery", 30_000_003,
+        ["5.11.0", "5.12.1", "5.12.2", "5.13.0", spec.osquery_latest], now,
+    )
+
+
+def _upstream(owner: str, name: str, repo_id: int, tags: list[str], now: datetime, prerelease: set[str] | None = None) -> State:
+    repo: State = {
+        "id": repo_id, "owner": owner, "name": name, "default_branch": "main",
+        "created_at": "2019-01-01T00:00:00Z", "next_number": 1, "milestones": [], "issues": [],
+        "labels": [], "releases": [],
+    }
+    git = GitBuilder(repo)
+    ordered = list(dict.fromkeys(tags))
+    for index, tag in enumerate(ordered):
+        when = now - timedelta(days=10 * (len(ordered) - index))
+        sha = git.commit(f"Release {tag}", when, {"VERSION": tag})
+        git.tag(tag)
+        repo["releases"].append(
+            {
+                "id": repo_id * 100 + index, "tag_name": tag, "name": tag, "target_commitish": sha,
+                "created_at": iso(when), "published_at": iso(when), "draft": False,
+                "prerelease": tag in (prerelease or set()), "author": owner,
+            }
+        )
+    return repo
+
+
+def seed_mergefreeze(state: State, spec: WorldSpec) -> None:
+    """Merge Freeze knows the protected branch `main` of fleetdm/fleet."""
+    state["mergefreeze"] = {
+        "branches": {
+            f"{REPO}/main": {
+                "frozen": spec.frozen,
+                "frozen_by": "lukeheath" if spec.frozen else None,
+                "note": "Release freeze" if spec.frozen else None,
+                "unblocked_prs": [],
+                "updated_at": iso(spec.now - timedelta(days=14)),
+            }
+        }
+    }
+
+
+SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze]

@@ -1,0 +1,165 @@
+"""Settings: the endpoints, tokens and switches of one run, from the environment (SPEC §1).
+
+Layers, lowest first: built-in defaults → rituals file (repository, people) → environment →
+command-line flags. The sandbox replaces every endpoint and token in one place
+(`Settings.for_sandbox`), so no client knows whether it talks to the real world.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from fleetops.errors import AuthError
+from fleetops.redaction import register_secret
+
+DEFAULTS = {
+    "github_api_url": "https://api.github.com",
+    "mergefreeze_url": "https://www.mergefreeze.com",
+    "zenhub_url": "https://api.zenhub.com",
+    "dockerhub_url": "https://hub.docker.com",
+    "godev_url": "https://go.dev",
+}
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def default_state_dir() -> Path:
+    """Where the journal and the sandbox's world live when FLEETOPS_STATE_DIR is unset."""
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("fleetops", appauthor=False))
+
+
+class Settings(BaseModel):
+    """Everything a run needs to know about the outside world; immutable once built."""
+
+    model_config = ConfigDict(frozen=True)
+
+    github_api_url: str = DEFAULTS["github_api_url"]
+    github_token: SecretStr | None = None
+    github_token_var: str = "GH_TOKEN"  # which variable the token came from, for messages
+    repo: str | None = None  # owner/name; None means "from the rituals file"
+    mergefreeze_url: str = DEFAULTS["mergefreeze_url"]
+    mergefreeze_token: SecretStr | None = None
+    zenhub_url: str = DEFAULTS["zenhub_url"]
+    zenhub_token: SecretStr | None = None
+    dockerhub_url: str = DEFAULTS["dockerhub_url"]
+    godev_url: str = DEFAULTS["godev_url"]
+    slack_webhook_url: SecretStr | None = None
+    dogfood_url: str | None = None
+    dogfood_token: SecretStr | None = None
+    nvd_feed_url: str | None = None
+    cisa_feed_url: str | None = None
+    rituals_path: Path | None = None
+    release_dri: str | None = None
+    oncall: str | None = None
+    state_dir: Path
+    step_summary_path: Path | None = None  # $GITHUB_STEP_SUMMARY in GitHub Actions
+    debug: bool = False
+    ci: bool = False
+    sandbox: bool = False
+    # Timeouts and retries for every HTTP call (seconds; attempts after the first).
+    timeout: float = 15.0
+    retries: int = 3
+    retry_backoff: float = 0.5
+    # GitHub asks integrators to leave about one second between writes; the sandbox is
+    # not GitHub and rehearses at full speed.
+    github_write_interval: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from environment variables (SPEC §1), then apply explicit overrides."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value and value.strip() else None
+
+        gh_var = "GH_TOKEN" if get("GH_TOKEN") else "GITHUB_TOKEN"
+        values: dict[str, object] = {
+            "github_api_url": (get("GITHUB_API_URL") or DEFAULTS["github_api_url"]).rstrip("/"),
+            "github_token": get(gh_var),
+            "github_token_var": gh_var,
+            "repo": get("FLEETOPS_REPO"),
+            "mergefreeze_url": (get("FLEETOPS_MERGEFREEZE_URL") or DEFAULTS["mergefreeze_url"]).rstrip("/"),
+            "mergefreeze_token": get("MERGEFREEZE_TOKEN"),
+            "zenhub_url": (get("FLEETOPS_ZENHUB_URL") or DEFAULTS["zenhub_url"]).rstrip("/"),
+            "zenhub_token": get("ZENHUB_TOKEN"),
+            "dockerhub_url": (get("FLEETOPS_DOCKERHUB_URL") or DEFAULTS["dockerhub_url"]).rstrip("/"),
+            "godev_url": (get("FLEETOPS_GODEV_URL") or DEFAULTS["godev_url"]).rstrip("/"),
+            "slack_webhook_url": get("SLACK_WEBHOOK_URL"),
+            "dogfood_url": (get("FLEETOPS_DOGFOOD_URL") or "").rstrip("/") or None,
+            "dogfood_token": get("FLEETOPS_DOGFOOD_TOKEN"),
+            "nvd_feed_url": get("FLEETOPS_NVD_FEED_URL"),
+            "cisa_feed_url": get("FLEETOPS_CISA_FEED_URL"),
+            "rituals_path": Path(get("FLEETOPS_RITUALS")) if get("FLEETOPS_RITUALS") else None,
+            "release_dri": get("FLEETOPS_RELEASE_DRI"),
+            "oncall": get("FLEETOPS_ONCALL"),
+            "state_dir": Path(get("FLEETOPS_STATE_DIR")) if get("FLEETOPS_STATE_DIR") else default_state_dir(),
+            "step_summary_path": Path(get("GITHUB_STEP_SUMMARY")) if get("GITHUB_STEP_SUMMARY") else None,
+            "debug": _truthy(get("FLEETOPS_DEBUG")),
+            "ci": _truthy(get("CI")),
+            "sandbox": _truthy(get("FLEETOPS_SANDBOX")),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.register_secrets()
+        return settings
+
+    def for_sandbox(self, base_url: str, tokens: Mapping[str, str]) -> Settings:
+        """The same settings pointed at the sandbox server at `base_url` (one place to swap)."""
+        base = base_url.rstrip("/")
+        swapped = self.model_copy(
+            update={
+                "sandbox": True,
+                "github_api_url": f"{base}/github",
+                "github_token": SecretStr(tokens["github"]),
+                "github_token_var": "GH_TOKEN",
+                "mergefreeze_url": f"{base}/mergefreeze",
+                "mergefreeze_token": SecretStr(tokens["mergefreeze"]),
+                "zenhub_url": f"{base}/zenhub",
+                "zenhub_token": SecretStr(tokens["zenhub"]),
+                "dockerhub_url": f"{base}/dockerhub",
+                "godev_url": f"{base}/godev",
+                "slack_webhook_url": SecretStr(f"{base}/slack/services/{tokens['slack']}"),
+                "dogfood_url": f"{base}/dogfood",
+                "dogfood_token": SecretStr(tokens["dogfood"]),
+                "nvd_feed_url": f"{base}/feeds/nvd",
+                "cisa_feed_url": f"{base}/feeds/cisa",
+                "github_write_interval": 0.0,
+            }
+        )
+        swapped.register_secrets()
+        return swapped
+
+    def register_secrets(self) -> None:
+        """Tell the redactor about every secret this run holds."""
+        for value in (
+            self.github_token,
+            self.mergefreeze_token,
+            self.zenhub_token,
+            self.slack_webhook_url,
+            self.dogfood_token,
+        ):
+            if value is not None:
+                register_secret(value.get_secret_value())
+
+    def require(self, field: str, variable: str, purpose: str) -> str:
+        """The secret in `field`, or an AuthError (exit 4) that names `variable` and how to set it."""
+        value = getattr(self, field)
+        if value is None:
+            raise AuthError(
+                f"{variable} is not set; it is needed to {purpose}.",
+                hint=f"Export {variable}=<token> and run again (or rehearse with --sandbox).",
+            )
+        return value.get_secret_value()
+
+    @property
+    def journal_path(self) -> Path:
+        return self.state_dir / "journal.jsonl"
