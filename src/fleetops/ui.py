@@ -110,6 +110,10 @@ class UI:
             console=self.err,
             transient=True,
             disable=not self.err.is_terminal,
+            # The console writes to sys.stderr resolved at write time: letting Live swap
+            # sys.stderr for its proxy would make the console write into itself.
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         with progress:
             task = progress.add_task(description, total=total)
@@ -126,8 +130,12 @@ class UI:
             self.info(text)
             yield lambda new_text: None
             return
-        with self.err.status(escape(text)) as status:
-            yield lambda new_text: status.update(escape(new_text))
+        from rich.live import Live
+        from rich.spinner import Spinner
+
+        spinner = Spinner("dots", text=escape(text))
+        with Live(spinner, console=self.err, transient=True, redirect_stdout=False, redirect_stderr=False):
+            yield lambda new_text: spinner.update(text=escape(new_text))
 
 
 def plain(text: str) -> str:

@@ -84,6 +84,7 @@ class GitHubClient:
             retry=retry,
             seconds_between_requests=None,
             seconds_between_writes=settings.github_write_interval or None,
+            lazy=True,  # objects fetch on first use: no request for the repository itself
         )
 
     def close(self) -> None:
@@ -144,7 +145,7 @@ class GitHubClient:
     # -- objects -----------------------------------------------------------------------------------------
     @cached_property
     def repo(self):  # noqa: ANN201 - a lazy PyGithub Repository (no request until used)
-        return self._gh.get_repo(self.repo_name, lazy=True)
+        return self._gh.get_repo(self.repo_name)
 
     def login(self) -> str | None:
         """The token owner's login, or None without a token (anonymous)."""

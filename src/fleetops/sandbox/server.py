@@ -218,7 +218,7 @@ class SandboxServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fleetops-sandbox", daemon=True)
+        self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(poll_interval=0.05), name="fleetops-sandbox", daemon=True)
         self._thread.start()
         return self
 

@@ -1,0 +1,88 @@
+"""Shared fixtures: a sandbox server per test (real sockets), the CLI runner, the real-data paths."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import CliResult, openapi_validator, run_cli
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FLEETOPS_SHARED_DIR", REPO_ROOT.parent / "shared"))
+FIXTURES = SHARED / "fixtures" / "fleet"
+
+# Every variable fleetops reads: tests start from none of them, whatever the developer exported.
+FLEETOPS_ENV = (
+    "GH_TOKEN", "GITHUB_TOKEN", "GITHUB_API_URL", "FLEETOPS_REPO", "MERGEFREEZE_TOKEN",
+    "FLEETOPS_MERGEFREEZE_URL", "ZENHUB_TOKEN", "FLEETOPS_ZENHUB_URL", "FLEETOPS_DOCKERHUB_URL",
+    "FLEETOPS_GODEV_URL", "SLACK_WEBHOOK_URL", "FLEETOPS_DOGFOOD_URL", "FLEETOPS_DOGFOOD_TOKEN",
+    "FLEETOPS_NVD_FEED_URL", "FLEETOPS_CISA_FEED_URL", "FLEETOPS_RITUALS", "FLEETOPS_RELEASE_DRI",
+    "FLEETOPS_ONCALL", "FLEETOPS_STATE_DIR", "FLEETOPS_SANDBOX", "FLEETOPS_DEBUG", "CI",
+    "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "TERM",
+)
+
+
+def fixtures_dir() -> Path:
+    """The real fleetdm/fleet files; tests that need them skip, with the reason, when absent."""
+    if not FIXTURES.is_dir():
+        pytest.skip(f"real fleetdm/fleet fixtures not found at {FIXTURES} (set FLEETOPS_SHARED_DIR)")
+    return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No inherited configuration; a private state dir; fast retries; a fixed 100-column width."""
+    for name in FLEETOPS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    state = tmp_path / "state"
+    monkeypatch.setenv("FLEETOPS_STATE_DIR", str(state))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    return state
+
+
+@pytest.fixture(scope="session")
+def github_schema_validator() -> Any:
+    return openapi_validator(SHARED / "apis" / "github-openapi-subset.json")
+
+
+@pytest.fixture
+def make_sandbox(github_schema_validator: Any) -> Iterator[Callable[..., Any]]:
+    """Start sandbox servers on 127.0.0.1 for this test; every GitHub response must match the spec."""
+    from fleetops.sandbox.server import SandboxServer
+    from fleetops.sandbox.world import build_world
+
+    servers: list[SandboxServer] = []
+
+    def start(world: str = "default", *, state: dict[str, Any] | None = None, latency: float = 0.0, **overrides: Any) -> SandboxServer:
+        server = SandboxServer(state or build_world(world, **overrides), latency=latency, validator=github_schema_validator)
+        servers.append(server.start())
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+    problems = [v for server in servers for v in server.violations]
+    assert not problems, "sandbox responses that break GitHub's OpenAPI description:\n" + "\n".join(problems[:10])
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Any]) -> Any:
+    """The default (release-day) world."""
+    return make_sandbox()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """Run fleetops in-process: cli("freeze", "status", env=server.env(), input="y\\n")."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None, tty: bool = False) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        return run_cli(list(args), input=input, tty=tty)
+
+    return invoke

@@ -1,0 +1,97 @@
+"""Test helpers: run the CLI in-process with captured streams; validate against GitHub's OpenAPI."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class _Stream(io.StringIO):
+    def __init__(self, value: str = "", *, tty: bool = False) -> None:
+        super().__init__(value)
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def run_cli(args: list[str], *, input: str | None = None, tty: bool = False) -> CliResult:
+    """Call fleetops.cli.run(args) with stdin/stdout/stderr replaced; tty=True fakes a terminal."""
+    from fleetops.cli import run
+
+    saved = sys.stdin, sys.stdout, sys.stderr
+    out, err = _Stream(tty=tty), _Stream(tty=tty)
+    sys.stdin = _Stream(input or "", tty=tty)
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = run(args)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+    return CliResult(code=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def openapi_validator(spec_path: Path) -> Any:
+    """A sandbox response validator built from GitHub's OpenAPI subset, or None when it is absent."""
+    if not spec_path.is_file():
+        return None
+    from openapi_schema_validator import OAS30Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    spec = json.loads(spec_path.read_text())
+    registry = Registry().with_resource("urn:gh", Resource.from_contents(spec, default_specification=DRAFT4))
+    cache: dict[tuple[str, str, str], Any] = {}
+
+    def schema_for(path: str, method: str, status: str) -> Any:
+        key = (path, method, status)
+        if key not in cache:
+            operation = spec["paths"].get(path, {}).get(method.lower())
+            if operation is None:
+                cache[key] = "no-operation"
+            else:
+                response = operation["responses"].get(status)
+                if response is None:
+                    cache[key] = "no-status" if status.startswith("2") else None
+                else:
+                    if "$ref" in response:
+                        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                    schema = response.get("content", {}).get("application/json", {}).get("schema")
+                    if schema is None:
+                        cache[key] = None
+                    else:
+                        text = json.dumps(schema).replace('"#/components', '"urn:gh#/components')
+                        cache[key] = OAS30Validator(json.loads(text), registry=registry)
+        return cache[key]
+
+    def validate(service: str, template: str, method: str, status: int, body: Any) -> list[str]:
+        if service != "github":
+            return []
+        path = template.replace("+}", "}")
+        validator = schema_for(path, method, str(status))
+        if validator == "no-operation":
+            return [f"{method} {path}: not in GitHub's OpenAPI subset"]
+        if validator == "no-status":
+            return [f"{method} {path}: status {status} is not a documented response"]
+        if validator is None:
+            return []
+        return [f"{method} {path} -> {status}: {e.message[:200]} at {list(e.absolute_path)[:6]}" for e in validator.iter_errors(body)][:3]
+
+    return validate
