@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fleetops.clients.github import GitHubClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
+    from fleetops.clients.zenhub import ZenHubClient
     from fleetops.settings import Settings
 
 
@@ -39,6 +40,12 @@ class Clients:
         from fleetops.clients.mergefreeze import MergeFreezeClient
 
         return self._keep(MergeFreezeClient(self.settings))
+
+    @cached_property
+    def zenhub(self) -> ZenHubClient:
+        from fleetops.clients.zenhub import ZenHubClient
+
+        return self._keep(ZenHubClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:

@@ -272,4 +272,10 @@ def seed_mergefreeze(state: State, spec: WorldSpec) -> None:
     }
 
 
-SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze]
+def seed_zenhub(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.zenhub import seed_release_day
+
+    seed_release_day(state, spec)
+
+
+SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze, seed_zenhub]
