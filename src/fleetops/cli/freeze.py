@@ -29,9 +29,11 @@ def begin(
     """Freeze the release branch in Merge Freeze.
 
     \b
-    1. Read the branch's state in Merge Freeze and the release milestone's due date (at once).
-    2. Skip if the branch is already frozen, or, with --if-due, if the freeze has not started.
-    3. Show the plan; ask (or need --yes without a terminal).
+    1. Read the branch in Merge Freeze and the release milestone's due
+       date (both at once).
+    2. Skip if the branch is frozen already, or (with --if-due) if the
+       freeze period has not started.
+    3. Show the plan; ask (without a terminal, --yes is needed).
     4. Freeze the branch as the GitHub token's owner, with the note.
     5. Journal the change.
 
@@ -77,12 +79,13 @@ def status(
     """Show whether the branch is frozen, by whom, and the release schedule.
 
     \b
-    The schedule comes from the open release milestone ({version}-tentative) in GitHub:
-    - release: its due date at 11:00 America/Los_Angeles;
+    The schedule comes from the open release milestone in GitHub
+    ({version}-tentative, the lowest version with a due date):
+    - release: its due date, 11:00 America/Los_Angeles;
     - freeze: from the Tuesday before the release, 11:00;
     - deep freeze: the final 24 hours.
-    With --json: {"frozen", "branch", "frozen_by", "schedule": {"milestone", "release",
-    "freeze_starts", "deep_freeze_starts", "phase"}}. Reads only; exit 0.
+    With --json: frozen, branch, frozen_by, schedule {milestone, version,
+    release, freeze_starts, deep_freeze_starts, phase}. Reads only; exit 0.
     """
     from fleetops.ops import freeze
 

@@ -31,9 +31,9 @@ def serve(
     """Run the sandbox server in the foreground until Ctrl-C.
 
     \b
-    1. Load the world from the state dir (seed the default world on first use).
-    2. Listen on 127.0.0.1 and print the environment that points any client at it.
-    3. While it runs, `fleetops --sandbox ...` in another terminal uses this server.
+    1. Load the world from the state dir (the default world on first use).
+    2. Listen on 127.0.0.1; print the environment that points a client at it.
+    3. While it runs, `fleetops --sandbox ...` in another terminal uses it.
     State is saved after every change; `fleetops sandbox reset` starts over.
     """
     from fleetops.sandbox.runtime import load_state, sandbox_dir, write_server_info
@@ -74,8 +74,9 @@ def reset(
     """Throw the sandbox's world away and seed a fresh one (dates relative to now).
 
     \b
-    1. Build the named world: 'default' is release day for 4.58.0 in its freeze week, with
-       Go, osquery and the macadmins extension behind; 'current' has every dependency current.
+    1. Build the named world. 'default': release day of 4.58.0 in its
+       freeze week, with Go, osquery and the macadmins extension behind.
+       'current': the same with every dependency current.
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state

@@ -122,6 +122,12 @@ class GitHubClient:
                     hint="Use a token with write access to the repository (classic: `repo` scope).",
                 ) from None
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
+        except requests.exceptions.RetryError as err:
+            reason = getattr(err.args[0], "reason", err) if err.args else err
+            raise ServiceError(
+                f"GitHub kept failing while {doing}, after {self.settings.retries} retries ({redact(str(reason))}).",
+                hint="Check https://www.githubstatus.com and try again.",
+            ) from None
         except requests.RequestException as err:
             raise ServiceError(
                 f"cannot reach GitHub at {self.settings.github_api_url} while {doing}: {redact(str(err))[:200]}.",
