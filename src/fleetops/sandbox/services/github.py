@@ -266,7 +266,6 @@ def issue_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "html_url": web(ctx, f"{full}/issues/{issue['number']}"),
         "number": issue["number"],
         "state": issue["state"],
-        "state_reason": issue.get("state_reason"),
         "title": issue["title"],
         "body": issue.get("body"),
         "user": user_json(ctx, issue.get("user", repo["owner"])),
@@ -281,6 +280,10 @@ def issue_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "updated_at": issue["updated_at"],
         "author_association": "MEMBER",
     }
+    if issue.get("state_reason"):
+        # null is what GitHub sends for open issues, but the OpenAPI enum (nullable in 3.0 terms)
+        # does not list it and validators reject it: leaving the key out is valid and equivalent.
+        out["state_reason"] = issue["state_reason"]
     if issue.get("pull_request"):
         out["pull_request"] = {
             "url": f"{ctx.url}/repos/{full}/pulls/{issue['number']}",
@@ -335,8 +338,10 @@ def commit_json(ctx: Context, repo: JSON, commit: JSON) -> JSON:
             "comment_count": 0,
             "tree": {"sha": tree_sha(commit), "url": f"{api}/git/trees/{tree_sha(commit)}"},
         },
-        "author": None,
-        "committer": None,
+        # GitHub sends null for commits by unknown e-mails, but validators reject null for this
+        # nullable oneOf; every sandbox commit belongs to a known account instead.
+        "author": user_json(ctx, commit.get("login") or repo["owner"]),
+        "committer": user_json(ctx, commit.get("login") or repo["owner"]),
         "parents": [{"sha": p, "url": f"{api}/commits/{p}", "html_url": web(ctx, f"{full}/commit/{p}")} for p in commit["parents"]],
     }
 
