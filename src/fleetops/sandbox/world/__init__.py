@@ -47,6 +47,11 @@ class WorldSpec:
     chrome_changed: bool = False
     frozen: bool = False
     release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
+    # deploy-dogfood (world/dogfood.py)
+    dogfood_version: str = PREVIOUS  # the release dogfood runs
+    deploy_conclusion: str = "success"  # how a dispatched deploy run ends
+    deploy_polls: int = 2  # reads a dispatched run stays in progress before it completes
+    dispatch_run_details: bool = True  # False: dispatches answer 204 without the run (as GHES does)
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -273,3 +278,7 @@ def seed_mergefreeze(state: State, spec: WorldSpec) -> None:
 
 
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze]
+
+from fleetops.sandbox.world.dogfood import seed_dogfood  # noqa: E402 - it needs the names above
+
+SEEDERS.append(seed_dogfood)
