@@ -173,7 +173,8 @@ class GitHubClient:
         """The full hash of a commit, tag or abbreviated hash; None if the repository has none."""
         with self.errors(f"looking up {ref} in {self.repo_name}"):
             try:
-                return self.repo.get_commit(ref).sha
+                # raw_data forces the request: a lazy Commit would echo `ref` back as its sha unchecked.
+                return str(self.repo.get_commit(ref).raw_data["sha"])
             except UnknownObjectException:
                 return None
             except GithubException as err:
