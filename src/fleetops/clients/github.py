@@ -208,7 +208,7 @@ class GitHubClient:
         )
 
     def workflow_runs(
-        self, workflow_id: int, *, branch: str | None = None, event: str | None = None, created: str | None = None
+        self, workflow_id: int | str, *, branch: str | None = None, event: str | None = None, created: str | None = None
     ) -> list[WorkflowRun]:
         """The newest runs of a workflow: the first page only (up to 100, newest first)."""
         from github.GithubObject import NotSet

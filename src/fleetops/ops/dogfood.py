@@ -245,7 +245,12 @@ def deploy(app: App, options: DeployOptions) -> Plan:
 
 
 def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
-    """Every read, concurrently in two rounds; refusals in the order a person would fix them."""
+    """Every read, concurrently in rounds; refusals in the order a person would fix them.
+
+    The deploy runs are listed in the first round, before dogfood is asked what it runs (second
+    round): a deploy that finishes between the two reads then shows in dogfood's answer, instead
+    of being missed by both and dispatched again. The compare needs dogfood's answer.
+    """
     rituals = app.rituals
     clients = app.clients
     github = clients.github
@@ -274,16 +279,27 @@ def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
         except NotFound:
             return None
 
+    def runs() -> list[WorkflowRun]:
+        try:
+            return github.workflow_runs(rituals.dogfood.workflow)
+        except NotFound:  # no such workflow: reported from the workflow read
+            return []
+
+    def compare(base: str, head: str) -> Comparison | str:
+        try:
+            return github.compare(base, head)
+        except ServiceError as err:  # unknown revision (404) or a failing compare: decided later
+            return str(err)
+
     tasks: dict[str, Any] = {
         "tag": lambda: hub.tag(image.rsplit(":", 1)[0], target.image_tag),
         "target_sha": lambda: github.commit_sha(target.git_ref),
         "branch": github.default_branch,
         "workflow": workflow,
+        "runs": runs,
     }
     if current is not None:
         tasks["current_sha"] = lambda: github.commit_sha(current.git_ref)
-    elif dogfood is not None:
-        tasks["running"] = running
     first = gather(tasks)
 
     tag = first["tag"]
@@ -303,13 +319,24 @@ def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
             f"{app.repo} has no workflow {rituals.dogfood.workflow}.",
             hint="Check dogfood.workflow in the rituals file (FLEETOPS_RITUALS).",
         )
+    if current is not None and first["current_sha"] is None:
+        raise UsageError(f"--current {current.text}: {app.repo} has no {'tag' if current.kind == 'release' else 'commit'} {current.git_ref}.")
+    target_sha: str = first["target_sha"]
+    wf: Workflow = first["workflow"]
+    branch: str = first["branch"]
+
+    second: dict[str, Any] = {"file": lambda: github.file_text(wf.path, branch)}
     if current is not None:
-        if first["current_sha"] is None:
-            raise UsageError(f"--current {current.text}: {app.repo} has no {'tag' if current.kind == 'release' else 'commit'} {current.git_ref}.")
+        second["compare"] = lambda: compare(first["current_sha"], target_sha)
+    elif dogfood is not None:
+        second["running"] = running
+    results = gather(second)
+
+    if current is not None:
         version_text = str(current.version) if current.version is not None else None
         state = Running("--current", version_text, first["current_sha"], current.version)
     else:
-        answer = first.get("running")
+        answer = results.get("running")
         if isinstance(answer, ServiceError):
             unreachable = str(answer)
         if unreachable is not None:
@@ -319,25 +346,13 @@ def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
                 hint="Fix FLEETOPS_DOGFOOD_URL, or say what runs there with --current REF (a release or a commit hash).",
             )
         state = Running("dogfood", answer.version, answer.revision, release_of(answer.version))
-    reads = _Reads(tag=tag, target_sha=first["target_sha"], branch=first["branch"], workflow=first["workflow"], running=state)
+        if state.revision:
+            results["compare"] = compare(state.revision, target_sha)
 
-    def compare() -> Comparison | str:
-        try:
-            return github.compare(state.revision, reads.target_sha)  # type: ignore[arg-type]
-        except (NotFound, ServiceError) as err:
-            return str(err)
-
-    second: dict[str, Any] = {
-        "file": lambda: github.file_text(reads.workflow.path, reads.branch),
-        "runs": lambda: github.workflow_runs(reads.workflow.id),
-    }
-    if state.revision:
-        second["compare"] = compare
-    results = gather(second)
     from fleetops.clients.github import workflow_dispatch_inputs
 
+    reads = _Reads(tag=tag, target_sha=target_sha, branch=branch, workflow=wf, running=state, runs=first["runs"])
     reads.declared = workflow_dispatch_inputs(results["file"])
-    reads.runs = results["runs"]
     outcome = results.get("compare")
     if isinstance(outcome, str):
         reads.compare_error = outcome
