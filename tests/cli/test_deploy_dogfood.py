@@ -409,3 +409,22 @@ def test_tokens_never_appear_in_any_output(make_sandbox, cli, clean_env, debug):
         assert "debug:" in everything and "/dogfood/api/v1/fleet/version" in everything
     for secret in (env["GH_TOKEN"], env["FLEETOPS_DOGFOOD_TOKEN"], "dogfood_other_secret_1"):
         assert secret not in everything
+
+
+def test_watch_without_a_nestable_spinner_still_follows_the_run(sandbox, cli, monkeypatch):
+    """Rich before 14.1 cannot nest the spinner in the runner's progress bar: fall back to lines."""
+    from contextlib import contextmanager
+
+    from rich.errors import LiveError
+
+    from fleetops.ui import UI
+
+    @contextmanager
+    def old_rich(self, text):
+        raise LiveError("Only one live display may be active at once")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(UI, "spinner", old_rich)
+    result = cli(*CMD, "v4.58.0", "--yes", "--watch", *FAST, env=sandbox.env())
+    assert result.code == 0, result.stderr
+    assert "Deploy run" in said(result) and "completed" in said(result)

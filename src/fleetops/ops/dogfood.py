@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -492,7 +494,7 @@ def _watch(app: App, github: GitHubClient, plan: Plan, run: WorkflowRun, options
     """Poll the run every --poll-interval until it completes or --timeout passes."""
     started = time.monotonic()
     last = run.status
-    with app.ui.spinner(f"Deploy run {run.id}: {run.status}") as update:
+    with _spinner(app, f"Deploy run {run.id}: {run.status}") as update:
         while not run.completed:
             if time.monotonic() >= deadline:
                 raise FleetopsError(
@@ -508,6 +510,31 @@ def _watch(app: App, github: GitHubClient, plan: Plan, run: WorkflowRun, options
                 last = run.status
             update(f"Deploy run {run.id}: {run.status} ({time.monotonic() - started:.0f} s)")
     return run
+
+
+@contextmanager
+def _spinner(app: App, text: str) -> Iterator[Callable[[str], None]]:
+    """The UI's spinner; a plain line where Rich cannot nest it in the runner's progress bar.
+
+    Rich nests live displays since 14.1; pyproject still admits 13.7, where entering a second
+    one raises LiveError. Only entering is guarded: errors of the body pass through unchanged.
+    """
+    from rich.errors import LiveError
+
+    spinner = app.ui.spinner(text)
+    try:
+        update = spinner.__enter__()
+    except LiveError:
+        app.ui.info(text)
+        yield lambda _text: None
+        return
+    try:
+        yield update
+    except BaseException as err:
+        if not spinner.__exit__(type(err), err, err.__traceback__):
+            raise
+    else:
+        spinner.__exit__(None, None, None)
 
 
 # --- what people see first ---------------------------------------------------------------------------------
