@@ -428,3 +428,21 @@ def test_watch_without_a_nestable_spinner_still_follows_the_run(sandbox, cli, mo
     result = cli(*CMD, "v4.58.0", "--yes", "--watch", *FAST, env=sandbox.env())
     assert result.code == 0, result.stderr
     assert "Deploy run" in said(result) and "completed" in said(result)
+
+
+def test_a_rehearsal_across_invocations_progresses_and_deploys_once(cli, clean_env):
+    """`--sandbox` keeps its world between commands: polls by later commands move the run on."""
+    first = cli("--sandbox", *CMD, "v4.58.0", "--yes", "--json")
+    assert first.code == 0, first.stderr
+    codes = []
+    for _ in range(4):
+        result = cli("--sandbox", *CMD, "v4.58.0", "--yes", "--json")
+        codes.append(result.code)
+        if result.code == 0:
+            assert result.json()["steps"][0]["detail"] == "dogfood already runs 4.58.0"
+            break
+    assert codes[0] == 2 and codes[-1] == 0  # in progress at first, deployed in the end
+    state = json.loads((clean_env / "sandbox" / "state.json").read_text())
+    runs = state["github"]["repos"]["fleetdm/fleet"]["actions"]["runs"]
+    assert len(runs) == 2 and runs[-1]["conclusion"] == "success"  # the seeded run and ours
+    assert state["dogfood"]["version"] == "4.58.0"

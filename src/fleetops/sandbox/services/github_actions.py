@@ -74,6 +74,7 @@ def advance(ctx: Context, repo: JSON, run: JSON) -> None:
         return
     steps: list[str] = run["steps"]
     run["polls"] = run.get("polls", 0) + 1
+    ctx.advanced = True  # a read that moves the run on must be saved, even when its status holds
     status = steps[min(run["polls"], len(steps) - 1)]
     if status == run["status"]:
         return
@@ -85,7 +86,6 @@ def advance(ctx: Context, repo: JSON, run: JSON) -> None:
         run["conclusion"] = run.get("planned_conclusion", "success")
         if run["conclusion"] == "success":
             _deployed(ctx, repo, run)
-    ctx.advanced = True
 
 
 def _deployed(ctx: Context, repo: JSON, run: JSON) -> None:
