@@ -446,3 +446,21 @@ def test_a_rehearsal_across_invocations_progresses_and_deploys_once(cli, clean_e
     runs = state["github"]["repos"]["fleetdm/fleet"]["actions"]["runs"]
     assert len(runs) == 2 and runs[-1]["conclusion"] == "success"  # the seeded run and ours
     assert state["dogfood"]["version"] == "4.58.0"
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [("--poll-interval", "0", "--poll-interval must be more than 0"), ("--timeout", "soon", "--timeout 'soon' is not a duration")])
+def test_bad_watch_options_are_usage_errors_before_any_request(sandbox, cli, option, value, words):
+    result = cli(*CMD, "v4.58.0", "--watch", option, value, "--yes", env=sandbox.env())
+    assert result.code == 2
+    assert words in said(result)
+    assert sandbox.requests == []
+
+
+def test_help_is_the_runbook_and_fits_80_columns(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli(*CMD, "--help")
+    assert result.code == 0
+    text = result.stdout
+    for step in range(1, 8):
+        assert f"\n  {step}. " in text
+    assert all(len(line) <= 80 for line in text.splitlines()), [line for line in text.splitlines() if len(line) > 80]
