@@ -48,6 +48,25 @@ def run_cli(args: list[str], *, input: str | None = None, tty: bool = False) -> 
     return CliResult(code=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
+def _null_in_nullable_compositions(node: Any) -> Any:
+    """Let `null` through where the description says `nullable: true` next to oneOf/anyOf.
+
+    OpenAPI 3.0 means "this value may be null" (GitHub sends `"author": null` for a commit whose
+    e-mail belongs to no account), but the validator applies `nullable` only together with
+    `type`, so a null fails every branch. Adding a null branch says what the description means.
+    """
+    if isinstance(node, list):
+        return [_null_in_nullable_compositions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _null_in_nullable_compositions(value) for key, value in node.items()}
+    if out.get("nullable") is True and "type" not in out:
+        for key in ("oneOf", "anyOf"):
+            if isinstance(out.get(key), list):
+                out[key] = [*out[key], {"type": "string", "nullable": True, "enum": [None]}]
+    return out
+
+
 def openapi_validator(spec_path: Path) -> Any:
     """A sandbox response validator built from GitHub's OpenAPI subset, or None when it is absent."""
     if not spec_path.is_file():
@@ -56,7 +75,7 @@ def openapi_validator(spec_path: Path) -> Any:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
-    spec = json.loads(spec_path.read_text())
+    spec = _null_in_nullable_compositions(json.loads(spec_path.read_text()))
     registry = Registry().with_resource("urn:gh", Resource.from_contents(spec, default_specification=DRAFT4))
     cache: dict[tuple[str, str, str], Any] = {}
 

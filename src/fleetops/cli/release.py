@@ -74,12 +74,44 @@ def conclude_milestone(
 @app.command("deploy-dogfood")
 def deploy_dogfood(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="A release (v4.58.0 or 4.58.0) or a commit hash; never a branch.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="A release (v4.58.0 or 4.58.0) or a commit hash; never a branch.")],
     watch: Annotated[bool, typer.Option("--watch", help="Follow the deploy run to its end (exit 1 if it fails).")] = False,
+    current: Annotated[
+        str | None,
+        typer.Option("--current", metavar="REF", help="What dogfood runs (a release or a commit hash), when its version endpoint cannot say."),
+    ] = None,
+    poll_interval: Annotated[float, typer.Option("--poll-interval", metavar="SECONDS", help="Seconds between polls of the run.")] = 10.0,
+    timeout: Annotated[str, typer.Option("--timeout", metavar="DURATION", help="How long to wait for the run: 90s, 30m, 1h.")] = "30m",
     yes: Yes = False,
     dry_run: DryRun = False,
     json: Json = False,
 ) -> None:
-    """Deploy a release to dogfood (handbook: "Deploy a new release to dogfood")."""
-    app_of(ctx, "release deploy-dogfood", json=json, dry_run=dry_run)
-    raise _not_yet("deploy-dogfood")
+    """Deploy a release or a commit to dogfood (handbook: "Deploy a new release
+    to dogfood").
+
+    \b
+    1. Check REF: a release (v4.58.0) or a commit hash. A branch such as main
+       is refused: fleetdm/fleet:main is not an image name.
+    2. Look the image up on Docker Hub by its exact tag (a commit's image is
+       tagged with its first 7 hex digits); if it is missing, refuse and
+       suggest the nearest existing tags.
+    3. Ask dogfood which version it runs (FLEETOPS_DOGFOOD_URL and _TOKEN);
+       if it cannot be reached, refuse unless --current says.
+    4. Refuse anything older (the workflow runs no down migrations): releases
+       by version, commits by git ancestry (GitHub compare must say ahead).
+       Deploying what already runs is skipped (exit 0).
+    5. Read dogfood-deploy.yml on the default branch: refuse if it lacks the
+       input named in the rituals file (DOCKER_IMAGE; older: IMAGE_TAG), or
+       if a deploy run is in progress.
+    6. Show the plan; ask (or need --yes without a terminal).
+    7. Dispatch it with DOCKER_IMAGE=fleetdm/fleet:<tag>; find its run and
+       print the URL. With --watch, poll it to the end: exit 1 if it fails
+       or --timeout passes.
+    """
+    from fleetops.ops import dogfood
+
+    fleet = app_of(ctx, "release deploy-dogfood", json=json, dry_run=dry_run)
+    options = dogfood.DeployOptions(
+        ref=ref, current=current, watch=watch, poll_interval=poll_interval, timeout=dogfood.parse_duration(timeout)
+    )
+    done(fleet.execute(dogfood.deploy(fleet, options), yes=yes, dry_run=dry_run))

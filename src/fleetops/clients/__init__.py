@@ -11,6 +11,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fleetops.clients.dockerhub import DockerHubClient
+    from fleetops.clients.dogfood import DogfoodClient
     from fleetops.clients.github import GitHubClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
     from fleetops.clients.zenhub import ZenHubClient
@@ -46,6 +48,18 @@ class Clients:
         from fleetops.clients.zenhub import ZenHubClient
 
         return self._keep(ZenHubClient(self.settings))
+
+    @cached_property
+    def dockerhub(self) -> DockerHubClient:
+        from fleetops.clients.dockerhub import DockerHubClient
+
+        return self._keep(DockerHubClient(self.settings))
+
+    @cached_property
+    def dogfood(self) -> DogfoodClient:
+        from fleetops.clients.dogfood import DogfoodClient
+
+        return self._keep(DogfoodClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:

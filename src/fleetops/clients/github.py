@@ -166,3 +166,171 @@ class GitHubClient:
             f"listing the {state} milestones of {self.repo_name}",
             lambda: [_milestone(m) for m in self.repo.get_milestones(state=state, sort="due_on", direction="asc")],
         )
+
+    # -- deploy-dogfood: commits, compare, Actions workflows and runs -----------------------------------
+    # Used by `release deploy-dogfood` (ops/dogfood.py); the dataclasses are at the end of the module.
+    # Dispatching is a POST and is never retried (a retried dispatch could start a second deploy):
+    # the ops module looks for a run in progress before it dispatches instead.
+    def default_branch(self) -> str:
+        """The repository's default branch (where deploys are dispatched)."""
+        return self.call(f"reading {self.repo_name}", lambda: self.repo.default_branch)
+
+    def commit_sha(self, ref: str) -> str | None:
+        """The full hash of a commit, tag or abbreviated hash; None if the repository has none."""
+        with self.errors(f"looking up {ref} in {self.repo_name}"):
+            try:
+                # raw_data forces the request: a lazy Commit would echo `ref` back as its sha unchecked.
+                return str(self.repo.get_commit(ref).raw_data["sha"])
+            except UnknownObjectException:
+                return None
+            except GithubException as err:
+                if err.status == 422:  # "No commit found for SHA: ..." (an unknown or ambiguous hash)
+                    return None
+                raise
+
+    def compare(self, base: str, head: str) -> Comparison:
+        """How `head` relates to `base` (one request; the commit list is not paged through)."""
+
+        def read() -> Comparison:
+            cmp = self.repo.compare(base, head)
+            return Comparison(base, head, cmp.status, cmp.ahead_by, cmp.behind_by, cmp.html_url)
+
+        return self.call(f"comparing {base[:12]}...{head[:12]} in {self.repo_name}", read)
+
+    def workflow(self, id_or_file: str | int) -> Workflow:
+        """A workflow by numeric id or file name (dogfood-deploy.yml)."""
+
+        def read() -> Workflow:
+            wf = self.repo.get_workflow(id_or_file)
+            return Workflow(id=wf.id, name=wf.name, path=wf.path, state=wf.state, html_url=wf.html_url)
+
+        return self.call(f"reading the workflow {id_or_file} of {self.repo_name}", read)
+
+    def file_text(self, path: str, ref: str) -> str:
+        """A text file's content at `ref`."""
+        return self.call(
+            f"reading {path} at {ref} in {self.repo_name}",
+            lambda: self.repo.get_contents(path, ref=ref).decoded_content.decode("utf-8", errors="replace"),
+        )
+
+    def workflow_runs(
+        self, workflow_id: int | str, *, branch: str | None = None, event: str | None = None, created: str | None = None
+    ) -> list[WorkflowRun]:
+        """The newest runs of a workflow: the first page only (up to 100, newest first)."""
+        from github.GithubObject import NotSet
+
+        def read() -> list[WorkflowRun]:
+            runs = self.repo.get_workflow(workflow_id).get_runs(
+                branch=branch or NotSet, event=event or NotSet, created=created or NotSet
+            )
+            return [_workflow_run(r) for r in runs.get_page(0)]
+
+        return self.call(f"listing the runs of workflow {workflow_id} in {self.repo_name}", read)
+
+    def workflow_run(self, run_id: int) -> WorkflowRun:
+        """One run as it is now (one request per call)."""
+        return self.call(
+            f"reading workflow run {run_id} of {self.repo_name}", lambda: _workflow_run(self.repo.get_workflow_run(run_id))
+        )
+
+    def dispatch(self, workflow_id: int, ref: str, inputs: dict[str, str], *, return_run_details: bool) -> DispatchResult:
+        """Start a workflow_dispatch run; errors raise (PyGithub's default, throw=False, hides them)."""
+
+        def send() -> DispatchResult:
+            wf = self.repo.get_workflow(workflow_id)
+            result = wf.create_dispatch(ref, inputs, throw=True, return_run_details=return_run_details)
+            if isinstance(result, bool):  # 204: GitHub Enterprise, or details not asked for
+                return DispatchResult(run_id=None)
+            return DispatchResult(run_id=result.id, html_url=result.html_url)
+
+        return self.call(f"dispatching workflow {workflow_id} on {ref} in {self.repo_name}", send)
+
+
+# -- deploy-dogfood: the small types its GitHubClient methods return -----------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How `head` relates to `base` by git ancestry (GitHub's compare API)."""
+
+    base: str
+    head: str
+    status: str  # ahead (head is newer), behind, diverged, identical
+    ahead_by: int
+    behind_by: int
+    html_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    id: int
+    name: str
+    path: str  # .github/workflows/dogfood-deploy.yml
+    state: str  # active, disabled_manually, ...
+    html_url: str
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    id: int
+    status: str | None  # queued, in_progress, completed, waiting, requested, pending
+    conclusion: str | None  # success, failure, cancelled, ... once completed
+    html_url: str
+    created_at: datetime | None = None
+    event: str | None = None
+    head_branch: str | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "completed"
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "url": self.html_url, "status": self.status, "conclusion": self.conclusion}
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """What a dispatch answered: the run's id and page when GitHub returns them (github.com)."""
+
+    run_id: int | None
+    html_url: str | None = None
+
+
+def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun
+    return WorkflowRun(
+        id=run.id,
+        status=run.status,
+        conclusion=run.conclusion,
+        html_url=run.html_url,
+        created_at=run.created_at,
+        event=run.event,
+        head_branch=run.head_branch,
+    )
+
+
+def workflow_dispatch_inputs(text: str) -> dict[str, dict[str, object]] | None:
+    """The inputs a workflow file declares for `workflow_dispatch`; None if it has no such trigger.
+
+    YAML 1.1 reads the key `on` as the boolean True, so both spellings are looked up. `on` may
+    also be a string or a list of event names (a trigger without inputs).
+    """
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    on = doc.get("on", doc.get(True))
+    if isinstance(on, str):
+        return {} if on == "workflow_dispatch" else None
+    if isinstance(on, list):
+        return {} if "workflow_dispatch" in on else None
+    if not isinstance(on, dict) or "workflow_dispatch" not in on:
+        return None
+    trigger = on.get("workflow_dispatch") or {}
+    inputs = trigger.get("inputs") if isinstance(trigger, dict) else None
+    if not isinstance(inputs, dict):
+        return {}
+    return {str(name): (spec if isinstance(spec, dict) else {}) for name, spec in inputs.items()}

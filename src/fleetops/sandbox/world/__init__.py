@@ -47,6 +47,11 @@ class WorldSpec:
     chrome_changed: bool = False
     frozen: bool = False
     release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
+    # deploy-dogfood (world/dogfood.py)
+    dogfood_version: str = PREVIOUS  # the release dogfood runs
+    deploy_conclusion: str = "success"  # how a dispatched deploy run ends
+    deploy_polls: int = 2  # reads a dispatched run stays in progress before it completes
+    dispatch_run_details: bool = True  # False: dispatches answer 204 without the run (as GHES does)
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -272,10 +277,18 @@ def seed_mergefreeze(state: State, spec: WorldSpec) -> None:
     }
 
 
+# Seeders of other areas live in their own modules, imported when a world is built (they use
+# the names above, so importing them at the top would be circular).
 def seed_zenhub(state: State, spec: WorldSpec) -> None:
     from fleetops.sandbox.world.zenhub import seed_release_day
 
     seed_release_day(state, spec)
 
 
-SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze, seed_zenhub]
+def seed_dogfood(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.dogfood import seed_dogfood as seed
+
+    seed(state, spec)
+
+
+SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze, seed_zenhub, seed_dogfood]
