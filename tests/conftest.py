@@ -86,3 +86,12 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
         return run_cli(list(args), input=input, tty=tty)
 
     return invoke
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say up front whether the real contracts and fixtures are in reach (else those checks skip)."""
+    spec = SHARED / "apis" / "github-openapi-subset.json"
+    return [
+        f"GitHub OpenAPI validation of sandbox responses: {'on' if spec.is_file() else 'OFF, not found'} ({spec})",
+        f"real fleetdm/fleet fixtures: {'found' if FIXTURES.is_dir() else 'NOT FOUND, tests that read them skip'} ({FIXTURES})",
+    ]
