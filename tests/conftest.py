@@ -95,3 +95,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"GitHub OpenAPI validation of sandbox responses: {'on' if spec.is_file() else 'OFF, not found'} ({spec})",
         f"real fleetdm/fleet fixtures: {'found' if FIXTURES.is_dir() else 'NOT FOUND, tests that read them skip'} ({FIXTURES})",
     ]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    """Shown even with -q: a run without the real contracts must not look like a full run."""
+    for line in pytest_report_header(config):
+        if "OFF" in line or "NOT FOUND" in line:
+            terminalreporter.write_line(line, yellow=True)
