@@ -335,8 +335,10 @@ def commit_json(ctx: Context, repo: JSON, commit: JSON) -> JSON:
             "comment_count": 0,
             "tree": {"sha": tree_sha(commit), "url": f"{api}/git/trees/{tree_sha(commit)}"},
         },
-        "author": None,
-        "committer": None,
+        # The git author is no GitHub user. GitHub then sends null, but its description
+        # (`nullable` next to `oneOf`) only validates the empty object, which it also allows.
+        "author": {},
+        "committer": {},
         "parents": [{"sha": p, "url": f"{api}/commits/{p}", "html_url": web(ctx, f"{full}/commit/{p}")} for p in commit["parents"]],
     }
 
