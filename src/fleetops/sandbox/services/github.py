@@ -266,7 +266,6 @@ def issue_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "html_url": web(ctx, f"{full}/issues/{issue['number']}"),
         "number": issue["number"],
         "state": issue["state"],
-        "state_reason": issue.get("state_reason"),
         "title": issue["title"],
         "body": issue.get("body"),
         "user": user_json(ctx, issue.get("user", repo["owner"])),
@@ -281,6 +280,10 @@ def issue_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "updated_at": issue["updated_at"],
         "author_association": "MEMBER",
     }
+    # GitHub sends `"state_reason": null` for an open issue, but its description lists null in
+    # neither the enum nor the required fields: leave the field out rather than break the schema.
+    if issue.get("state_reason") is not None:
+        out["state_reason"] = issue["state_reason"]
     if issue.get("pull_request"):
         out["pull_request"] = {
             "url": f"{ctx.url}/repos/{full}/pulls/{issue['number']}",
