@@ -15,7 +15,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-World = Annotated[str, typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind) or 'current'.")]
+World = Annotated[
+    str,
+    typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind), 'current', or 'release-qa'."),
+]
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -74,8 +77,10 @@ def reset(
     """Throw the sandbox's world away and seed a fresh one (dates relative to now).
 
     \b
-    1. Build the named world: 'default' is release day for 4.58.0 in its freeze week, with
-       Go, osquery and the macadmins extension behind; 'current' has every dependency current.
+    1. Build the named world: 'default' is release day for 4.58.0 in its freeze
+       week, with Go, osquery and the macadmins extension behind; 'current' has
+       every dependency current; 'release-qa' has the Release QA issue, ready on
+       MDM's board and not yet on Endpoint ops'.
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state
