@@ -77,9 +77,24 @@ def readiness(
     version: Annotated[str, typer.Argument(help="The version being released, e.g. 4.58.0.")],
     json: Json = False,
 ) -> None:
-    """Show which product groups are release-ready (handbook: "Indicate your product group is release-ready")."""
-    app_of(ctx, "release readiness", json=json)
-    raise _not_yet("readiness")
+    """Show which product groups are release-ready.
+
+    \b
+    (Handbook: "Indicate your product group is release-ready".)
+    1. Read the Release QA template (for the title 'Release QA: VERSION') and
+       each product group's ZenHub board, at once.
+    2. On each board, find the issue with that title (open or closed).
+    3. A group is ready when its ticket is open and in 'Ready for release'
+       (zenhub.pipelines in the rituals file); otherwise say why: no ticket,
+       closed, or the pipeline it is in.
+    4. Print a table (--json: {"ready", "groups": [...]}). Reads only.
+    Exit 0 when every group is ready, 3 while any is waiting: the release
+    DRI starts the release on 0.
+    """
+    from fleetops.ops.readiness import readiness as read_readiness
+
+    fleet = app_of(ctx, "release readiness", json=json)
+    done(fleet.report(read_readiness(fleet, version)))
 
 
 @app.command("conclude-milestone")
