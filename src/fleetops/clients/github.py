@@ -9,6 +9,7 @@ re-run of a command finds what exists and skips it instead. Writes are paced at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,6 +124,13 @@ class GitHubClient:
                     hint="Use a token with write access to the repository (classic: `repo` scope).",
                 ) from None
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
+        except requests.exceptions.RetryError as err:  # a status retried until the retries ran out
+            status = re.search(r"too many (\d+) error responses", str(err))
+            raise ServiceError(
+                f"GitHub answered {status[1] if status else 'errors'} while {doing}, "
+                f"{self.settings.retries} retries included.",
+                hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
+            ) from None
         except requests.RequestException as err:
             raise ServiceError(
                 f"cannot reach GitHub at {self.settings.github_api_url} while {doing}: {redact(str(err))[:200]}.",
