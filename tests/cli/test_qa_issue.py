@@ -300,3 +300,22 @@ def test_help_is_the_runbook_within_80_columns(cli):
     text = result.stdout
     assert "1. Read the template" in text and "6. Create the issue" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_github_failing_after_retries_is_exit_1_and_no_issue(sandbox, cli):
+    sandbox.inject(Fault("GET", r"^/github/repos/fleetdm/fleet/contents/", status=503, times=100))
+    result = cli("release", "create-qa-issue", "4.58.0", "--yes", "--json", env=sandbox.env())
+    assert result.code == 1
+    message = result.json()["error"]["message"]
+    assert message.startswith("GitHub answered 503 while reading .github/ISSUE_TEMPLATE/release-qa.md at main in fleetdm/fleet, 3 retries included.")
+    reads = [r for r in sandbox.requests if "/contents/" in r["path"]]
+    assert len(reads) == 4  # the first try and three retries (PyGithub's GithubRetry)
+    assert sandbox.writes() == []
+
+
+def test_a_rejected_github_token_is_exit_4(sandbox, cli):
+    result = cli("release", "create-qa-issue", "4.58.0", "--yes", env={**sandbox.env(), "GH_TOKEN": "ghp_not_a_real_token_42"})
+    assert result.code == 4
+    assert "GitHub rejected the token in GH_TOKEN" in said(result)
+    assert "ghp_not_a_real_token_42" not in result.output
+    assert sandbox.writes() == []
