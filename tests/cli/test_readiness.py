@@ -144,3 +144,15 @@ def test_help_is_the_runbook_within_80_columns(cli):
     assert result.code == 0
     assert "1. Read the Release QA template" in result.stdout and "Exit 0 when every group is ready" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_zenhub_failing_after_retries_is_exit_1(make_sandbox, cli):
+    from fleetops.sandbox.server import Fault
+
+    server = make_sandbox("release-qa")
+    server.inject(Fault("POST", r"^/zenhub/public/graphql", status=502, times=100))
+    result = cli("release", "readiness", "4.58.0", "--json", env=server.env())
+    assert result.code == 1
+    assert "ZenHub answered HTTP 502" in result.json()["error"]["message"]
+    # Queries are retried like reads: each board read was tried 4 times, and nothing more was asked.
+    assert len([r for r in server.requests if r["service"] == "zenhub"]) == 8
