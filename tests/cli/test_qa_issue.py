@@ -87,6 +87,7 @@ def test_dry_run_writes_nothing_and_reports_the_pending_issue(sandbox, cli):
     assert result.code == 0, result.stderr
     data = result.json()
     assert data["dry_run"] is True
+    assert data["warnings"] == []
     assert data["steps"][0]["status"] == "pending"
     assert data["issue"] == {"number": None, "url": None, "title": "Release QA: 4.58.0"}
     assert sandbox.writes() == []
@@ -193,9 +194,11 @@ def test_fleetd_only_needs_the_fleetd_section(sandbox, cli):
 
 def test_glued_and_unknown_labels_warn_and_never_create_labels(sandbox, cli):
     set_template(sandbox, files.RELEASE_QA_TEMPLATE.replace("'#g-mdm,#g-endpoint-ops,:release'", "'#g-mdm,#g-endpoint-ops:release,no-such-label'"))
-    result = cli("release", "create-qa-issue", "4.58.0", "--yes", env=sandbox.env())
+    result = cli("release", "create-qa-issue", "4.58.0", "--yes", "--json", env=sandbox.env())
     assert result.code == 0, result.stderr
     assert qa_issues(sandbox)[0]["labels"] == ["#g-mdm", "#g-endpoint-ops", ":release"]
+    assert result.json()["labels"] == ["#g-mdm", "#g-endpoint-ops", ":release"]
+    assert len(result.json()["warnings"]) == 3
     assert "label '#g-endpoint-ops:release' looks like two labels" in said(result)
     assert "read the template's label '#g-endpoint-ops:release' as '#g-endpoint-ops' and ':release'" in said(result)
     assert "label 'no-such-label' does not exist in the repository; left out" in said(result)

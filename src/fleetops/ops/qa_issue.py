@@ -272,7 +272,8 @@ def create_qa_issue(app: App, options: QAOptions) -> Plan:
         )
     labels, label_warnings = resolve_labels(template, found["labels"])
     assignees, assigned_by = qa_assignees(rituals, template)
-    for warning in [*template.warnings, *label_warnings]:
+    warnings = [*template.warnings, *label_warnings]
+    for warning in warnings:
         app.ui.warn(warning)
 
     plan = Plan(
@@ -284,6 +285,7 @@ def create_qa_issue(app: App, options: QAOptions) -> Plan:
             "labels": labels,
             "assignees": assignees,
             "fleetd": [u.as_json() for u in updates],
+            "warnings": warnings,
         },
     )
     step_title = f"Open {title!r}"
