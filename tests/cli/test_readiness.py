@@ -156,3 +156,13 @@ def test_zenhub_failing_after_retries_is_exit_1(make_sandbox, cli):
     assert "ZenHub answered HTTP 502" in result.json()["error"]["message"]
     # Queries are retried like reads: each board read was tried 4 times, and nothing more was asked.
     assert len([r for r in server.requests if r["service"] == "zenhub"]) == 8
+
+
+def test_tokens_never_appear_with_debug(make_sandbox, cli):
+    server = make_sandbox("release-qa")
+    env = server.env()
+    result = cli("--debug", "release", "readiness", "4.58.0", "--json", env=env)
+    assert result.code == 3
+    assert "debug:" in result.stderr and "/zenhub/public/graphql" in result.stderr
+    for secret in (env["ZENHUB_TOKEN"], env["GH_TOKEN"]):
+        assert secret not in result.output
