@@ -164,7 +164,8 @@ def fill_fleetd_section(section: str, updates: list[ComponentUpdate], notes: lis
             if not update.included:
                 continue
             old = f"v{update.change.version}" if update.change.version else "(no tag)"
-            line = VERSIONS.sub(lambda m: f"{m['q1']}{old}{m['q1']} > {m['q2']}v{update.new_version}{m['q2']}", line, count=1)
+            new = f"v{update.new_version}"
+            line = VERSIONS.sub(lambda m, old=old, new=new: f"{m['q1']}{old}{m['q1']} > {m['q2']}{new}{m['q2']}", line, count=1)
         line = TRUE_FALSE.sub("True" if update.included else "False", line)
         out.append(line)
     for update in updates:
