@@ -86,6 +86,7 @@ def test_board_pipelines_sprint_and_issues_from_the_sandbox(sandbox, tmp_path):
     board = zh.board(MDM)
     assert [p.name for p in board.pipelines] == ["New Issues", "Ready", "In progress", "Awaiting QA", "Ready for release"]
     assert board.active_sprint is not None and board.repository_gh_ids == {"fleetdm/fleet": 30000001}
+    assert list(board.repository_ids) == ["fleetdm/fleet"] and board.repository_ids["fleetdm/fleet"]
     ready = zh.pipeline_issues(MDM, board.pipeline("Ready for release").id)
     assert len(ready) == 8 and all(i.pipeline.name == "Ready for release" for i in ready)
     stories = zh.pipeline_issues(MDM, board.pipeline("Ready for release").id, labels=["story"])

@@ -35,15 +35,40 @@ def check_deps(
 @app.command("create-qa-issue")
 def create_qa_issue(
     ctx: typer.Context,
-    version: Annotated[str, typer.Argument(help="The version being released, e.g. 4.58.0.")],
-    fleetd_only: Annotated[bool, typer.Option("--fleetd-only", help="A fleetd-only release: keep only the fleetd section.")] = False,
+    version: Annotated[str, typer.Argument(help="The version being released, e.g. 4.58.0 (with --fleetd-only: the orbit version).")],
+    fleetd_only: Annotated[bool, typer.Option("--fleetd-only", help="A fleetd-only release: drop the Fleet core section.")] = False,
+    orbit: Annotated[str | None, typer.Option("--orbit", metavar="VERSION", help="Orbit's new version. Default: next patch (--fleetd-only: VERSION).")] = None,
+    desktop: Annotated[str | None, typer.Option("--desktop", metavar="VERSION", help="Desktop's new version. Default: as Orbit's.")] = None,
+    chrome: Annotated[str | None, typer.Option("--chrome", metavar="VERSION", help="The Chrome extension's new version. Default: next patch.")] = None,
     yes: Yes = False,
     dry_run: DryRun = False,
     json: Json = False,
 ) -> None:
-    """Open the Release QA issue from the repository's template (handbook: "Create release QA issue")."""
-    app_of(ctx, "release create-qa-issue", json=json, dry_run=dry_run)
-    raise _not_yet("create-qa-issue")
+    """Open the Release QA issue from the repository's template.
+
+    \b
+    (Handbook: "Create release QA issue".)
+    1. Read the template (qa.template in the rituals file) at the default branch:
+       title prefix, labels, assignees, body.
+    2. Read at once: an open issue with the same title, the repository's labels,
+       and which fleetd components changed since their last tag.
+    3. Title: 'Release QA: VERSION' (--fleetd-only: 'Release QA: fleetd VERSION').
+       Labels: the template's. Assignees: the QA members of the rituals' product
+       groups (else the template's).
+    4. Body: the template minus what does not apply: fill each fleetd component's
+       'vX > vY' line, drop unchanged components (and the fleetd section when none
+       changed); --fleetd-only also drops the Fleet core section.
+    5. Show the plan with the body as a diff; ask (or need --yes without a
+       terminal).
+    6. Create the issue, unless one with that title is open: it is reused.
+    7. Journal the change. --json adds {"issue": {"number", "url", "title"}}.
+    """
+    from fleetops.ops.qa_issue import QAOptions, create_qa_issue as plan_issue
+
+    fleet = app_of(ctx, "release create-qa-issue", json=json, dry_run=dry_run)
+    given = {name: value for name, value in (("orbit", orbit), ("desktop", desktop), ("fleetd-chrome", chrome)) if value is not None}
+    options = QAOptions(version=version, fleetd_only=fleetd_only, component_versions=given)
+    done(fleet.execute(plan_issue(fleet, options), yes=yes, dry_run=dry_run))
 
 
 @app.command()
@@ -52,9 +77,24 @@ def readiness(
     version: Annotated[str, typer.Argument(help="The version being released, e.g. 4.58.0.")],
     json: Json = False,
 ) -> None:
-    """Show which product groups are release-ready (handbook: "Indicate your product group is release-ready")."""
-    app_of(ctx, "release readiness", json=json)
-    raise _not_yet("readiness")
+    """Show which product groups are release-ready.
+
+    \b
+    (Handbook: "Indicate your product group is release-ready".)
+    1. Read the Release QA template (for the title 'Release QA: VERSION') and
+       each product group's ZenHub board, at once.
+    2. On each board, find the issue with that title (open or closed).
+    3. A group is ready when its ticket is open and in 'Ready for release'
+       (zenhub.pipelines in the rituals file); otherwise say why: no ticket,
+       closed, or the pipeline it is in.
+    4. Print a table (--json: {"ready", "groups": [...]}). Reads only.
+    Exit 0 when every group is ready, 3 while any is waiting: the release
+    DRI starts the release on 0.
+    """
+    from fleetops.ops.readiness import readiness as read_readiness
+
+    fleet = app_of(ctx, "release readiness", json=json)
+    done(fleet.report(read_readiness(fleet, version)))
 
 
 @app.command("conclude-milestone")

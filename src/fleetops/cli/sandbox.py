@@ -15,7 +15,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-World = Annotated[str, typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind) or 'current'.")]
+World = Annotated[
+    str,
+    typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind), 'current', or 'release-qa'."),
+]
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -76,7 +79,8 @@ def reset(
     \b
     1. Build the named world. 'default': release day of 4.58.0 in its
        freeze week, with Go, osquery and the macadmins extension behind.
-       'current': the same with every dependency current.
+       'current': the same with every dependency current. 'release-qa':
+       the Release QA issue exists, ready on MDM's board only.
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state

@@ -9,6 +9,7 @@ re-run of a command finds what exists and skips it instead. Writes are paced at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
+from fleetops.concurrency import gather
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
@@ -122,11 +124,12 @@ class GitHubClient:
                     hint="Use a token with write access to the repository (classic: `repo` scope).",
                 ) from None
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
-        except requests.exceptions.RetryError as err:
-            reason = getattr(err.args[0], "reason", err) if err.args else err
+        except requests.exceptions.RetryError as err:  # a status retried until the retries ran out
+            status = re.search(r"too many (\d+) error responses", str(err))
             raise ServiceError(
-                f"GitHub kept failing while {doing}, after {self.settings.retries} retries ({redact(str(reason))}).",
-                hint="Check https://www.githubstatus.com and try again.",
+                f"GitHub answered {status[1] if status else 'errors'} while {doing}, "
+                f"{self.settings.retries} retries included.",
+                hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
             ) from None
         except requests.RequestException as err:
             raise ServiceError(
@@ -245,6 +248,88 @@ class GitHubClient:
 
         return self.call(f"dispatching workflow {workflow_id} on {ref} in {self.repo_name}", send)
 
+    # -- issue templates, issues by title, labels, tags and commits (create-qa-issue, fleetd changes) ---------
+    # Used by ops/qa_issue.py and ops/fleetd.py. Each method is one read (or one write) that
+    # returns plain dataclasses; "no request twice" is the caller's business (it reads once).
+    def file_bytes(self, path: str, ref: str) -> bytes:
+        """The content of the file `path` at `ref` (NotFound when there is no such file)."""
+
+        def read() -> bytes:
+            content = self.repo.get_contents(path, ref=ref)
+            if isinstance(content, list) or content.type != "file":
+                raise NotFound(f"{path} at {ref} in {self.repo_name} is a directory, not a file.")
+            return content.decoded_content
+
+        return self.call(f"reading {path} at {ref} in {self.repo_name}", read)
+
+    def issues_titled(self, title: str, *, state: str = "open") -> list[IssueRef]:
+        """Issues (not PRs) in `state` whose title is exactly `title`, oldest first.
+
+        Two reads, made at once: the search API finds the issue however old it is, and the
+        newest page of issues covers the minutes during which a new issue is not searchable yet
+        (a re-run right after a create must still see it).
+        """
+        phrase = title.replace('"', " ")
+        query = f'repo:{self.repo_name} is:issue is:{state} in:title "{phrase}"'
+        found: dict[int, IssueRef] = {}
+
+        def searched() -> list[IssueRef]:
+            return [_issue_ref(i) for i in self._gh.search_issues(query).get_page(0)]
+
+        def newest() -> list[IssueRef]:
+            page = self.repo.get_issues(state=state, sort="created", direction="desc").get_page(0)
+            # `pull_request` is absent from plain issues, and reading an absent attribute of a
+            # listed PyGithub object fetches the whole issue again: look at the listed data instead.
+            return [_issue_ref(i) for i in page if "pull_request" not in i._rawData]
+
+        results = gather(
+            {
+                "search": lambda: self.call(f"searching {self.repo_name} for the issue {title!r}", searched),
+                "newest": lambda: self.call(f"listing the newest {state} issues of {self.repo_name}", newest),
+            }
+        )
+        for ref in [*results["search"], *results["newest"]]:
+            if ref.title.strip() == title.strip() and ref.state == state:
+                found[ref.number] = ref
+        return [found[n] for n in sorted(found)]
+
+    def label_names(self) -> set[str]:
+        """Every label defined in the repository."""
+        return self.call(f"listing the labels of {self.repo_name}", lambda: {lb.name for lb in self.repo.get_labels()})
+
+    def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueRef:
+        """One POST; not retried (see the module docstring): a re-run finds the issue instead."""
+        return self.call(
+            f"creating the issue {title!r} in {self.repo_name}",
+            lambda: _issue_ref(self.repo.create_issue(title, body=body, labels=labels, assignees=assignees)),
+        )
+
+    def tags_with_prefix(self, prefix: str) -> list[TagRef]:
+        """Tags whose name starts with `prefix` (one matching-refs list; annotated tags not dereferenced)."""
+
+        def read() -> list[TagRef]:
+            refs = self.repo.get_git_matching_refs(f"tags/{prefix}")
+            return [TagRef(name=r.ref.removeprefix("refs/tags/"), sha=r.object.sha) for r in refs]
+
+        return self.call(f"listing the tags {prefix}* of {self.repo_name}", read)
+
+    def ahead(self, base: str, head: str) -> Ahead:
+        """How far `head` is ahead of `base`, and `base`'s commit (first page of the compare only)."""
+
+        def read() -> Ahead:
+            comparison = self.repo.compare(base, head)
+            commit = comparison.base_commit
+            return Ahead(base_sha=commit.sha, base_date=commit.commit.committer.date, ahead_by=comparison.ahead_by)
+
+        return self.call(f"comparing {base}...{head} in {self.repo_name}", read)
+
+    def commits_touching(self, path: str, ref: str, since: datetime) -> list[str]:
+        """Shas of the commits reachable from `ref` that touch `path`, committed at or after `since`."""
+        return self.call(
+            f"listing the commits of {path} since {since:%Y-%m-%d} in {self.repo_name}",
+            lambda: [c.sha for c in self.repo.get_commits(sha=ref, path=path, since=since)],
+        )
+
 
 # -- deploy-dogfood: the small types its GitHubClient methods return -----------------------------------
 
@@ -334,3 +419,42 @@ def workflow_dispatch_inputs(text: str) -> dict[str, dict[str, object]] | None:
     if not isinstance(inputs, dict):
         return {}
     return {str(name): (spec if isinstance(spec, dict) else {}) for name, spec in inputs.items()}
+
+
+@dataclass(frozen=True)
+class IssueRef:
+    """An issue as the QA commands need it."""
+
+    number: int
+    title: str
+    state: str
+    url: str
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {"number": self.number, "url": self.url, "title": self.title}
+
+
+def _issue_ref(issue) -> IssueRef:  # noqa: ANN001 - a PyGithub Issue
+    return IssueRef(
+        number=issue.number,
+        title=issue.title,
+        state=issue.state,
+        url=issue.html_url,
+        labels=tuple(lb.name for lb in issue.labels),
+        assignees=tuple(a.login for a in issue.assignees),
+    )
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str
+    sha: str  # the ref's object: a commit, or a tag object for an annotated tag
+
+
+@dataclass(frozen=True)
+class Ahead:
+    base_sha: str  # the commit `base` resolves to
+    base_date: datetime
+    ahead_by: int

@@ -45,6 +45,7 @@ class Board:
     closed: Pipeline
     active_sprint: Sprint | None
     repository_gh_ids: dict[str, int] = field(default_factory=dict)  # "owner/name" → GitHub repo id
+    repository_ids: dict[str, str] = field(default_factory=dict)  # "owner/name" → ZenHub repo id (search filters)
 
     def pipeline(self, name: str) -> Pipeline | None:
         """The pipeline called `name` (case- and space-insensitive: boards drift)."""
@@ -153,6 +154,7 @@ class ZenHubClient(HttpService):
             closed=Pipeline(ws["closedPipeline"]["id"], ws["closedPipeline"]["name"]),
             active_sprint=Sprint(sprint["id"], sprint.get("name") or "", sprint.get("state", "OPEN")) if sprint else None,
             repository_gh_ids={f"{r['ownerName']}/{r['name']}": r["ghId"] for r in repos},
+            repository_ids={f"{r['ownerName']}/{r['name']}": r["id"] for r in repos},
         )
 
     def pipeline_issues(

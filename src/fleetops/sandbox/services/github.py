@@ -849,7 +849,11 @@ def _search_terms(q: str) -> list[tuple[str, str]]:
     terms = []
     for token in shlex.split(q):
         key, sep, value = token.partition(":")
-        terms.append((key.lower(), value) if sep else ("text", token))
+        # A qualifier is `word:value`; a quoted phrase such as "Release QA: 4.58.0" is text.
+        if sep and re.fullmatch(r"-?[A-Za-z_]+", key):
+            terms.append((key.lower(), value))
+        else:
+            terms.append(("text", token))
     return terms
 
 

@@ -4,7 +4,8 @@
 (the milestone is due on the coming Tuesday), Merge Freeze has not frozen `main` yet, Go,
 the macadmins extension and osquery are behind, orbit changed since its last tag and the
 Chrome extension did not. `build_world("current")` is the same world with every dependency
-current. Dates are relative to `now`, so a reset always gives a world in its freeze week.
+current. `build_world("release-qa")` adds the Release QA issue, ready on one group's board and
+not on the other. Dates are relative to `now`, so a reset always gives a world in its freeze week.
 
 Each area of the world is filled by its own seeder function (`SEEDERS`), so that a ritual
 adds what it needs without touching the others.
@@ -52,6 +53,8 @@ class WorldSpec:
     deploy_conclusion: str = "success"  # how a dispatched deploy run ends
     deploy_polls: int = 2  # reads a dispatched run stays in progress before it completes
     dispatch_run_details: bool = True  # False: dispatches answer 204 without the run (as GHES does)
+    # Release QA issue on the boards: workspace key → its pipeline there; None: no such issue yet.
+    release_qa: dict[str, str] | None = None
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -74,6 +77,12 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
         osquery="5.13.1",
         orbit_changed=False,
         chrome_changed=False,
+    ),
+    # QA under way: MDM is release-ready, Endpoint ops is still testing (`release readiness`).
+    "release-qa": lambda now: WorldSpec(
+        name="release-qa",
+        now=now,
+        release_qa={"g-mdm": "Ready for release", "g-endpoint-ops": "Awaiting QA"},
     ),
 }
 
@@ -291,4 +300,16 @@ def seed_dogfood(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
-SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze, seed_zenhub, seed_dogfood]
+def seed_release_qa(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.release_qa import seed_release_qa_issue
+
+    seed_release_qa_issue(state, spec, RELEASE)
+
+
+SEEDERS: list[Callable[[State, WorldSpec], None]] = [
+    seed_github,
+    seed_mergefreeze,
+    seed_zenhub,
+    seed_release_qa,
+    seed_dogfood,
+]
