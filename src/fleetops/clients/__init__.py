@@ -11,7 +11,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fleetops.clients.feeds import FeedsClient
     from fleetops.clients.github import GitHubClient
+    from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
     from fleetops.settings import Settings
 
@@ -39,6 +41,18 @@ class Clients:
         from fleetops.clients.mergefreeze import MergeFreezeClient
 
         return self._keep(MergeFreezeClient(self.settings))
+
+    @cached_property
+    def godev(self) -> GoDevClient:
+        from fleetops.clients.godev import GoDevClient
+
+        return self._keep(GoDevClient(self.settings))
+
+    @cached_property
+    def feeds(self) -> FeedsClient:
+        from fleetops.clients.feeds import FeedsClient
+
+        return self._keep(FeedsClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:
