@@ -16,8 +16,11 @@ from datetime import datetime
 from functools import cached_property
 from typing import TypeVar
 
+import threading
+
 import requests
 from github import Auth, Github, GithubException, GithubRetry
+from github.GithubObject import GithubObject
 from github.GithubException import (
     BadCredentialsException,
     RateLimitExceededException,
@@ -32,6 +35,9 @@ T = TypeVar("T")
 
 # GitHub's core rate limit resets hourly; waiting longer than this is worse than failing clearly.
 MAX_RATE_LIMIT_WAIT = 300
+# GitHub asks for few concurrent requests from one client (secondary limits): the reads of the
+# release-ritual section below take one of these slots each, whatever thread they run on.
+MAX_CONCURRENT_READS = 6
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class GitHubClient:
             seconds_between_writes=settings.github_write_interval or None,
             lazy=True,  # objects fetch on first use: no request for the repository itself
         )
+        self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
 
     def close(self) -> None:
         self._gh.close()
@@ -160,3 +167,202 @@ class GitHubClient:
             f"listing the {state} milestones of {self.repo_name}",
             lambda: [_milestone(m) for m in self.repo.get_milestones(state=state, sort="due_on", direction="asc")],
         )
+
+    # -- release rituals: files, releases, tags, compare, commits, issues, Actions variables -------------
+    # Used by `release check-deps` (and meant for `create-qa-issue`). Each method is one GitHub
+    # operation (one request, or one paged list at 100 per page), bounded by `_read_slots`, and
+    # returns small frozen dataclasses instead of PyGithub objects.
+    def _read(self, doing: str, fn: Callable[[], T]) -> T:
+        with self._read_slots:
+            return self.call(doing, fn)
+
+    def _other_repo(self, full_name: str):  # noqa: ANN202 - a lazy PyGithub Repository
+        return self.repo if full_name == self.repo_name else self._gh.get_repo(full_name)
+
+    def file_text(self, path: str, ref: str | None = None, *, repo: str | None = None) -> RepoFile:
+        """The text of `path` at `ref` (default branch when None): GET /contents/{path}."""
+        full = repo or self.repo_name
+        where = f"{path} at {ref}" if ref else path
+
+        def fetch() -> RepoFile:
+            content = self._other_repo(full).get_contents(path, **({"ref": ref} if ref else {}))
+            if isinstance(content, list):
+                raise NotFound(f"{path} in {full} is a directory, not a file.")
+            return RepoFile(
+                repo=full, path=path, ref=ref, text=content.decoded_content.decode("utf-8", errors="replace"),
+                html_url=content.html_url or "",
+            )
+
+        return self._read(f"reading {where} in {full}", fetch)
+
+    def latest_release(self, repo: str) -> ReleaseInfo:
+        """The newest published, non-prerelease release of `repo`: GET /releases/latest."""
+
+        def fetch() -> ReleaseInfo:
+            rel = self._other_repo(repo).get_latest_release()
+            return ReleaseInfo(
+                repo=repo, tag=rel.tag_name, name=rel.title or rel.tag_name, html_url=rel.html_url,
+                published_at=rel.published_at, prerelease=bool(rel.prerelease),
+            )
+
+        return self._read(f"reading the latest release of {repo}", fetch)
+
+    def tags_with_prefix(self, prefix: str) -> list[TagRef]:
+        """Every tag whose name starts with `prefix`: GET /git/matching-refs/tags/{prefix}, not all tags."""
+
+        def fetch() -> list[TagRef]:
+            return [
+                TagRef(name=ref.ref.removeprefix("refs/tags/"), sha=ref.object.sha, annotated=ref.object.type == "tag")
+                for ref in self.repo.get_git_matching_refs(f"tags/{prefix}")
+            ]
+
+        return self._read(f"listing the {prefix}* tags of {self.repo_name}", fetch)
+
+    def compare(self, base: str, head: str) -> Comparison:
+        """GET /compare/{base}...{head}, first page only: status, counts, commit shas and files.
+
+        The first page holds up to 250 commits and up to 300 changed files; `complete_commits`
+        and `complete_files` tell whether they are all of them.
+        """
+
+        def fetch() -> Comparison:
+            data = self.repo.compare(base, head).raw_data
+            merge_base = data.get("merge_base_commit") or {}
+            committer = (merge_base.get("commit") or {}).get("committer") or {}
+            files = tuple(f["filename"] for f in data.get("files") or [])
+            return Comparison(
+                base=base, head=head, status=data.get("status", ""), ahead_by=int(data.get("ahead_by") or 0),
+                commits=tuple(c["sha"] for c in data.get("commits") or []), files=files,
+                merge_base_sha=merge_base.get("sha"), merge_base_date=_parse_time(committer.get("date")),
+                html_url=data.get("html_url", ""),
+            )
+
+        return self._read(f"comparing {base}...{head} in {self.repo_name}", fetch)
+
+    def commits_touching(self, path: str, branch: str, since: datetime | None = None) -> list[CommitInfo]:
+        """Commits on `branch` that touch `path`, newest first: GET /commits?sha=&path=&since=."""
+        kwargs: dict[str, object] = {"sha": branch, "path": path.rstrip("/")}
+        if since is not None:
+            kwargs["since"] = since
+
+        def fetch() -> list[CommitInfo]:
+            out = []
+            for commit in self.repo.get_commits(**kwargs):
+                git = commit.commit
+                out.append(CommitInfo(sha=commit.sha, date=git.committer.date if git.committer else None, message=git.message or ""))
+            return out
+
+        return self._read(f"listing the commits touching {path} on {branch}", fetch)
+
+    def open_issues(self, label: str) -> list[IssueInfo]:
+        """Every open issue (not pull request) with `label`, paged at 100: authoritative, unlike search."""
+
+        def fetch() -> list[IssueInfo]:
+            # The issues list includes pull requests; they carry a `pull_request` key.
+            return [_issue(i) for i in self.repo.get_issues(state="open", labels=[label]) if "pull_request" not in _raw(i)]
+
+        return self._read(f"listing the open {label!r} issues of {self.repo_name}", fetch)
+
+    def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueInfo:
+        """POST /issues (never retried: a re-run finds the issue by title instead)."""
+        return self.call(
+            f"creating the issue {title!r} in {self.repo_name}",
+            lambda: _issue(self.repo.create_issue(title=title, body=body, labels=labels, assignees=assignees)),
+        )
+
+    def variable(self, name: str) -> str:
+        """An Actions variable's value: GET /actions/variables/{name} (needs collaborator access)."""
+        if self.settings.github_token is None:
+            raise AuthError(
+                f"reading the Actions variable {name} needs a GitHub token.",
+                hint="Export GH_TOKEN (or GITHUB_TOKEN) with access to the repository's variables.",
+            )
+        return self._read(f"reading the Actions variable {name} of {self.repo_name}", lambda: self.repo.get_variable(name).value)
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    repo: str
+    path: str
+    ref: str | None
+    text: str
+    html_url: str
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    repo: str
+    tag: str
+    name: str
+    html_url: str
+    published_at: datetime | None
+    prerelease: bool
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str  # without refs/tags/
+    sha: str  # the commit, or the tag object when annotated
+    annotated: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    base: str
+    head: str
+    status: str  # ahead, behind, diverged, identical
+    ahead_by: int
+    commits: tuple[str, ...]  # shas of the first page, oldest first
+    files: tuple[str, ...]  # changed paths (first page: at most 300)
+    merge_base_sha: str | None
+    merge_base_date: datetime | None
+    html_url: str
+
+    @property
+    def complete_commits(self) -> bool:
+        return len(self.commits) >= self.ahead_by
+
+    @property
+    def complete_files(self) -> bool:
+        return len(self.files) < 300
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    date: datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class IssueInfo:
+    number: int
+    title: str
+    html_url: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+
+
+def _raw(obj) -> dict:  # noqa: ANN001 - a PyGithub object from a list
+    """The JSON a listed object was built from. `obj.raw_data` (or reading an attribute the list
+    left out, like an issue's `pull_request`) would send one GET per object to complete it."""
+    return GithubObject.raw_data.fget(obj)  # type: ignore[attr-defined]
+
+
+def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
+    return IssueInfo(
+        number=issue.number,
+        title=issue.title,
+        html_url=issue.html_url,
+        labels=tuple(label.name for label in issue.labels),
+        assignees=tuple(user.login for user in issue.assignees),
+    )
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
