@@ -7,6 +7,6 @@ from fleetops.sandbox.server import Router
 
 def all_routers() -> list[Router]:
     """Every service the sandbox speaks, each under its own path prefix."""
-    from fleetops.sandbox.services import github, mergefreeze
+    from fleetops.sandbox.services import feeds, github, godev, mergefreeze
 
-    return [github.router, mergefreeze.router]
+    return [github.router, mergefreeze.router, godev.router, feeds.router]
