@@ -254,14 +254,22 @@ class GitHubClient:
 
         return self._read(f"listing the commits touching {path} on {branch}", fetch)
 
-    def open_issues(self, label: str) -> list[IssueInfo]:
-        """Every open issue (not pull request) with `label`, paged at 100: authoritative, unlike search."""
+    def open_issues(self, label: str | None = None) -> list[IssueInfo]:
+        """Every open issue (not pull request), with `label` if given, paged at 100.
+
+        Unlike search, which is eventually consistent, this list includes an issue created a
+        second ago: the right source for "is there already an open issue with this title?".
+        """
+        kwargs: dict[str, object] = {"state": "open"}
+        if label:
+            kwargs["labels"] = [label]
 
         def fetch() -> list[IssueInfo]:
             # The issues list includes pull requests; they carry a `pull_request` key.
-            return [_issue(i) for i in self.repo.get_issues(state="open", labels=[label]) if "pull_request" not in _raw(i)]
+            return [_issue(i) for i in self.repo.get_issues(**kwargs) if "pull_request" not in _raw(i)]
 
-        return self._read(f"listing the open {label!r} issues of {self.repo_name}", fetch)
+        what = f"open {label!r} issues" if label else "open issues"
+        return self._read(f"listing the {what} of {self.repo_name}", fetch)
 
     def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueInfo:
         """POST /issues (never retried: a re-run finds the issue by title instead)."""
