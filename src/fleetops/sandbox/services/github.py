@@ -335,8 +335,10 @@ def commit_json(ctx: Context, repo: JSON, commit: JSON) -> JSON:
             "comment_count": 0,
             "tree": {"sha": tree_sha(commit), "url": f"{api}/git/trees/{tree_sha(commit)}"},
         },
-        "author": None,
-        "committer": None,
+        # GitHub's schema for these is `nullable` + `oneOf` [user, empty object], which OpenAPI 3.0
+        # validators read as "not null": use the linked account if the world names one, else {}.
+        "author": user_json(ctx, commit["login"]) if commit.get("login") else {},
+        "committer": user_json(ctx, commit["login"]) if commit.get("login") else {},
         "parents": [{"sha": p, "url": f"{api}/commits/{p}", "html_url": web(ctx, f"{full}/commit/{p}")} for p in commit["parents"]],
     }
 
