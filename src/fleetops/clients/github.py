@@ -201,7 +201,7 @@ class GitHubClient:
         def fetch() -> ReleaseInfo:
             rel = self._other_repo(repo).get_latest_release()
             return ReleaseInfo(
-                repo=repo, tag=rel.tag_name, name=rel.title or rel.tag_name, html_url=rel.html_url,
+                repo=repo, tag=rel.tag_name, name=rel.name or rel.tag_name, html_url=rel.html_url,
                 published_at=rel.published_at, prerelease=bool(rel.prerelease),
             )
 
