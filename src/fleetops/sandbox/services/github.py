@@ -289,6 +289,10 @@ def issue_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
             "patch_url": web(ctx, f"{full}/pull/{issue['number']}.patch"),
             "merged_at": issue["pull_request"].get("merged_at"),
         }
+    if out["state_reason"] is None:
+        # GitHub sends null, but its schema (nullable + an enum without null) rejects it under
+        # OpenAPI 3.0 rules; the field is optional, so an open issue simply leaves it out.
+        del out["state_reason"]
     return out
 
 
