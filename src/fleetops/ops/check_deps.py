@@ -523,9 +523,13 @@ def run(app: App, options: Options) -> int:
         view.render(app, report)
     try:
         if options.file_issues or options.dry_run:
-            return app.execute(plan, yes=options.yes, dry_run=options.dry_run)
-        if not app.json_mode:
-            view.render_next_steps(app, plan)
-        return app.report(plan)
+            code = app.execute(plan, yes=options.yes, dry_run=options.dry_run)
+        else:
+            if not app.json_mode:
+                view.render_next_steps(app, plan)
+            code = app.report(plan)
     finally:
         view.write_step_summary(app, report, plan)
+    if not app.json_mode:
+        view.render_verdict(app, plan)
+    return code

@@ -106,9 +106,15 @@ def render_next_steps(app: App, plan: Plan) -> None:
     """Without --file-issues: what a person (or a re-run with --file-issues) has to do."""
     if plan.steps:
         render_plan(app.ui, plan, heading="Next steps")
+
+
+def render_verdict(app: App, plan: Plan) -> None:
+    """The last line: does the release wait for something? (Failures were already named.)"""
+    if plan.failed:
+        return
     if plan.needs_action:
         app.ui.warn("some dependencies need action (exit 3).")
-    elif not plan.failed:
+    else:
         app.ui.success("All dependencies are current and fleetd has no unreleased changes.")
 
 
