@@ -343,68 +343,59 @@ def _parsed(what: str, fn: Callable[[], Any]) -> Any:
         raise ServiceError(f"{what}: {err}.", hint="Check the file on the default branch and the rituals file.") from None
 
 
+def _value(result: _Result) -> Any:
+    """What a read returned, or its error raised again (to fail the verdict that needs it)."""
+    if result.error is not None:
+        raise result.error
+    return result.value
+
+
+def _judged(name: str, verdict: Callable[[], Finding]) -> Finding:
+    """One verdict; when a read or parse it needs failed, a failed finding (the others go on).
+
+    A rejected token or an invalid rituals file still stops the command (exit 4 or 2).
+    """
+    try:
+        return verdict()
+    except (AuthError, RitualsError):
+        raise
+    except FleetopsError as err:
+        return failed_finding(name, err)
+
+
 def judge(app: App, results: Mapping[str, _Result]) -> Report:
     """Turn what was read into findings (pure apart from the clock and the settings)."""
     rituals = app.rituals
     deps = rituals.dependencies
     branch = rituals.default_branch
-    findings: list[Finding] = []
 
-    gomod = results["gomod"]
-    # Go: the version Fleet uses, and go.dev's list.
-    try:
+    def go() -> Finding:
         if deps.go.source == "actions_variable":
-            variable = results["go_variable"]
-            if variable.error:
-                raise variable.error
-            raw = str(variable.value).strip().lstrip("^~v")
-            current = _parsed(f"the Actions variable {deps.go.variable} ({variable.value!r})", lambda: go_version(raw))
+            raw = str(_value(results["go_variable"]))
+            current = _parsed(f"the Actions variable {deps.go.variable} ({raw!r})", lambda: go_version(raw.strip().lstrip("^~v")))
             source = f"the {deps.go.variable} Actions variable"
         else:
-            if gomod.error:
-                raise gomod.error
-            current = _parsed(f"go.mod on {branch}", lambda: parse_gomod(gomod.value.text).go_version())
+            text = _value(results["gomod"]).text
+            current = _parsed(f"go.mod on {branch}", lambda: parse_gomod(text).go_version())
             source = f"go.mod on {branch}"
-        dl = results["go.dev"]
-        if dl.error:
-            raise dl.error
-        latest = latest_go(current, ((r.version, r.stable) for r in dl.value))
-        findings.append(go_finding(current, source, latest, rituals, app.clients.godev.downloads_url))
-    except FleetopsError as err:
-        if isinstance(err, (AuthError, RitualsError)):
-            raise
-        findings.append(failed_finding("go", err))
+        latest = latest_go(current, ((r.version, r.stable) for r in _value(results["go.dev"])))
+        return go_finding(current, source, latest, rituals, app.clients.godev.downloads_url)
 
-    # macadmins-extension: its require line in go.mod, and its latest release.
-    try:
-        if gomod.error:
-            raise gomod.error
-        raw = parse_gomod(gomod.value.text).module_version(deps.macadmins.module)
+    def macadmins() -> Finding:
+        raw = parse_gomod(_value(results["gomod"]).text).module_version(deps.macadmins.module)
         if raw is None:
-            raise ServiceError(f"go.mod on {branch} does not require {deps.macadmins.module}.", hint="Check dependencies.macadmins.module in the rituals file.")
-        release = results["macadmins"]
-        if release.error:
-            raise release.error
-        findings.append(module_finding(raw, release.value, rituals))
-    except FleetopsError as err:
-        if isinstance(err, (AuthError, RitualsError)):
-            raise
-        findings.append(failed_finding("macadmins-extension", err))
+            raise ServiceError(
+                f"go.mod on {branch} does not require {deps.macadmins.module}.",
+                hint="Check dependencies.macadmins.module in the rituals file.",
+            )
+        return module_finding(raw, _value(results["macadmins"]), rituals)
 
-    # osquery: OSQUERY_VERSION in the targets workflow, and osquery's latest release.
-    try:
-        workflow = results["workflow"]
-        if workflow.error:
-            raise workflow.error
-        raw = _parsed(deps.osquery.file, lambda: osquery_version(workflow.value.text, deps.osquery.env))
-        release = results["osquery"]
-        if release.error:
-            raise release.error
-        findings.append(osquery_finding(raw, release.value, rituals))
-    except FleetopsError as err:
-        if isinstance(err, (AuthError, RitualsError)):
-            raise
-        findings.append(failed_finding("osquery", err))
+    def osquery() -> Finding:
+        text = _value(results["workflow"]).text
+        raw = _parsed(deps.osquery.file, lambda: osquery_version(text, deps.osquery.env))
+        return osquery_finding(raw, _value(results["osquery"]), rituals)
+
+    findings = [_judged("go", go), _judged("macadmins-extension", macadmins), _judged("osquery", osquery)]
 
     # Feeds: an unreachable or stale feed is a finding (unknown), not a failure.
     states = []
