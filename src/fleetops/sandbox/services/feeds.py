@@ -18,7 +18,7 @@ router = Router("feeds", "/feeds")
 def _feeds(ctx: Context) -> dict[str, Any]:
     feeds = ctx.state.get("feeds")
     if feeds is None:
-        raise HTTPError(503, {"message": "This sandbox world predates the feeds: run `fleetops sandbox reset`."})
+        raise HTTPError(404, {"message": "This sandbox world predates the feeds: run `fleetops sandbox reset`"})
     return feeds
 
 

@@ -56,7 +56,7 @@ def _files(version: str) -> list[dict[str, Any]]:
 def _releases(ctx: Context) -> list[dict[str, Any]]:
     godev = ctx.state.get("godev")
     if godev is None:
-        raise HTTPError(503, "This sandbox world predates go.dev: run `fleetops sandbox reset`.")
+        raise HTTPError(404, "This sandbox world predates go.dev: run `fleetops sandbox reset`")
     return sorted(godev["releases"], key=lambda r: compare_key(r["version"]), reverse=True)
 
 
