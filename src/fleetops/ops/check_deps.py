@@ -509,9 +509,9 @@ def run(app: App, options: Options) -> int:
     from fleetops.ops import check_deps_view as view
 
     report = judge(app, read(app))
-    plan = build_plan(app, report, options)
     if not app.json_mode:
-        view.render(app, report)
+        view.render(app, report)  # before the duplicate lookup, which may fail
+    plan = build_plan(app, report, options)
     try:
         if options.file_issues or options.dry_run:
             code = app.execute(plan, yes=options.yes, dry_run=options.dry_run)
