@@ -465,10 +465,8 @@ def build_plan(app: App, report: Report, options: Options) -> Plan:
     if specs and options.file_issues:
         existing = open_issues_by_label(app, specs)
         if rituals.people.oncall is None:
-            app.ui.warn(
-                f"the on-call engineer is unknown (set FLEETOPS_ONCALL or people.oncall): issues are assigned to "
-                f"{', '.join('@' + p for p in people) or 'nobody'} only."
-            )
+            who = f"assigned to {', '.join('@' + p for p in people)} only" if people else "filed without assignees"
+            app.ui.warn(f"the on-call engineer is unknown (set FLEETOPS_ONCALL or people.oncall): issues are {who}.")
         for spec in specs:
             duplicate = next((i for i in existing[spec.type_label] if i.title == spec.title), None)
             if duplicate is not None:
