@@ -150,8 +150,11 @@ def step_summary(report: Report, plan: Plan) -> str:
         for step in plan.steps:
             status = "manual" if step.manual else str(step.status)
             issue = step.data.get("issue") or {}
-            link = f" ([#{issue['number']}]({issue['url']}))" if issue.get("number") else ""
-            lines.append(f"- {STEP_MARKS.get(status, '')} **{status}** {step.title}{link}: {step.detail}")
+            if issue.get("number"):  # filed now or already open: the link says it all
+                what = f"[#{issue['number']}]({issue['url']})" + (" (already open)" if status == "skipped" else "")
+            else:
+                what = _cell(step.detail)
+            lines.append(f"- {STEP_MARKS.get(status, '')} **{status}** {step.title}: {what}")
     needs = "Something needs action (exit 3)." if plan.needs_action else "Everything is current."
     if plan.failed:
         needs = "A check failed (exit 1)."
