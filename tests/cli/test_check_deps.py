@@ -373,3 +373,19 @@ def test_detect_changes_is_reusable_and_reads_little(make_sandbox, clean_env):
     paths = [r["path"] for r in server.requests]
     assert len(paths) == 5, paths  # 2 matching-refs, 2 compares, 1 commit list (chrome)
     assert server.writes() == []
+
+
+def test_find_open_issue_matches_the_exact_title_among_open_issues(sandbox, cli):
+    from fleetops.clients.github import GitHubClient
+    from fleetops.settings import Settings
+
+    assert cli(*CMD, "--file-issues", "--yes", env=sandbox.env()).code == 3
+    client = GitHubClient(Settings.from_env(sandbox.env()), "fleetdm/fleet")
+    try:
+        found = client.find_open_issue("Update osquery to 5.13.1", "bug")
+        assert found is not None and found.labels == ("bug", ":reproduce")
+        assert client.find_open_issue("Update osquery to 5.13", "bug") is None  # exact titles only
+        assert client.find_open_issue("Upgrade Go to 1.24.4", "bug") is None  # a story, not a bug
+        assert client.find_open_issue("Upgrade Go to 1.24.4").number == found.number - 2
+    finally:
+        client.close()

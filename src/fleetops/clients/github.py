@@ -271,6 +271,13 @@ class GitHubClient:
         what = f"open {label!r} issues" if label else "open issues"
         return self._read(f"listing the {what} of {self.repo_name}", fetch)
 
+    def find_open_issue(self, title: str, label: str | None = None) -> IssueInfo | None:
+        """The open issue titled exactly `title` (among those with `label`, if given), or None.
+
+        To check several titles, list once with `open_issues` and compare there.
+        """
+        return next((issue for issue in self.open_issues(label) if issue.title == title), None)
+
     def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueInfo:
         """POST /issues (never retried: a re-run finds the issue by title instead)."""
         return self.call(
