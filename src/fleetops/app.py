@@ -120,9 +120,16 @@ class App:
         return self.finish(outcome)
 
     def report(self, plan: Plan) -> int:
-        """For read-only commands: print `--json` and return the exit code of the plan's findings."""
+        """For read-only commands: print `--json` and return the exit code of the plan's findings.
+
+        A step that failed (a read that could not be done) makes it exit 1, as in `execute`.
+        """
         self.plan = plan
-        code = ExitCode.NEEDS_ACTION if plan.needs_action else ExitCode.OK
+        if plan.failed:
+            self.ui.error(f"{len(plan.failed)} step(s) failed: {', '.join(s.id for s in plan.failed)}.")
+            code = ExitCode.FAILED
+        else:
+            code = ExitCode.NEEDS_ACTION if plan.needs_action else ExitCode.OK
         return self.finish(Outcome(plan=plan, dry_run=False, exit_code=code))
 
     def finish(self, outcome: Outcome) -> int:

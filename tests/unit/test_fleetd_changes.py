@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fleetops.app import App
-from fleetops.ops.fleetd import fleetd_changes, newest_regular_tag
-
-
-def test_newest_regular_tag_is_chosen_by_version_never_by_text_or_suffix():
-    names = ["orbit-v1.9.0", "orbit-v1.34.0", "orbit-v1.33.0", "orbit-test-build", "orbit-v1.39.1-1337", "orbit-v1.34.0-rc1"]
-    assert newest_regular_tag("orbit-v", names) == ("orbit-v1.34.0", newest_regular_tag("orbit-v", ["orbit-v1.34.0"])[1])
-    assert str(newest_regular_tag("fleetd-chrome-v", ["fleetd-chrome-v1.3.2-beta", "fleetd-chrome-v1.3.1"])[1]) == "1.3.1"
-    assert newest_regular_tag("orbit-v", ["orbit-test-build"]) is None
+from fleetops.errors import NotFound
+from fleetops.ops.fleetd import fleetd_changes
 
 
 @pytest.fixture
@@ -32,15 +26,15 @@ def app_for(tmp_path):
 def test_default_world_orbit_and_desktop_changed_chrome_did_not(sandbox, app_for):
     changes = fleetd_changes(app_for(sandbox))
     assert [c.as_json() for c in changes] == [
-        {"component": "orbit", "last_tag": "orbit-v1.34.0", "version": "1.34.0", "changed": True, "commits": 3},
-        {"component": "desktop", "last_tag": "orbit-v1.34.0", "version": "1.34.0", "changed": True, "commits": 1},
-        {"component": "fleetd-chrome", "last_tag": "fleetd-chrome-v1.3.1", "version": "1.3.1", "changed": False, "commits": 0},
+        {"component": "orbit", "last_tag": "orbit-v1.34.0", "changed": True, "commits": 3},
+        {"component": "desktop", "last_tag": "orbit-v1.34.0", "changed": True, "commits": 1},
+        {"component": "fleetd-chrome", "last_tag": "fleetd-chrome-v1.3.1", "changed": False, "commits": 0},
     ]
     gets = [r["path"] for r in sandbox.requests]
-    # One tag listing and one compare per prefix (orbit and desktop share orbit-v), one listing per path.
+    # One tag listing and one compare per prefix (orbit and desktop share orbit-v), one listing per changed path.
     assert sum("matching-refs" in p for p in gets) == 2
     assert sum("/compare/" in p for p in gets) == 2
-    assert sum("/commits?" in p for p in gets) == 3
+    assert sum("/commits?" in p for p in gets) == 2  # chrome: the compare lists no file under its path
     assert len(gets) == len(set(gets))
     assert sandbox.writes() == []
 
@@ -52,10 +46,10 @@ def test_chrome_change_is_seen_and_nothing_when_current(make_sandbox, app_for):
     assert [(c.component, c.changed, c.commits) for c in current] == [("orbit", False, 0), ("desktop", False, 0), ("fleetd-chrome", False, 0)]
 
 
-def test_a_prefix_without_regular_tags_is_unknown_not_changed(make_sandbox, app_for):
+def test_a_prefix_without_regular_tags_is_an_error_not_unchanged(make_sandbox, app_for):
     server = make_sandbox()
     refs = server.state["github"]["repos"]["fleetdm/fleet"]["refs"]
     for name in [r for r in refs if r.startswith("tags/fleetd-chrome-v1.3.") and not r.endswith("-beta")]:
         del refs[name]
-    chrome = fleetd_changes(app_for(server))[2]
-    assert (chrome.last_tag, chrome.version, chrome.changed) == (None, None, False)
+    with pytest.raises(NotFound, match="no regular fleetd-chrome-vX.Y.Z tag"):
+        fleetd_changes(app_for(server))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fleetops.errors import UsageError
+from packaging.version import Version
+
 from fleetops.ops.fleetd import FleetdChange
 from fleetops.ops.qa_issue import (
     QAOptions,
@@ -20,9 +22,9 @@ from fleetops.rituals import load_rituals
 from tests.conftest import fixtures_dir
 
 CHANGES = [
-    FleetdChange("orbit", "orbit-v1.34.0", "1.34.0", changed=True, commits=3),
-    FleetdChange("desktop", "orbit-v1.34.0", "1.34.0", changed=False, commits=0),
-    FleetdChange("fleetd-chrome", "fleetd-chrome-v1.3.1", "1.3.1", changed=True, commits=1),
+    FleetdChange("orbit", "orbit/", "orbit-v1.34.0", Version("1.34.0"), changed=True, commits=3),
+    FleetdChange("desktop", "orbit/cmd/desktop/", "orbit-v1.34.0", Version("1.34.0"), changed=False, commits=0),
+    FleetdChange("fleetd-chrome", "ee/fleetd-chrome/", "fleetd-chrome-v1.3.1", Version("1.3.1"), changed=True, commits=1),
 ]
 
 
@@ -110,7 +112,7 @@ def test_every_real_release_qa_with_sections_builds_both_kinds_of_body(rituals):
         assert notes[0] == "removed the 'Fleet core' section: this release is fleetd only", path.name
         assert section_text(body, "Notes") is not None, path.name
 
-        unchanged = component_updates(rituals, [FleetdChange(c.component, c.last_tag, c.version, False, 0) for c in CHANGES], QAOptions("4.58.0"))
+        unchanged = component_updates(rituals, [FleetdChange(c.component, c.path, c.last_tag, c.version, False, 0) for c in CHANGES], QAOptions("4.58.0"))
         body, notes = build_body(template, rituals, QAOptions("4.58.0"), unchanged)
         assert section_text(body, "Fleet core") is not None and section_text(body, "`fleetd` agent") is None, path.name
         assert notes == ["removed the '`fleetd` agent' section: no fleetd component changed since its last tag"], path.name

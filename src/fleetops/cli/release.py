@@ -24,12 +24,31 @@ def check_deps(
     dry_run: DryRun = False,
     json: Json = False,
 ) -> None:
-    """Check that Go, osquery, the macadmins extension and the vulnerability feeds are current.
+    """Check that Go, the macadmins extension, osquery and the feeds are current.
 
-    (Handbook: "Confirm latest versions of dependencies".) Exit 3 when something needs action.
+    \b
+    Handbook: "Confirm latest versions of dependencies". Run it before release QA.
+    1. Read at once: go.mod and OSQUERY_VERSION on the default branch (or the
+       GO_VERSION Actions variable), go.dev's releases, the latest releases of
+       macadmins/osquery-extension and osquery/osquery, the NVD and CISA feeds,
+       and the orbit-v* / fleetd-chrome-v* tags with the changes since them.
+    2. Judge each one: a newer Go patch is a bug and a ~release blocker; a newer
+       Go minor is a story; a newer macadmins-extension is a blocking bug; a
+       newer osquery is a bug (not a blocker); a stale or unreachable feed is
+       a checklist item for the on-call engineer.
+    3. Show the table. With --file-issues: file each needed issue (labels from
+       the rituals file; assigned to the release DRI and the on-call engineer),
+       skipping any with the title of an open issue; ask first (or --yes).
+    4. If fleetd changed: run `fleetops release create-qa-issue VERSION
+       --fleetd-only` (listed as a checklist item).
+    In GitHub Actions, a Markdown summary goes to $GITHUB_STEP_SUMMARY.
+    Exit 3 while anything is behind (also after filing), 0 when all is current,
+    1 when a check could not be done.
     """
-    app_of(ctx, "release check-deps", json=json, dry_run=dry_run)
-    raise _not_yet("check-deps")
+    from fleetops.ops import check_deps
+
+    fleet = app_of(ctx, "release check-deps", json=json, dry_run=dry_run)
+    done(check_deps.run(fleet, check_deps.Options(file_issues=file_issues, yes=yes, dry_run=dry_run)))
 
 
 @app.command("create-qa-issue")

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fleetops.clients.dockerhub import DockerHubClient
     from fleetops.clients.dogfood import DogfoodClient
+    from fleetops.clients.feeds import FeedsClient
     from fleetops.clients.github import GitHubClient
+    from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
     from fleetops.clients.zenhub import ZenHubClient
     from fleetops.settings import Settings
@@ -60,6 +62,18 @@ class Clients:
         from fleetops.clients.dogfood import DogfoodClient
 
         return self._keep(DogfoodClient(self.settings))
+
+    @cached_property
+    def godev(self) -> GoDevClient:
+        from fleetops.clients.godev import GoDevClient
+
+        return self._keep(GoDevClient(self.settings))
+
+    @cached_property
+    def feeds(self) -> FeedsClient:
+        from fleetops.clients.feeds import FeedsClient
+
+        return self._keep(FeedsClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:

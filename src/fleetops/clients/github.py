@@ -10,6 +10,7 @@ re-run of a command finds what exists and skips it instead. Writes are paced at
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
+from github.GithubObject import GithubObject
 from github.GithubException import (
     BadCredentialsException,
     RateLimitExceededException,
@@ -34,6 +36,9 @@ T = TypeVar("T")
 
 # GitHub's core rate limit resets hourly; waiting longer than this is worse than failing clearly.
 MAX_RATE_LIMIT_WAIT = 300
+# GitHub asks for few concurrent requests from one client (secondary limits): the reads of the
+# release-ritual section below take one of these slots each, whatever thread they run on.
+MAX_CONCURRENT_READS = 6
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class GitHubClient:
             seconds_between_writes=settings.github_write_interval or None,
             lazy=True,  # objects fetch on first use: no request for the repository itself
         )
+        self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
 
     def close(self) -> None:
         self._gh.close()
@@ -170,17 +176,24 @@ class GitHubClient:
             lambda: [_milestone(m) for m in self.repo.get_milestones(state=state, sort="due_on", direction="asc")],
         )
 
-    # -- deploy-dogfood: commits, compare, Actions workflows and runs -----------------------------------
-    # Used by `release deploy-dogfood` (ops/dogfood.py); the dataclasses are at the end of the module.
-    # Dispatching is a POST and is never retried (a retried dispatch could start a second deploy):
-    # the ops module looks for a run in progress before it dispatches instead.
+    # -- reads for the release rituals ---------------------------------------------------------------------
+    # Each method is one GitHub operation (one request, or one list paged at 100), takes one of
+    # `_read_slots` (GitHub's secondary limits: few concurrent requests per client), and returns
+    # small frozen dataclasses instead of PyGithub objects.
+    def _read(self, doing: str, fn: Callable[[], T]) -> T:
+        with self._read_slots:
+            return self.call(doing, fn)
+
+    def _other_repo(self, full_name: str):  # noqa: ANN202 - a lazy PyGithub Repository
+        return self.repo if full_name == self.repo_name else self._gh.get_repo(full_name)
+
     def default_branch(self) -> str:
-        """The repository's default branch (where deploys are dispatched)."""
-        return self.call(f"reading {self.repo_name}", lambda: self.repo.default_branch)
+        """The repository's default branch."""
+        return self._read(f"reading {self.repo_name}", lambda: self.repo.default_branch)
 
     def commit_sha(self, ref: str) -> str | None:
-        """The full hash of a commit, tag or abbreviated hash; None if the repository has none."""
-        with self.errors(f"looking up {ref} in {self.repo_name}"):
+        """The full hash of a commit, tag (annotated or not), branch or abbreviated hash; None if unknown."""
+        with self._read_slots, self.errors(f"looking up {ref} in {self.repo_name}"):
             try:
                 # raw_data forces the request: a lazy Commit would echo `ref` back as its sha unchecked.
                 return str(self.repo.get_commit(ref).raw_data["sha"])
@@ -191,15 +204,134 @@ class GitHubClient:
                     return None
                 raise
 
+    def file_text(self, path: str, ref: str | None = None, *, repo: str | None = None) -> RepoFile:
+        """The text of `path` at `ref` (default branch when None): GET /contents/{path}."""
+        full = repo or self.repo_name
+        where = f"{path} at {ref}" if ref else path
+
+        def fetch() -> RepoFile:
+            content = self._other_repo(full).get_contents(path, **({"ref": ref} if ref else {}))
+            if isinstance(content, list) or content.type != "file":
+                raise NotFound(f"{path} in {full} is a directory, not a file.")
+            data = content.decoded_content
+            return RepoFile(repo=full, path=path, ref=ref, data=data, html_url=content.html_url or "")
+
+        return self._read(f"reading {where} in {full}", fetch)
+
+    def latest_release(self, repo: str) -> ReleaseInfo:
+        """The newest published, non-prerelease release of `repo`: GET /releases/latest."""
+
+        def fetch() -> ReleaseInfo:
+            rel = self._other_repo(repo).get_latest_release()
+            return ReleaseInfo(
+                repo=repo, tag=rel.tag_name, name=rel.name or rel.tag_name, html_url=rel.html_url,
+                published_at=rel.published_at, prerelease=bool(rel.prerelease),
+            )
+
+        return self._read(f"reading the latest release of {repo}", fetch)
+
+    def tags_with_prefix(self, prefix: str) -> list[TagRef]:
+        """Every tag whose name starts with `prefix`: GET /git/matching-refs/tags/{prefix}, not all tags."""
+
+        def fetch() -> list[TagRef]:
+            return [
+                TagRef(name=ref.ref.removeprefix("refs/tags/"), sha=ref.object.sha, annotated=ref.object.type == "tag")
+                for ref in self.repo.get_git_matching_refs(f"tags/{prefix}")
+            ]
+
+        return self._read(f"listing the {prefix}* tags of {self.repo_name}", fetch)
+
     def compare(self, base: str, head: str) -> Comparison:
-        """How `head` relates to `base` (one request; the commit list is not paged through)."""
+        """GET /compare/{base}...{head}, first page only: status, counts, commit shas and files.
 
-        def read() -> Comparison:
-            cmp = self.repo.compare(base, head)
-            return Comparison(base, head, cmp.status, cmp.ahead_by, cmp.behind_by, cmp.html_url)
+        The first page holds up to 250 commits and up to 300 changed files; `complete_commits`
+        and `complete_files` tell whether they are all of them.
+        """
 
-        return self.call(f"comparing {base[:12]}...{head[:12]} in {self.repo_name}", read)
+        def fetch() -> Comparison:
+            data = self.repo.compare(base, head).raw_data
+            merge_base = data.get("merge_base_commit") or {}
+            committer = (merge_base.get("commit") or {}).get("committer") or {}
+            return Comparison(
+                base=base, head=head, status=data.get("status", ""),
+                ahead_by=int(data.get("ahead_by") or 0), behind_by=int(data.get("behind_by") or 0),
+                commits=tuple(c["sha"] for c in data.get("commits") or []),
+                files=tuple(f["filename"] for f in data.get("files") or []),
+                merge_base_sha=merge_base.get("sha"), merge_base_date=_parse_time(committer.get("date")),
+                html_url=data.get("html_url", ""),
+            )
 
+        return self._read(f"comparing {base[:40]}...{head[:40]} in {self.repo_name}", fetch)
+
+    def commits_touching(self, path: str, branch: str, since: datetime | None = None) -> list[CommitInfo]:
+        """Commits on `branch` that touch `path`, newest first: GET /commits?sha=&path=&since=."""
+        kwargs: dict[str, object] = {"sha": branch, "path": path.rstrip("/")}
+        if since is not None:
+            kwargs["since"] = since
+
+        def fetch() -> list[CommitInfo]:
+            out = []
+            for commit in self.repo.get_commits(**kwargs):
+                git = commit.commit
+                out.append(CommitInfo(sha=commit.sha, date=git.committer.date if git.committer else None, message=git.message or ""))
+            return out
+
+        return self._read(f"listing the commits touching {path} on {branch}", fetch)
+
+    def label_names(self) -> set[str]:
+        """Every label defined in the repository."""
+        return self._read(f"listing the labels of {self.repo_name}", lambda: {lb.name for lb in self.repo.get_labels()})
+
+    def variable(self, name: str) -> str:
+        """An Actions variable's value: GET /actions/variables/{name} (needs collaborator access)."""
+        if self.settings.github_token is None:
+            raise AuthError(
+                f"reading the Actions variable {name} needs a GitHub token.",
+                hint="Export GH_TOKEN (or GITHUB_TOKEN) with access to the repository's variables.",
+            )
+        return self._read(f"reading the Actions variable {name} of {self.repo_name}", lambda: self.repo.get_variable(name).value)
+
+    # -- issues: "never a duplicate of an open one" ----------------------------------------------------------
+    def open_issues_titled(self, titles: list[str]) -> dict[str, list[IssueInfo]]:
+        """For each title, the open issues (not PRs) titled exactly so, oldest first.
+
+        One search per title finds an issue however old it is; the newest page of open issues,
+        read at the same time, covers the minutes during which a new issue is not searchable yet
+        (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
+        """
+        wanted = list(dict.fromkeys(t.strip() for t in titles))
+
+        def searched(title: str) -> Callable[[], list[IssueInfo]]:
+            query = f'repo:{self.repo_name} is:issue is:open in:title "{title.replace(chr(34), " ")}"'
+            return lambda: self._read(
+                f"searching {self.repo_name} for the issue {title!r}",
+                lambda: [_issue(i) for i in self._gh.search_issues(query).get_page(0)],
+            )
+
+        def newest() -> list[IssueInfo]:
+            page = self.repo.get_issues(state="open", sort="created", direction="desc").get_page(0)
+            return [_issue(i) for i in page if "pull_request" not in _raw(i)]
+
+        tasks: dict[str, Callable[[], list[IssueInfo]]] = {f"search:{t}": searched(t) for t in wanted}
+        tasks["newest"] = lambda: self._read(f"listing the newest open issues of {self.repo_name}", newest)
+        results = gather(tasks)
+        candidates = [issue for found in results.values() for issue in found]
+        out: dict[str, list[IssueInfo]] = {}
+        for title in wanted:
+            matching = {i.number: i for i in candidates if i.title.strip() == title and i.state == "open"}
+            out[title] = [matching[n] for n in sorted(matching)]
+        return out
+
+    def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueInfo:
+        """POST /issues (never retried: a re-run finds the issue by its title instead)."""
+        return self.call(
+            f"creating the issue {title!r} in {self.repo_name}",
+            lambda: _issue(self.repo.create_issue(title=title, body=body, labels=labels, assignees=assignees)),
+        )
+
+    # -- Actions workflows (deploy-dogfood) ---------------------------------------------------------------------
+    # Dispatching is a POST and is never retried (a retried dispatch could start a second deploy):
+    # the ops module looks for a run in progress before it dispatches instead.
     def workflow(self, id_or_file: str | int) -> Workflow:
         """A workflow by numeric id or file name (dogfood-deploy.yml)."""
 
@@ -207,14 +339,7 @@ class GitHubClient:
             wf = self.repo.get_workflow(id_or_file)
             return Workflow(id=wf.id, name=wf.name, path=wf.path, state=wf.state, html_url=wf.html_url)
 
-        return self.call(f"reading the workflow {id_or_file} of {self.repo_name}", read)
-
-    def file_text(self, path: str, ref: str) -> str:
-        """A text file's content at `ref`."""
-        return self.call(
-            f"reading {path} at {ref} in {self.repo_name}",
-            lambda: self.repo.get_contents(path, ref=ref).decoded_content.decode("utf-8", errors="replace"),
-        )
+        return self._read(f"reading the workflow {id_or_file} of {self.repo_name}", read)
 
     def workflow_runs(
         self, workflow_id: int | str, *, branch: str | None = None, event: str | None = None, created: str | None = None
@@ -228,11 +353,11 @@ class GitHubClient:
             )
             return [_workflow_run(r) for r in runs.get_page(0)]
 
-        return self.call(f"listing the runs of workflow {workflow_id} in {self.repo_name}", read)
+        return self._read(f"listing the runs of workflow {workflow_id} in {self.repo_name}", read)
 
     def workflow_run(self, run_id: int) -> WorkflowRun:
         """One run as it is now (one request per call)."""
-        return self.call(
+        return self._read(
             f"reading workflow run {run_id} of {self.repo_name}", lambda: _workflow_run(self.repo.get_workflow_run(run_id))
         )
 
@@ -248,102 +373,80 @@ class GitHubClient:
 
         return self.call(f"dispatching workflow {workflow_id} on {ref} in {self.repo_name}", send)
 
-    # -- issue templates, issues by title, labels, tags and commits (create-qa-issue, fleetd changes) ---------
-    # Used by ops/qa_issue.py and ops/fleetd.py. Each method is one read (or one write) that
-    # returns plain dataclasses; "no request twice" is the caller's business (it reads once).
-    def file_bytes(self, path: str, ref: str) -> bytes:
-        """The content of the file `path` at `ref` (NotFound when there is no such file)."""
 
-        def read() -> bytes:
-            content = self.repo.get_contents(path, ref=ref)
-            if isinstance(content, list) or content.type != "file":
-                raise NotFound(f"{path} at {ref} in {self.repo_name} is a directory, not a file.")
-            return content.decoded_content
+# -- the small types GitHubClient returns ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class RepoFile:
+    repo: str
+    path: str
+    ref: str | None
+    data: bytes
+    html_url: str
 
-        return self.call(f"reading {path} at {ref} in {self.repo_name}", read)
-
-    def issues_titled(self, title: str, *, state: str = "open") -> list[IssueRef]:
-        """Issues (not PRs) in `state` whose title is exactly `title`, oldest first.
-
-        Two reads, made at once: the search API finds the issue however old it is, and the
-        newest page of issues covers the minutes during which a new issue is not searchable yet
-        (a re-run right after a create must still see it).
-        """
-        phrase = title.replace('"', " ")
-        query = f'repo:{self.repo_name} is:issue is:{state} in:title "{phrase}"'
-        found: dict[int, IssueRef] = {}
-
-        def searched() -> list[IssueRef]:
-            return [_issue_ref(i) for i in self._gh.search_issues(query).get_page(0)]
-
-        def newest() -> list[IssueRef]:
-            page = self.repo.get_issues(state=state, sort="created", direction="desc").get_page(0)
-            # `pull_request` is absent from plain issues, and reading an absent attribute of a
-            # listed PyGithub object fetches the whole issue again: look at the listed data instead.
-            return [_issue_ref(i) for i in page if "pull_request" not in i._rawData]
-
-        results = gather(
-            {
-                "search": lambda: self.call(f"searching {self.repo_name} for the issue {title!r}", searched),
-                "newest": lambda: self.call(f"listing the newest {state} issues of {self.repo_name}", newest),
-            }
-        )
-        for ref in [*results["search"], *results["newest"]]:
-            if ref.title.strip() == title.strip() and ref.state == state:
-                found[ref.number] = ref
-        return [found[n] for n in sorted(found)]
-
-    def label_names(self) -> set[str]:
-        """Every label defined in the repository."""
-        return self.call(f"listing the labels of {self.repo_name}", lambda: {lb.name for lb in self.repo.get_labels()})
-
-    def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueRef:
-        """One POST; not retried (see the module docstring): a re-run finds the issue instead."""
-        return self.call(
-            f"creating the issue {title!r} in {self.repo_name}",
-            lambda: _issue_ref(self.repo.create_issue(title, body=body, labels=labels, assignees=assignees)),
-        )
-
-    def tags_with_prefix(self, prefix: str) -> list[TagRef]:
-        """Tags whose name starts with `prefix` (one matching-refs list; annotated tags not dereferenced)."""
-
-        def read() -> list[TagRef]:
-            refs = self.repo.get_git_matching_refs(f"tags/{prefix}")
-            return [TagRef(name=r.ref.removeprefix("refs/tags/"), sha=r.object.sha) for r in refs]
-
-        return self.call(f"listing the tags {prefix}* of {self.repo_name}", read)
-
-    def ahead(self, base: str, head: str) -> Ahead:
-        """How far `head` is ahead of `base`, and `base`'s commit (first page of the compare only)."""
-
-        def read() -> Ahead:
-            comparison = self.repo.compare(base, head)
-            commit = comparison.base_commit
-            return Ahead(base_sha=commit.sha, base_date=commit.commit.committer.date, ahead_by=comparison.ahead_by)
-
-        return self.call(f"comparing {base}...{head} in {self.repo_name}", read)
-
-    def commits_touching(self, path: str, ref: str, since: datetime) -> list[str]:
-        """Shas of the commits reachable from `ref` that touch `path`, committed at or after `since`."""
-        return self.call(
-            f"listing the commits of {path} since {since:%Y-%m-%d} in {self.repo_name}",
-            lambda: [c.sha for c in self.repo.get_commits(sha=ref, path=path, since=since)],
-        )
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
 
 
-# -- deploy-dogfood: the small types its GitHubClient methods return -----------------------------------
+@dataclass(frozen=True)
+class ReleaseInfo:
+    repo: str
+    tag: str
+    name: str
+    html_url: str
+    published_at: datetime | None
+    prerelease: bool
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str  # without refs/tags/
+    sha: str  # the commit, or the tag object when annotated
+    annotated: bool
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """How `head` relates to `base` by git ancestry (GitHub's compare API)."""
+    """How `head` relates to `base` by git ancestry (GitHub's compare API), first page."""
 
     base: str
     head: str
     status: str  # ahead (head is newer), behind, diverged, identical
     ahead_by: int
     behind_by: int
-    html_url: str | None = None
+    commits: tuple[str, ...]  # shas of the first page, oldest first
+    files: tuple[str, ...]  # changed paths (first page: at most 300)
+    merge_base_sha: str | None
+    merge_base_date: datetime | None
+    html_url: str
+
+    @property
+    def complete_commits(self) -> bool:
+        return len(self.commits) >= self.ahead_by
+
+    @property
+    def complete_files(self) -> bool:
+        return len(self.files) < 300
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    date: datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class IssueInfo:
+    number: int
+    title: str
+    state: str
+    url: str
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {"number": self.number, "url": self.url, "title": self.title}
 
 
 @dataclass(frozen=True)
@@ -381,6 +484,23 @@ class DispatchResult:
     html_url: str | None = None
 
 
+def _raw(obj) -> dict:  # noqa: ANN001 - a PyGithub object from a list
+    """The JSON a listed object was built from. `obj.raw_data` (or reading an attribute the list
+    left out, like an issue's `pull_request`) would send one GET per object to complete it."""
+    return GithubObject.raw_data.fget(obj)  # type: ignore[attr-defined]
+
+
+def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
+    return IssueInfo(
+        number=issue.number,
+        title=issue.title,
+        state=issue.state,
+        url=issue.html_url,
+        labels=tuple(label.name for label in issue.labels),
+        assignees=tuple(user.login for user in issue.assignees),
+    )
+
+
 def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun
     return WorkflowRun(
         id=run.id,
@@ -391,6 +511,15 @@ def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun
         event=run.event,
         head_branch=run.head_branch,
     )
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def workflow_dispatch_inputs(text: str) -> dict[str, dict[str, object]] | None:
@@ -419,42 +548,3 @@ def workflow_dispatch_inputs(text: str) -> dict[str, dict[str, object]] | None:
     if not isinstance(inputs, dict):
         return {}
     return {str(name): (spec if isinstance(spec, dict) else {}) for name, spec in inputs.items()}
-
-
-@dataclass(frozen=True)
-class IssueRef:
-    """An issue as the QA commands need it."""
-
-    number: int
-    title: str
-    state: str
-    url: str
-    labels: tuple[str, ...] = ()
-    assignees: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, object]:
-        return {"number": self.number, "url": self.url, "title": self.title}
-
-
-def _issue_ref(issue) -> IssueRef:  # noqa: ANN001 - a PyGithub Issue
-    return IssueRef(
-        number=issue.number,
-        title=issue.title,
-        state=issue.state,
-        url=issue.html_url,
-        labels=tuple(lb.name for lb in issue.labels),
-        assignees=tuple(a.login for a in issue.assignees),
-    )
-
-
-@dataclass(frozen=True)
-class TagRef:
-    name: str
-    sha: str  # the ref's object: a commit, or a tag object for an annotated tag
-
-
-@dataclass(frozen=True)
-class Ahead:
-    base_sha: str  # the commit `base` resolves to
-    base_date: datetime
-    ahead_by: int

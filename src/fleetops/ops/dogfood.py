@@ -327,7 +327,7 @@ def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
     wf: Workflow = first["workflow"]
     branch: str = first["branch"]
 
-    second: dict[str, Any] = {"file": lambda: github.file_text(wf.path, branch)}
+    second: dict[str, Any] = {"file": lambda: github.file_text(wf.path, branch).text}
     if current is not None:
         second["compare"] = lambda: compare(first["current_sha"], target_sha)
     elif dogfood is not None:

@@ -40,7 +40,7 @@ from fleetops.plan import Plan, Step
 
 if TYPE_CHECKING:
     from fleetops.app import App
-    from fleetops.clients.github import IssueRef
+    from fleetops.clients.github import IssueInfo
     from fleetops.ops.fleetd import FleetdChange
     from fleetops.rituals.models import FleetdComponent, Rituals
 
@@ -82,7 +82,7 @@ def read_template(app: App) -> IssueTemplate:
     """The Release QA template at the default branch; a missing or unreadable one is exit 2."""
     path, ref = app.rituals.qa.template, app.rituals.default_branch
     try:
-        data = app.clients.github.file_bytes(path, ref)
+        data = app.clients.github.file_text(path, ref).data
     except NotFound:
         raise TemplateError(
             f"the Release QA template {path} is not in {app.repo} at {ref}.",
@@ -117,11 +117,15 @@ class ComponentUpdate:
     included: bool  # changed since its last tag, or its version was given explicitly
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.change.as_json(), "next_version": self.new_version, "included": self.included}
+        return {**self.change.as_json(), "version": self.last_version, "next_version": self.new_version, "included": self.included}
+
+    @property
+    def last_version(self) -> str:
+        return str(self.change.version)
 
 
-def next_patch(version: str) -> str:
-    v = Version(version)
+def next_patch(version: str | Version) -> str:
+    v = Version(str(version))
     return f"{v.major}.{v.minor}.{v.micro + 1}"
 
 
@@ -135,12 +139,12 @@ def component_updates(rituals: Rituals, changes: list[FleetdChange], options: QA
         given = options.component_versions.get(change.component)
         if given is None and options.fleetd_only and orbit is not None and component.tag_prefix == orbit.tag_prefix:
             given = options.version  # a fleetd-only VERSION is the orbit version; Desktop ships with it
-        if given is not None and change.version is not None and Version(given) <= Version(change.version):
+        if given is not None and Version(given) <= change.version:
             raise UsageError(
                 f"{component.qa_line} {given} is not newer than its last release {change.last_tag}.",
                 hint=f"Give a version above {change.version}.",
             )
-        new = given or (next_patch(change.version) if change.version else "")
+        new = given or next_patch(change.version)
         included = change.changed or component.name in options.component_versions
         updates.append(ComponentUpdate(component, change, new, included and bool(new)))
     return updates
@@ -163,7 +167,7 @@ def fill_fleetd_section(section: str, updates: list[ComponentUpdate], notes: lis
         if VERSIONS.search(line):
             if not update.included:
                 continue
-            old = f"v{update.change.version}" if update.change.version else "(no tag)"
+            old = f"v{update.last_version}"
             new = f"v{update.new_version}"
             line = VERSIONS.sub(lambda m, old=old, new=new: f"{m['q1']}{old}{m['q1']} > {m['q2']}{new}{m['q2']}", line, count=1)
         line = TRUE_FALSE.sub("True" if update.included else "False", line)
@@ -253,7 +257,7 @@ def create_qa_issue(app: App, options: QAOptions) -> Plan:
     title = qa_title(template, version, fleetd_only=options.fleetd_only)
     needs_fleetd = section_text(template.body, rituals.qa.fleetd_heading) is not None
     reads: dict[str, Any] = {
-        "existing": lambda: github.issues_titled(title, state="open"),
+        "existing": lambda: github.open_issues_titled([title])[title],
         "labels": github.label_names,
     }
     if needs_fleetd:
@@ -261,12 +265,12 @@ def create_qa_issue(app: App, options: QAOptions) -> Plan:
 
         reads["fleetd"] = lambda: fleetd_changes(app)
     found = gather(reads)
-    existing: list[IssueRef] = found["existing"]
+    existing: list[IssueInfo] = found["existing"]
 
     updates = component_updates(rituals, found.get("fleetd", []), options)
     body, notes = build_body(template, rituals, options, updates)
     if options.fleetd_only and not any(u.included for u in updates):
-        tags = ", ".join(sorted({u.change.last_tag for u in updates if u.change.last_tag})) or "none"
+        tags = ", ".join(sorted({u.change.last_tag for u in updates})) or "none"
         raise UsageError(
             f"no fleetd component changed since its last release tag ({tags}): a fleetd-only release has nothing to QA.",
             hint="Name what ships with --orbit, --desktop or --chrome.",

@@ -146,6 +146,8 @@ class Fault:
     body: Any = None
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
+    skip: int = 0  # let this many matching requests through first (to fail "the second one")
+    after: bool = False  # fail after the handler ran: the change is made but its answer is lost
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and self.method in (method, "*") and re.search(self.path, path) is not None
@@ -318,9 +320,13 @@ class SandboxServer:
                         raise HTTPError(404, {"message": f"no sandbox service at {path}"})
                     service = router.service
                     fault = next((f for f in self.faults if f.matches(method, path)), None)
+                    if fault is not None and fault.skip > 0:
+                        fault.skip -= 1
+                        fault = None
                     if fault is not None:
                         fault.times -= 1
-                        raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
+                        if not fault.after:
+                            raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
                     route, params, known = router.match(method, sub)
                     if route is None:
                         raise HTTPError(405 if known else 404, {"message": "Not Found" if not known else "Method Not Allowed"})
@@ -336,6 +342,8 @@ class SandboxServer:
                         self._persist()
                     if self.validator is not None and resp.text is None:
                         self.violations.extend(self.validator(service, route.template, method, resp.status, resp.body))
+                    if fault is not None and fault.after:
+                        raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
                 status = resp.status
                 out_headers.update(resp.headers)
                 if resp.text is not None:

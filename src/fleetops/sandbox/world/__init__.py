@@ -46,6 +46,8 @@ class WorldSpec:
     go_latest_patch: dict[str, str] = field(default_factory=lambda: {"1.22": "1.22.12", "1.23": "1.23.10", "1.24": "1.24.4"})
     orbit_changed: bool = True
     chrome_changed: bool = False
+    nvd_age_hours: float | None = None  # None: NVD stamps each answer with its own time (live)
+    cisa_age_hours: float = 20.0  # CISA publishes its catalog about once a day
     frozen: bool = False
     release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
     # deploy-dogfood (world/dogfood.py)
@@ -306,10 +308,17 @@ def seed_release_qa(state: State, spec: WorldSpec) -> None:
     seed_release_qa_issue(state, spec, RELEASE)
 
 
+def seed_deps(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.deps import seed_deps as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
     seed_zenhub,
     seed_release_qa,
     seed_dogfood,
+    seed_deps,
 ]

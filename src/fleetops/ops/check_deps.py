@@ -1,0 +1,516 @@
+"""`release check-deps`: the handbook's "Confirm latest versions of dependencies", as one verdict table.
+
+1. Read, all at once (each check is independent): go.mod and the osquery targets workflow on
+   the default branch (or the GO_VERSION Actions variable), go.dev's full release list, the
+   latest releases of macadmins/osquery-extension and osquery/osquery, the NVD and CISA feeds,
+   and the fleetd components' tags and changes (`ops.fleetd`).
+2. Judge each dependency with the handbook's policy (`go_finding`, `module_finding`, ...): pure
+   functions of what was read, each naming the issues it needs.
+3. Build a plan: one step per needed issue (filed only with --file-issues, and never when an open
+   issue has the same title), checklist items for the on-call engineer (feeds) and for the fleetd
+   Release QA issue, and a failed step for each check that could not be done.
+4. Show the table; run the plan (or only report it); write the GitHub Actions step summary.
+
+Exit 3 while anything is behind (also after filing), 1 when a check failed, 0 when all is current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from packaging.version import Version
+
+from fleetops.concurrency import gather
+from fleetops.errors import AuthError, FleetopsError, RitualsError, ServiceError
+from fleetops.ops.deps_parsers import (
+    GoLatest,
+    ParseError,
+    go_minor,
+    go_version,
+    latest_go,
+    next_patch,
+    osquery_version,
+    parse_gomod,
+    parse_module_version,
+    release_version,
+)
+from fleetops.plan import Plan, Status, Step
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.clients.feeds import FeedReading
+    from fleetops.clients.github import IssueInfo, ReleaseInfo
+    from fleetops.ops.fleetd import FleetdChange
+    from fleetops.rituals.models import Feed, IssueText, Rituals
+
+UP_TO_DATE = "up-to-date"
+OUTDATED = "outdated"
+MAJOR_AVAILABLE = "major-available"
+UNKNOWN = "unknown"
+
+FOOTER = "\n\n---\n_Filed by `fleetops release check-deps` (handbook: \"Confirm latest versions of dependencies\")._\n"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How check-deps runs: only reads (default), or files the issues it finds needed."""
+
+    file_issues: bool = False
+    yes: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class IssueSpec:
+    """An issue a finding needs: the rituals file's text, filled in."""
+
+    key: str  # "go-patch", "go-minor", "macadmins", "osquery"
+    title: str
+    body: str
+    labels: tuple[str, ...]
+
+    @property
+    def type_label(self) -> str | None:
+        """The label that says what kind of issue it is (bug, story): duplicates are looked up by it."""
+        return self.labels[0] if self.labels else None
+
+
+@dataclass
+class Finding:
+    """One row of the table and one entry of `dependencies` in --json."""
+
+    name: str
+    current: str | None
+    latest: str | None
+    status: str
+    action: str
+    issues: list[IssueSpec] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # latest_minor, source, url, feeds
+    error: FleetopsError | None = None  # the check could not be done
+    short: str = ""  # the action in a few words, for the table (default: the action)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "current": self.current, "latest": self.latest, "status": self.status, "action": self.action}
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class Report:
+    """Everything check-deps found."""
+
+    findings: list[Finding]
+    fleetd: list[FleetdChange]
+    fleetd_error: FleetopsError | None = None
+
+    @property
+    def fleetd_changed(self) -> list[FleetdChange]:
+        return [c for c in self.fleetd if c.changed]
+
+    @property
+    def needs_action(self) -> bool:
+        return any(f.status != UP_TO_DATE for f in self.findings) or bool(self.fleetd_changed) or self.fleetd_error is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"dependencies": [f.as_json() for f in self.findings], "fleetd": [c.as_json() for c in self.fleetd]}
+
+
+# --- issue texts -----------------------------------------------------------------------------------------------
+class _Values(dict):
+    """Placeholder values; an unknown placeholder in the rituals file is a RitualsError naming it."""
+
+    where = ""
+
+    def __missing__(self, key: str) -> str:
+        raise RitualsError(
+            f"rituals file: {self.where} uses {{{key}}}, which check-deps does not know.",
+            hint=f"Use one of: {', '.join('{' + k + '}' for k in sorted(self))}.",
+        )
+
+
+def fill(text: str, values: Mapping[str, str], where: str) -> str:
+    """`text` with `{placeholders}` filled from `values`; RitualsError (exit 2) names `where`."""
+    table = _Values(values)
+    table.where = where
+    try:
+        return text.format_map(table)
+    except (ValueError, IndexError) as err:  # a stray brace
+        raise RitualsError(f"rituals file: {where} is not a valid template ({err}).", hint="Double a literal brace: {{ or }}.") from None
+
+
+def issue_spec(key: str, text: IssueText, values: Mapping[str, str], where: str) -> IssueSpec:
+    return IssueSpec(
+        key=key,
+        title=fill(text.title, values, f"{where}.title"),
+        body=fill(text.body, values, f"{where}.body").rstrip() + FOOTER,
+        labels=tuple(text.labels),
+    )
+
+
+def _short(spec: IssueSpec, release_blocker: str) -> str:
+    """'bug, ~release blocker' or 'story': the table's version of `_describe`."""
+    kind = spec.type_label or "issue"
+    return f"{kind}, {release_blocker}" if release_blocker in spec.labels else kind
+
+
+def _describe(spec: IssueSpec, release_blocker: str) -> str:
+    kind = spec.type_label or "issue"
+    blocker = f"{release_blocker}" if release_blocker in spec.labels else f"not a {release_blocker}"
+    return f'file {kind} "{spec.title}" ({blocker})'
+
+
+# --- verdicts (pure) ----------------------------------------------------------------------------------------------
+def go_finding(current: Version, source: str, latest: GoLatest, rituals: Rituals, downloads_url: str) -> Finding:
+    """Go: a newer patch of Fleet's line is a release-blocking bug; a newer line is a story."""
+    texts = rituals.dependencies.go
+    patch_behind = latest.patch is not None and latest.patch > current
+    line_behind = latest.newest is not None and go_minor(latest.newest) > go_minor(current)
+    values = {
+        "current": str(current),
+        "latest": str(latest.patch or ""),
+        "latest_minor": str(latest.newest or ""),
+        "minor": ".".join(str(p) for p in go_minor(current)),
+        "source": source,
+        "downloads_url": downloads_url,
+    }
+    issues = []
+    if patch_behind:
+        issues.append(issue_spec("go-patch", texts.patch_issue, values, "dependencies.go.patch_issue"))
+    if line_behind:
+        issues.append(issue_spec("go-minor", texts.minor_issue, values, "dependencies.go.minor_issue"))
+    if patch_behind:
+        status = OUTDATED  # the blocker wins when both are due (SPEC)
+    elif line_behind:
+        status = MAJOR_AVAILABLE
+    elif latest.patch is not None or (latest.newest is not None and current >= latest.newest):
+        status = UP_TO_DATE  # on the newest patch, or ahead of every stable release (an rc)
+    else:
+        status = UNKNOWN
+    action = "; ".join(_describe(i, rituals.labels.release_blocker) for i in issues) or (
+        "none" if status == UP_TO_DATE else f"go.dev lists no stable release of Go {values['minor']}: check by hand"
+    )
+    return Finding(
+        name="go",
+        current=str(current),
+        latest=str(latest.patch) if latest.patch else None,
+        status=status,
+        action=action,
+        issues=issues,
+        extra={"latest_minor": str(latest.newest) if latest.newest else None, "source": source},
+        short=" + ".join(_short(i, rituals.labels.release_blocker) for i in issues),
+    )
+
+
+def module_finding(current_raw: str, release: ReleaseInfo, rituals: Rituals) -> Finding:
+    """macadmins-extension: any newer release is a release-blocking bug (check it for new tables)."""
+    dep = rituals.dependencies.macadmins
+    current = parse_module_version(current_raw)
+    latest = release_version(release.tag)
+    values = {"current": current.describe(), "latest": release.tag, "url": release.html_url, "module": dep.module, "repository": dep.repository}
+    extra = {"url": release.html_url}
+    if current.key is None or latest is None:
+        return Finding("macadmins-extension", current_raw, release.tag, UNKNOWN, "versions not comparable: check by hand", extra=extra)
+    if latest > current.key:
+        spec = issue_spec("macadmins", dep.issue, values, "dependencies.macadmins.issue")
+        action = _describe(spec, rituals.labels.release_blocker) + "; check it for new tables"
+        short = _short(spec, rituals.labels.release_blocker) + "; check new tables"
+        return Finding("macadmins-extension", current_raw, release.tag, OUTDATED, action, [spec], extra, short=short)
+    return Finding("macadmins-extension", current_raw, release.tag, UP_TO_DATE, "none", extra=extra)
+
+
+def osquery_finding(current_raw: str, release: ReleaseInfo, rituals: Rituals) -> Finding:
+    """osquery: a newer release is a bug without the release-blocker label (check its CLI flags)."""
+    dep = rituals.dependencies.osquery
+    current = release_version(current_raw)
+    latest = release_version(release.tag)
+    values = {"current": current_raw, "latest": release.tag, "url": release.html_url, "file": dep.file}
+    extra = {"url": release.html_url}
+    if current is None or latest is None:
+        return Finding("osquery", current_raw, release.tag, UNKNOWN, "versions not comparable: check by hand", extra=extra)
+    if latest > current:
+        spec = issue_spec("osquery", dep.issue, values, "dependencies.osquery.issue")
+        action = _describe(spec, rituals.labels.release_blocker) + "; check its command-line flag changes"
+        short = _short(spec, rituals.labels.release_blocker) + "; check CLI flags"
+        return Finding("osquery", current_raw, release.tag, OUTDATED, action, [spec], extra, short=short)
+    return Finding("osquery", current_raw, release.tag, UP_TO_DATE, "none", extra=extra)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    name: str
+    url: str
+    max_age_hours: int
+    date: datetime | None = None
+    error: str | None = None
+
+    def age_hours(self, now: datetime) -> float | None:
+        return None if self.date is None else round((now - self.date).total_seconds() / 3600, 1)
+
+    def fresh(self, now: datetime) -> bool:
+        age = self.age_hours(now)
+        return age is not None and age <= self.max_age_hours
+
+    def problem(self, now: datetime) -> str | None:
+        if self.error is not None:
+            return f"{self.name.upper()}: {self.error}"
+        if not self.fresh(now):
+            return f"{self.name.upper()}: {self.age_hours(now):g} h old (limit {self.max_age_hours} h)"
+        return None
+
+
+def feeds_finding(feeds: list[FeedState], now: datetime, oncall: str | None) -> Finding:
+    """Vulnerability feeds: reachable and fresh, else a checklist item for the on-call engineer."""
+    problems = [p for f in feeds if (p := f.problem(now))]
+    current = ", ".join(f"{f.name.upper()} {'unreachable' if f.date is None else f'{f.age_hours(now):g} h old'}" for f in feeds)
+    latest = ", ".join(f"<= {f.max_age_hours} h" for f in feeds)
+    who = f"@{oncall}" if oncall else "the on-call engineer (unknown: set FLEETOPS_ONCALL)"
+    detail = [
+        {
+            "name": f.name, "url": f.url, "date": f.date.isoformat() if f.date else None, "age_hours": f.age_hours(now),
+            "max_age_hours": f.max_age_hours, "fresh": f.fresh(now), "error": f.error,
+        }
+        for f in feeds
+    ]
+    if problems:
+        action = f"tell {who} to investigate ({'; '.join(problems)})"
+        return Finding("vulnerability-feeds", current, latest, UNKNOWN, action, extra={"feeds": detail}, short="tell the on-call engineer")
+    return Finding("vulnerability-feeds", current, latest, UP_TO_DATE, "none", extra={"feeds": detail})
+
+
+def failed_finding(name: str, error: FleetopsError) -> Finding:
+    return Finding(name, None, None, UNKNOWN, "the check failed (see its step): check by hand", error=error, short="check failed")
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Result:
+    value: Any = None
+    error: FleetopsError | None = None
+
+
+def _attempt(fn: Callable[[], Any]) -> Callable[[], _Result]:
+    """Run a read, keeping its FleetopsError as a result; a rejected token still stops the command."""
+
+    def run() -> _Result:
+        try:
+            return _Result(value=fn())
+        except AuthError:
+            raise
+        except FleetopsError as err:
+            return _Result(error=err)
+
+    return run
+
+
+def _feed_url(app: App, name: str, feed: Feed) -> str:
+    override = getattr(app.settings, f"{name}_feed_url")
+    return override or feed.url
+
+
+def read(app: App) -> dict[str, _Result]:
+    """Every read check-deps needs, concurrently (GitHub's share bounded by its client)."""
+    from fleetops.ops.fleetd import detect_changes
+
+    rituals = app.rituals
+    deps = rituals.dependencies
+    branch = rituals.default_branch
+    # Build the clients here, not in the worker threads.
+    github, godev, feeds = app.clients.github, app.clients.godev, app.clients.feeds
+    tasks: dict[str, Callable[[], Any]] = {
+        "gomod": lambda: github.file_text("go.mod", branch),
+        "workflow": lambda: github.file_text(deps.osquery.file, branch),
+        "go.dev": godev.releases,
+        "macadmins": lambda: github.latest_release(deps.macadmins.repository),
+        "osquery": lambda: github.latest_release(deps.osquery.repository),
+        "fleetd": lambda: detect_changes(github, deps.fleetd, branch),
+    }
+    if deps.go.source == "actions_variable":
+        tasks["go_variable"] = lambda: github.variable(deps.go.variable)
+    for name in ("nvd", "cisa"):
+        feed: Feed = getattr(deps.feeds, name)
+        url = _feed_url(app, name, feed)
+        tasks[f"feed:{name}"] = lambda name=name, url=url, feed=feed: feeds.read(name, url, feed.date_field)
+    return gather({name: _attempt(task) for name, task in tasks.items()}, max_workers=len(tasks))
+
+
+def _parsed(what: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except ParseError as err:
+        raise ServiceError(f"{what}: {err}.", hint="Check the file on the default branch and the rituals file.") from None
+
+
+def _value(result: _Result) -> Any:
+    """What a read returned, or its error raised again (to fail the verdict that needs it)."""
+    if result.error is not None:
+        raise result.error
+    return result.value
+
+
+def _judged(name: str, verdict: Callable[[], Finding]) -> Finding:
+    """One verdict; when a read or parse it needs failed, a failed finding (the others go on).
+
+    A rejected token or an invalid rituals file still stops the command (exit 4 or 2).
+    """
+    try:
+        return verdict()
+    except (AuthError, RitualsError):
+        raise
+    except FleetopsError as err:
+        return failed_finding(name, err)
+
+
+def judge(app: App, results: Mapping[str, _Result]) -> Report:
+    """Turn what was read into findings (pure apart from the clock and the settings)."""
+    rituals = app.rituals
+    deps = rituals.dependencies
+    branch = rituals.default_branch
+
+    def go() -> Finding:
+        if deps.go.source == "actions_variable":
+            raw = str(_value(results["go_variable"]))
+            current = _parsed(f"the Actions variable {deps.go.variable} ({raw!r})", lambda: go_version(raw.strip().lstrip("^~v")))
+            source = f"the {deps.go.variable} Actions variable"
+        else:
+            text = _value(results["gomod"]).text
+            current = _parsed(f"go.mod on {branch}", lambda: parse_gomod(text).go_version())
+            source = f"go.mod on {branch}"
+        latest = latest_go(current, ((r.version, r.stable) for r in _value(results["go.dev"])))
+        return go_finding(current, source, latest, rituals, app.clients.godev.downloads_url)
+
+    def macadmins() -> Finding:
+        raw = parse_gomod(_value(results["gomod"]).text).module_version(deps.macadmins.module)
+        if raw is None:
+            raise ServiceError(
+                f"go.mod on {branch} does not require {deps.macadmins.module}.",
+                hint="Check dependencies.macadmins.module in the rituals file.",
+            )
+        return module_finding(raw, _value(results["macadmins"]), rituals)
+
+    def osquery() -> Finding:
+        text = _value(results["workflow"]).text
+        raw = _parsed(deps.osquery.file, lambda: osquery_version(text, deps.osquery.env))
+        return osquery_finding(raw, _value(results["osquery"]), rituals)
+
+    findings = [_judged("go", go), _judged("macadmins-extension", macadmins), _judged("osquery", osquery)]
+
+    # Feeds: an unreachable or stale feed is a finding (unknown), not a failure.
+    states = []
+    for name in ("nvd", "cisa"):
+        feed: Feed = getattr(deps.feeds, name)
+        result = results[f"feed:{name}"]
+        reading: FeedReading | None = result.value
+        states.append(
+            FeedState(
+                name=name, url=_feed_url(app, name, feed), max_age_hours=feed.max_age_hours,
+                date=reading.date if reading else None, error=str(result.error) if result.error else None,
+            )
+        )
+    findings.append(feeds_finding(states, app.now(), rituals.people.oncall))
+
+    fleetd = results["fleetd"]
+    return Report(findings=findings, fleetd=fleetd.value or [], fleetd_error=fleetd.error)
+
+
+# --- the plan ------------------------------------------------------------------------------------------------
+def assignees(rituals: Rituals) -> list[str]:
+    """The release DRI and the on-call engineer (each once)."""
+    people = rituals.people
+    return list(dict.fromkeys(p for p in (people.release_dri, people.oncall) if p))
+
+
+def _issue_json(spec: IssueSpec, issue: IssueInfo | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": spec.title, "labels": list(spec.labels)}
+    if issue is not None:
+        out.update(number=issue.number, url=issue.url)
+    return out
+
+
+def _file_step(app: App, spec: IssueSpec, people: list[str]) -> Step:
+    def apply(step: Step) -> str:
+        issue = app.clients.github.create_issue(spec.title, spec.body, labels=list(spec.labels), assignees=people)
+        step.data["issue"] = _issue_json(spec, issue)
+        return f"filed #{issue.number}: {issue.url}"
+
+    who = ", ".join(f"@{p}" for p in people) or "nobody"
+    detail = f"labels: {', '.join(spec.labels) or 'none'}; assignees: {who}"
+    from rich.text import Text
+
+    return Step.todo(f"issue-{spec.key}", f'File "{spec.title}"', detail, apply, data={"issue": _issue_json(spec)}, preview=Text(spec.body, style="dim"))
+
+
+def build_plan(app: App, report: Report, options: Options) -> Plan:
+    """The steps: failed checks, the issues (filed with --file-issues), the people's checklist."""
+    rituals = app.rituals
+    plan = Plan(command="release check-deps", extra=report.as_json(), needs_action=report.needs_action)
+    for finding in report.findings:
+        if finding.error is not None:
+            plan.add(Step(id=f"check-{finding.name}", title=f"Check {finding.name}", detail=str(finding.error), status=Status.FAILED))
+    if report.fleetd_error is not None:
+        plan.add(Step(id="check-fleetd", title="Check the fleetd components", detail=str(report.fleetd_error), status=Status.FAILED))
+
+    specs = [spec for finding in report.findings for spec in finding.issues]
+    people = assignees(rituals)
+    if specs and options.file_issues:
+        existing = app.clients.github.open_issues_titled([spec.title for spec in specs])
+        if rituals.people.oncall is None:
+            who = f"assigned to {', '.join('@' + p for p in people)} only" if people else "filed without assignees"
+            app.ui.warn(f"the on-call engineer is unknown (set FLEETOPS_ONCALL or people.oncall): issues are {who}.")
+        for spec in specs:
+            duplicate = next(iter(existing[spec.title.strip()]), None)
+            if duplicate is not None:
+                plan.add(
+                    Step.skip(
+                        f"issue-{spec.key}", f'File "{spec.title}"', f"already open: #{duplicate.number} {duplicate.url}",
+                        data={"issue": _issue_json(spec, duplicate)},
+                    )
+                )
+            else:
+                plan.add(_file_step(app, spec, people))
+    else:
+        for spec in specs:
+            plan.add(Step.skip(f"issue-{spec.key}", f'File "{spec.title}"', "not filed: run with --file-issues to file it", data={"issue": _issue_json(spec)}))
+
+    feeds = next((f for f in report.findings if f.name == "vulnerability-feeds"), None)
+    if feeds is not None and feeds.status != UP_TO_DATE:
+        plan.add(Step.checklist("notify-oncall", "Tell the on-call engineer about the vulnerability feeds", feeds.action))
+
+    changed = report.fleetd_changed
+    if changed:
+        orbit = next((c for c in report.fleetd if c.component == "orbit"), report.fleetd[0])
+        what = ", ".join(f"{c.component} ({c.commits} since {c.last_tag})" for c in changed)
+        plan.add(
+            Step.checklist(
+                "fleetd-qa-issue",
+                "File the fleetd Release QA issue",
+                f"changed: {what}. Run `fleetops release create-qa-issue {next_patch(orbit.version)} --fleetd-only` "
+                "(the next orbit version; adjust it for a minor release).",
+            )
+        )
+    return plan
+
+
+# --- the command ---------------------------------------------------------------------------------------------
+def run(app: App, options: Options) -> int:
+    """Read, judge, show, then file (with --file-issues) or report; returns the exit code."""
+    from fleetops.ops import check_deps_view as view
+
+    report = judge(app, read(app))
+    if not app.json_mode:
+        view.render(app, report)  # before the duplicate lookup, which may fail
+    plan = build_plan(app, report, options)
+    try:
+        if options.file_issues or options.dry_run:
+            code = app.execute(plan, yes=options.yes, dry_run=options.dry_run)
+        else:
+            if not app.json_mode:
+                view.render_next_steps(app, plan)
+            code = app.report(plan)
+    finally:
+        view.write_step_summary(app, report, plan)
+    if not app.json_mode:
+        view.render_verdict(app, plan)
+    return code
