@@ -7,6 +7,6 @@ from fleetops.sandbox.server import Router
 
 def all_routers() -> list[Router]:
     """Every service the sandbox speaks, each under its own path prefix."""
-    from fleetops.sandbox.services import github, mergefreeze, zenhub
+    from fleetops.sandbox.services import github, mergefreeze, slack, zenhub
 
-    return [github.router, mergefreeze.router, zenhub.router]
+    return [github.router, mergefreeze.router, zenhub.router, slack.router]
