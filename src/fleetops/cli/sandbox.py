@@ -15,7 +15,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-World = Annotated[str, typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind) or 'current'.")]
+World = Annotated[
+    str,
+    typer.Option(
+        "--world",
+        help="Which world to seed: 'default' (freeze week, dependencies behind), 'released' (4.58.0 published, main frozen) or 'current'.",
+    ),
+]
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -75,7 +81,9 @@ def reset(
 
     \b
     1. Build the named world: 'default' is release day for 4.58.0 in its freeze week, with
-       Go, osquery and the macadmins extension behind; 'current' has every dependency current.
+       Go, osquery and the macadmins extension behind; 'released' is the same world right
+       after 4.58.0 was published (main frozen: rehearse conclude-milestone); 'current' has
+       every dependency current.
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state

@@ -46,6 +46,7 @@ class WorldSpec:
     orbit_changed: bool = True
     chrome_changed: bool = False
     frozen: bool = False
+    conclude_cases: bool = False  # ten more items on the boards: the edge cases of conclude-milestone
     release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
 
     def release_day(self) -> datetime:
@@ -61,6 +62,8 @@ class WorldSpec:
 
 WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     "default": lambda now: WorldSpec(name="default", now=now),
+    # 4.58.0 was just published: `main` is still frozen, ready for `release conclude-milestone`.
+    "released": lambda now: WorldSpec(name="released", now=now, frozen=True, conclude_cases=True),
     "current": lambda now: WorldSpec(
         name="current",
         now=now,
@@ -278,4 +281,10 @@ def seed_zenhub(state: State, spec: WorldSpec) -> None:
     seed_release_day(state, spec)
 
 
-SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze, seed_zenhub]
+def seed_conclude(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.conclude import seed_conclude
+
+    seed_conclude(state, spec)
+
+
+SEEDERS: list[Callable[[State, WorldSpec], None]] = [seed_github, seed_mergefreeze, seed_zenhub, seed_conclude]
