@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from fleetops.clients.zenhub import Board, ZIssue
 
 COMMAND = "release conclude-milestone"
-# The durable marker of the Slack step: a line appended to the closed milestone's description.
-MARKER = "fleetops: announced in Slack"
+# Durable markers, lines in the milestone's description: the close step writes the first in the
+# same request that closes it, the Slack step writes the second right after Slack said "ok".
+CONCLUDED = "fleetops: concluded"
+ANNOUNCED = "fleetops: announced in Slack"
 VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
 
@@ -103,6 +105,15 @@ class Reads:
     drafting_problem: str | None
     drafting_stories: list[ZIssue]  # stories outside "Confirm and celebrate", any milestone
     celebrated: list[ZIssue]  # this milestone's stories already in "Confirm and celebrate"
+
+
+def marker_line(description: str, prefix: str) -> str | None:
+    """The first line of a milestone's description that starts with `prefix`."""
+    return next((line for line in description.splitlines() if line.startswith(prefix)), None)
+
+
+def append_line(description: str, line: str) -> str:
+    return (description.rstrip() + "\n\n" + line).lstrip()
 
 
 def _numbers(issues: list[ZIssue]) -> list[int]:
@@ -311,6 +322,13 @@ class Conclude:
     def plan(self) -> Plan:
         self.reads = reads = self.read()
         ms = reads.milestone
+        # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
+        # either way its boards now hold later work, and touching them would be wrong.
+        self.closed_reason: str | None = None
+        if ms.state == "closed":
+            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
+            self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
+        self.next_freeze = self._next_release_freeze() if reads.freeze.frozen else None
         plan = Plan(command=COMMAND, title=f"Conclude {self.v.version}")
         plan.extra = {
             "version": self.v.version,
@@ -367,6 +385,8 @@ class Conclude:
             "stories": f"{key}: send stories back to drafting",
             "close": f"{key}: close the rest of Ready for release",
         }
+        if self.closed_reason is not None:
+            return [Step.skip(ids[n], titles[n], self.closed_reason, data={"workspace": key, "issues": []}) for n in ids]
         if group.problem is not None:
             return [Step(id=ids[n], title=titles[n], detail=group.problem, status=Status.FAILED, data={"workspace": key}) for n in ids]
         board = group.board
@@ -484,6 +504,8 @@ class Conclude:
             return None
         step_id = f"{key}.celebrate"
         title = f"{key}: move this milestone's stories to {self.pipes.confirm_and_celebrate}"
+        if self.closed_reason is not None:
+            return Step.skip(step_id, title, self.closed_reason, data={"workspace": key, "issues": []})
         if reads.drafting_problem is not None:
             return Step(id=step_id, title=title, detail=reads.drafting_problem, status=Status.FAILED, data={"workspace": key})
         ms = reads.milestone
@@ -520,18 +542,25 @@ class Conclude:
             return Step.skip("close-milestone", title, f"already closed (#{ms.number})", data=data)
 
         def apply(step: Step) -> str:
-            closed = self.app.clients.github.edit_milestone(ms.number, self.final_title, state="closed")
+            line = f"{CONCLUDED} {self.v.version} on {self._stamp()}"
+            closed = self.app.clients.github.edit_milestone(
+                ms.number, self.final_title, state="closed", description=append_line(ms.description, line)
+            )
             self._description = closed.description
             return f"closed #{ms.number} ({closed.open_issues} open, {closed.closed_issues} closed issues)"
 
-        return Step.todo("close-milestone", title, f"#{ms.number}: open → closed, once every step above has finished", apply, data=data, needs=needs)
+        detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"
+        return Step.todo("close-milestone", title, detail, apply, data=data, needs=needs)
+
+    def _stamp(self) -> str:
+        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # 10
     def _next_milestone(self) -> Step:
         reads = self.reads
         tentative, final = self.next_titles
         title = f"Create milestone {tentative}"
-        existing = next((m for m in reads.milestones if m.title in self.next_titles), None)
+        existing = self._next_existing()
         if existing is not None:
             return Step.skip("next-milestone", title, f"{existing.title} exists (#{existing.number}, {existing.state})", data={"milestone": existing.number})
         due = self._next_due()
@@ -545,6 +574,9 @@ class Conclude:
             return f"created {tentative} (#{created.number}), {when}"
 
         return Step.todo("next-milestone", title, f"{tentative}: {when}", apply)
+
+    def _next_existing(self) -> Milestone | None:
+        return next((m for m in self.reads.milestones if m.title in self.next_titles), None)
 
     def _next_due(self) -> date | None:
         due = self.reads.milestone.due_on
@@ -560,6 +592,8 @@ class Conclude:
         title = f"Unfreeze {self.freeze_branch} in Merge Freeze"
         if not state.frozen:
             return Step.skip("unfreeze", title, "not frozen")
+        if self.next_freeze is not None:
+            return Step.skip("unfreeze", title, self.next_freeze)
         user = self.reads.user
 
         def apply(step: Step) -> str:
@@ -567,6 +601,18 @@ class Conclude:
             return f"unfrozen (as {user})"
 
         return Step.todo("unfreeze", title, f"frozen (by {state.frozen_by or 'unknown'}) → open", apply)
+
+    def _next_release_freeze(self) -> str | None:
+        """Why the branch's freeze belongs to the next release (its freeze has begun), or None."""
+        from fleetops.ops.freeze import compute_schedule
+
+        nxt = self._next_existing()
+        if nxt is None or nxt.due_on is None or nxt.state != "open":
+            return None
+        schedule = compute_schedule(nxt.title, self.v.next, nxt.due_on, self.rituals.freeze, self.app.now())
+        if schedule.phase not in ("freeze", "deep-freeze"):
+            return None
+        return f"frozen for {self.v.next} (milestone {nxt.title}: its freeze began {schedule.freeze_starts.isoformat()}): left as it is"
 
     # 12
     def announcement(self) -> str:
@@ -595,18 +641,24 @@ class Conclude:
         text = self.announcement()
         title = f"Announce in {channel}"
         data = {"text": text}
-        marker = next((line for line in ms.description.splitlines() if line.startswith(MARKER)), None)
-        if marker is not None:
-            return Step.skip("announce", title, f"already announced: the milestone says {marker!r}", data=data)
+        announced = marker_line(ms.description, ANNOUNCED)
+        if announced is not None:
+            return Step.skip("announce", title, f"already announced: the milestone says {announced!r}", data=data)
+        if self.next_freeze is not None:
+            return Step.skip("announce", title, f"{self.freeze_branch} is frozen for {self.v.next}: announcing it unfrozen would be wrong", data=data)
+        if ms.state == "closed" and marker_line(ms.description, CONCLUDED) is None:
+            return Step.checklist(
+                "announce", title, f"the milestone was closed outside fleetops, so fleetops does not know whether it was announced; if not, post in {channel}: {text}", data=data
+            )
         if self.app.settings.slack_webhook_url is None:
             return Step.checklist("announce", title, f"SLACK_WEBHOOK_URL is not set: post this in {channel} yourself: {text}", data=data)
 
         def apply(step: Step) -> str:
             self.app.clients.slack.post(text)
-            line = f"{MARKER} ({channel}) on {self.app.now().strftime('%Y-%m-%dT%H:%M:%SZ')}"
+            line = f"{ANNOUNCED} ({channel}) on {self._stamp()}"
             description = self._description if self._description is not None else ms.description
             try:
-                self.app.clients.github.edit_milestone(ms.number, self.final_title, description=(description.rstrip() + "\n\n" + line).lstrip())
+                self.app.clients.github.edit_milestone(ms.number, self.final_title, description=append_line(description, line))
             except FleetopsError as err:
                 raise FleetopsError(
                     f"posted in {channel}, but recording that in milestone {self.final_title} failed ({err}).",
