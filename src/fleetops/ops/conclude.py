@@ -29,6 +29,7 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import FleetopsError, RitualsError, UsageError
+from fleetops.ops.freeze import compute_schedule
 from fleetops.plan import Plan, Skip, Status, Step
 
 if TYPE_CHECKING:
@@ -154,6 +155,9 @@ class Conclude:
         self.tag = self.naming.release_tag.format(version=versions.version)
         self.branch = self.naming.patch_branch.format(version=versions.patch)
         self.freeze_branch = rituals.freeze.branch
+        self.reads: Reads  # set by plan()
+        self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
+        self.next_freeze: str | None = None  # why the freeze belongs to the next release
         self._milestone_zid: str | None = None
         self._description: str | None = None  # the milestone's description after the close step
 
@@ -188,16 +192,18 @@ class Conclude:
         milestone = self._find_milestone(first["milestones"])
 
         # Second round: the issues on the boards (they need the milestone's title) and the tag's commit.
+        # A closed milestone's boards are left alone (see plan()), so they are not read either.
+        boards_open = milestone.state != "closed"
         groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
         drafting: Board | None = first.get("board:drafting")
         tasks = {}
         if first["tag"] is not None and first["tag"][1] == "tag":
             tasks["tag_commit"] = lambda sha=first["tag"][0]: github.tag_target(sha)
-        for group in groups:
+        for group in groups if boards_open else []:
             self._board_tasks(group, milestone, tasks)
         drafting_problem = None
         celebrate = None
-        if drafting is not None:
+        if drafting is not None and boards_open:
             celebrate = drafting.pipeline(self.pipes.confirm_and_celebrate)
             if celebrate is None:
                 drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
@@ -211,7 +217,8 @@ class Conclude:
                     else:
                         tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(drafting.id, p, labels=story)
         second = gather(tasks)
-        self._sort_boards(groups, milestone, second)
+        if boards_open:
+            self._sort_boards(groups, milestone, second)
         stories: list[ZIssue] = []
         celebrated: list[ZIssue] = []
         if drafting is not None and celebrate is not None:
@@ -324,7 +331,6 @@ class Conclude:
         ms = reads.milestone
         # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
         # either way its boards now hold later work, and touching them would be wrong.
-        self.closed_reason: str | None = None
         if ms.state == "closed":
             by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
             self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
@@ -604,8 +610,6 @@ class Conclude:
 
     def _next_release_freeze(self) -> str | None:
         """Why the branch's freeze belongs to the next release (its freeze has begun), or None."""
-        from fleetops.ops.freeze import compute_schedule
-
         nxt = self._next_existing()
         if nxt is None or nxt.due_on is None or nxt.state != "open":
             return None
