@@ -387,3 +387,28 @@ def test_secrets_never_appear_in_output_or_journal(make_sandbox, cli, clean_env,
         assert "debug:" in everything
     for secret in (env["GH_TOKEN"], env["MERGEFREEZE_TOKEN"], env["ZENHUB_TOKEN"], env["SLACK_WEBHOOK_URL"], env["SLACK_WEBHOOK_URL"].rsplit("/", 1)[1]):
         assert secret not in everything
+
+
+def test_an_unknown_placeholder_in_the_announcement_is_a_rituals_error(make_sandbox, cli, tmp_path):
+    from fleetops.rituals.loader import bundled_path
+
+    rituals = tmp_path / "fleet.yml"
+    rituals.write_text(bundled_path().read_text().replace("milestone is closed: {milestone_url}", "milestone is closed by {dri}"))
+    server = released(make_sandbox)
+    result = conclude(cli, server, "--yes", env={**server.env(), "FLEETOPS_RITUALS": str(rituals)})
+    assert result.code == 2
+    assert "slack.announcement in the rituals file cannot be filled in (KeyError: 'dri')" in result.stderr
+    assert "{milestone_url}" in result.stderr  # the hint lists the placeholders
+    assert server.writes() == []
+
+
+def test_help_is_the_runbook_and_does_not_import_pygithub():
+    import subprocess
+    import sys
+
+    code = "import sys; from fleetops.cli import run; run(['release', 'conclude-milestone', '--help']); print('github' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""}).stdout
+    assert out.rstrip().endswith("False")
+    assert " 1. renames milestone VERSION-tentative to VERSION;" in out
+    assert "13. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z." in out
+    assert max(len(line) for line in out.splitlines()) <= 80
