@@ -412,3 +412,15 @@ def test_help_is_the_runbook_and_does_not_import_pygithub():
     assert " 1. renames milestone VERSION-tentative to VERSION;" in out
     assert "13. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z." in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_a_missing_release_tag_fails_only_the_branch_step(make_sandbox, cli):
+    server = released(make_sandbox)
+    del server.state["github"]["repos"][REPO]["refs"]["tags/fleet-v4.58.0"]
+    result = conclude(cli, server, "--yes", "--json")
+    assert result.code == 1
+    steps = {s["id"]: s for s in result.json()["steps"]}
+    assert steps["patch-branch"]["status"] == "failed"
+    assert steps["patch-branch"]["detail"] == "tag fleet-v4.58.0 does not exist in fleetdm/fleet: publish the release first, then re-run"
+    assert {s["status"] for i, s in steps.items() if i != "patch-branch"} == {"done"}
+    assert "1 step(s) failed: patch-branch." in result.stderr

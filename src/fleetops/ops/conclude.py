@@ -354,10 +354,8 @@ class Conclude:
         celebrate = self._celebrate(added, removed, needs=tuple(board_steps))
         if celebrate is not None:
             plan.add(celebrate)
-        before_close = ["rename", *board_steps, *(s.id for s in plan.steps if s.id.endswith(".close"))]
-        if celebrate is not None:
-            before_close.append(celebrate.id)
-        plan.add(self._close_milestone(needs=tuple(before_close)))
+        # closed means concluded: every step so far must have finished
+        plan.add(self._close_milestone(needs=tuple(s.id for s in plan.steps)))
         plan.add(self._next_milestone())
         plan.add(self._unfreeze())
         announce = self._announce()
