@@ -172,7 +172,8 @@ class Runner:
             raise ConfirmationNeeded("Declined: nothing was changed.")
 
     def _apply(self, plan: Plan, pending: list[Step]) -> None:
-        unfinished: set[str] = set()  # failed, or blocked by a failure, during this run
+        # failed while planning (a precondition a person must fix), or failed or blocked during this run
+        unfinished: set[str] = {s.id for s in plan.steps if s.status is Status.FAILED}
         with self.ui.progress(len(pending), "Applying") as advance:
             for step in pending:
                 blockers = [n for n in step.needs if n in unfinished]

@@ -125,9 +125,38 @@ def conclude_milestone(
     dry_run: DryRun = False,
     json: Json = False,
 ) -> None:
-    """Conclude the milestone across GitHub, ZenHub, Merge Freeze and Slack (handbook: "Conclude current milestone")."""
-    app_of(ctx, "release conclude-milestone", json=json, dry_run=dry_run)
-    raise _not_yet("conclude-milestone")
+    """Conclude the released milestone (handbook: "Conclude current milestone").
+
+    \b
+    Run it right after publishing VERSION. It reads GitHub, ZenHub, Merge
+    Freeze and the milestone first, shows every step with the issue numbers
+    it changes, asks (or needs --yes), then:
+     1. renames milestone VERSION-tentative to VERSION;
+     2. on each product group's ZenHub board (g-mdm, g-endpoint-ops):
+     3.   removes the milestone from open items outside "Ready for release";
+     4.   gives items in "Ready for release" the milestone and active sprint;
+     5.   stories there: adds :product, removes :release (back to drafting);
+     6.   closes the other items there (ZenHub closes the GitHub issues);
+     8. on the drafting board moves the milestone's stories to "Confirm and
+        celebrate";
+     9. closes the milestone;
+    10. creates NEXT-tentative, due the release's due date + the cadence;
+    11. unfreezes main in Merge Freeze;
+    12. announces in #help-engineering through SLACK_WEBHOOK_URL (without
+        it: a checklist item with the text to post);
+    13. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z.
+
+    \b
+    Each step is skipped when already done, so after a failure re-run the
+    same command: it finishes the job without duplicates. Steps that need a
+    failed one wait; the others run. Names come from the rituals file.
+    Exit 0 done or nothing to do; 1 a step failed; 2 bad VERSION or --next,
+    no such milestone, or --yes needed; 4 a token is missing or rejected.
+    """
+    from fleetops.ops import conclude
+
+    fleet = app_of(ctx, "release conclude-milestone", json=json, dry_run=dry_run)
+    done(fleet.execute(conclude.conclude(fleet, version=version, next_version=next_version), yes=yes, dry_run=dry_run))
 
 
 @app.command("deploy-dogfood")

@@ -17,7 +17,11 @@ app = typer.Typer(
 
 World = Annotated[
     str,
-    typer.Option("--world", help="Which world to seed: 'default' (release day, dependencies behind), 'current', or 'release-qa'."),
+    typer.Option(
+        "--world",
+        help="Which world to seed: 'default' (freeze week, dependencies behind), 'current', "
+        "'release-qa' (the QA issue on the boards) or 'released' (4.58.0 published, main frozen).",
+    ),
 ]
 
 
@@ -80,7 +84,8 @@ def reset(
     1. Build the named world. 'default': release day of 4.58.0 in its
        freeze week, with Go, osquery and the macadmins extension behind.
        'current': the same with every dependency current. 'release-qa':
-       the Release QA issue exists, ready on MDM's board only.
+       the Release QA issue exists, ready on MDM's board only. 'released':
+       4.58.0 just published, main frozen (rehearse conclude-milestone).
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state

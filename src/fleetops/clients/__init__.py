@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from fleetops.clients.github import GitHubClient
     from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
+    from fleetops.clients.slack import SlackClient
     from fleetops.clients.zenhub import ZenHubClient
     from fleetops.settings import Settings
 
@@ -44,6 +45,12 @@ class Clients:
         from fleetops.clients.mergefreeze import MergeFreezeClient
 
         return self._keep(MergeFreezeClient(self.settings))
+
+    @cached_property
+    def slack(self) -> SlackClient:
+        from fleetops.clients.slack import SlackClient
+
+        return self._keep(SlackClient(self.settings))
 
     @cached_property
     def zenhub(self) -> ZenHubClient:

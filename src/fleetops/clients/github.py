@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import TypeVar
 
@@ -372,6 +372,62 @@ class GitHubClient:
             return DispatchResult(run_id=result.id, html_url=result.html_url)
 
         return self.call(f"dispatching workflow {workflow_id} on {ref} in {self.repo_name}", send)
+
+    # -- conclude-milestone: milestone edits, refs and branches --------------------------------------------
+    # A milestone is edited through a lazy PyGithub object (one PATCH, no GET first). PyGithub's
+    # `edit` requires the title and sends it every time, so callers pass the title the milestone
+    # must have afterwards: closing with a stale title would rename it back.
+    def edit_milestone(self, number: int, title: str, *, state: str | None = None, description: str | None = None) -> Milestone:
+        """PATCH milestone `number`: set its title and, if given, its state and description."""
+        kwargs: dict[str, str] = {}
+        if state is not None:
+            kwargs["state"] = state
+        if description is not None:
+            kwargs["description"] = description
+
+        def edit() -> Milestone:
+            ms = self.repo.get_milestone(number)
+            ms.edit(title, **kwargs)
+            return _milestone(ms)
+
+        return self.call(f"editing milestone {title!r} (#{number}) of {self.repo_name}", edit)
+
+    def create_milestone(self, title: str, *, due_on: date | None, description: str = "") -> Milestone | None:
+        """Create an open milestone; None when one with that title exists already (GitHub's 422)."""
+        kwargs: dict[str, object] = {"state": "open", "description": description}
+        if due_on is not None:
+            kwargs["due_on"] = due_on  # a date: PyGithub sends midnight UTC of that day
+        try:
+            return self.call(
+                f"creating milestone {title!r} in {self.repo_name}",
+                lambda: _milestone(self.repo.create_milestone(title, **kwargs)),
+            )
+        except ServiceError as err:
+            if "already_exists" in str(err):
+                return None
+            raise
+
+    def ref(self, ref: str) -> tuple[str, str] | None:
+        """(sha, object type) of `ref` ("tags/x", "heads/y"), or None when it does not exist."""
+
+        def read() -> tuple[str, str]:
+            git_ref = self.repo.get_git_ref(ref)
+            return git_ref.object.sha, git_ref.object.type
+
+        try:
+            return self.call(f"reading ref {ref} of {self.repo_name}", read)
+        except NotFound:
+            return None
+
+    def create_branch(self, name: str, sha: str) -> bool:
+        """Create branch `name` at commit `sha`; False when the branch exists already (GitHub's 422)."""
+        try:
+            self.call(f"creating branch {name} in {self.repo_name}", lambda: self.repo.create_git_ref(f"refs/heads/{name}", sha))
+        except ServiceError as err:
+            if "Reference already exists" in str(err):
+                return False
+            raise
+        return True
 
 
 # -- the small types GitHubClient returns ---------------------------------------------------------------------

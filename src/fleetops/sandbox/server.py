@@ -138,7 +138,7 @@ class Router:
 
 @dataclass
 class Fault:
-    """An injected failure: the next `times` requests matching method and path regex fail."""
+    """An injected failure: the next `times` requests matching method, path (and request body) fail."""
 
     method: str
     path: str  # a regex searched in the full path (with prefix)
@@ -148,9 +148,13 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     skip: int = 0  # let this many matching requests through first (to fail "the second one")
     after: bool = False  # fail after the handler ran: the change is made but its answer is lost
+    # A regex searched in the request body: one GraphQL mutation among the POSTs to one endpoint.
+    request: str | None = None
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.times > 0 and self.method in (method, "*") and re.search(self.path, path) is not None
+    def matches(self, method: str, path: str, body: bytes = b"") -> bool:
+        if self.times <= 0 or self.method not in (method, "*") or re.search(self.path, path) is None:
+            return False
+        return self.request is None or re.search(self.request, body.decode("utf-8", "replace")) is not None
 
 
 @dataclass
@@ -319,7 +323,7 @@ class SandboxServer:
                     if router is None:
                         raise HTTPError(404, {"message": f"no sandbox service at {path}"})
                     service = router.service
-                    fault = next((f for f in self.faults if f.matches(method, path)), None)
+                    fault = next((f for f in self.faults if f.matches(method, path, body)), None)
                     if fault is not None and fault.skip > 0:
                         fault.skip -= 1
                         fault = None

@@ -7,7 +7,16 @@ from fleetops.sandbox.server import Router
 
 def all_routers() -> list[Router]:
     """Every service the sandbox speaks, each under its own path prefix."""
-    from fleetops.sandbox.services import dockerhub, dogfood, feeds, github, godev, mergefreeze, zenhub
+    from fleetops.sandbox.services import dockerhub, dogfood, feeds, github, godev, mergefreeze, slack, zenhub
     from fleetops.sandbox.services import github_actions  # noqa: F401 - adds the Actions routes to github.router
 
-    return [github.router, mergefreeze.router, zenhub.router, dockerhub.router, dogfood.router, godev.router, feeds.router]
+    return [
+        github.router,
+        mergefreeze.router,
+        zenhub.router,
+        dockerhub.router,
+        dogfood.router,
+        godev.router,
+        feeds.router,
+        slack.router,
+    ]

@@ -49,6 +49,7 @@ class WorldSpec:
     nvd_age_hours: float | None = None  # None: NVD stamps each answer with its own time (live)
     cisa_age_hours: float = 20.0  # CISA publishes its catalog about once a day
     frozen: bool = False
+    conclude_cases: bool = False  # ten more items on the boards: the edge cases of conclude-milestone
     release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
     # deploy-dogfood (world/dogfood.py)
     dogfood_version: str = PREVIOUS  # the release dogfood runs
@@ -71,6 +72,8 @@ class WorldSpec:
 
 WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     "default": lambda now: WorldSpec(name="default", now=now),
+    # 4.58.0 was just published: `main` is still frozen, ready for `release conclude-milestone`.
+    "released": lambda now: WorldSpec(name="released", now=now, frozen=True, conclude_cases=True),
     "current": lambda now: WorldSpec(
         name="current",
         now=now,
@@ -314,6 +317,12 @@ def seed_deps(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_conclude(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.conclude import seed_conclude as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -321,4 +330,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_release_qa,
     seed_dogfood,
     seed_deps,
+    seed_conclude,
 ]

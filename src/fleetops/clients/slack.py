@@ -1,0 +1,55 @@
+"""Slack incoming webhooks (../apis/slack.md): post one message to the channel the webhook belongs to.
+
+The whole webhook URL is the secret (SLACK_WEBHOOK_URL): it is registered with the redactor
+and never appears in a message, not even its path. A message is never retried automatically:
+Slack may have posted it before the connection broke, and a second copy is worse than an error
+that says "check the channel". Slack answers 200 `ok` on success and a plain-text error code
+otherwise (`invalid_payload`, `no_service`, `channel_not_found`, `channel_is_archived`, ...).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from fleetops.clients.http import HttpService, build_client
+from fleetops.errors import AuthError, ServiceError
+from fleetops.redaction import redact
+from fleetops.settings import Settings
+
+VARIABLE = "SLACK_WEBHOOK_URL"
+
+
+class SlackClient(HttpService):
+    service = "Slack"
+    token_var = VARIABLE
+
+    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+        self._url = settings.require("slack_webhook_url", VARIABLE, "announce in Slack")
+        # Only GET would be retried, and the client never sends one: a POST goes out once.
+        super().__init__(client or build_client(settings, "", retry_methods=("GET",)))
+
+    def post(self, text: str) -> None:
+        """Post `text`; raise a FleetopsError that never shows the webhook URL."""
+        try:
+            response = self._http.post(self._url, json={"text": text})
+        except httpx.TimeoutException:
+            raise ServiceError(
+                f"Slack did not answer in time at {VARIABLE}: the message may have been posted.",
+                hint="Check the channel before re-running; a re-run posts the message again.",
+            ) from None
+        except httpx.HTTPError as err:
+            raise ServiceError(
+                f"cannot reach Slack at {VARIABLE}: {redact(str(err)) or type(err).__name__}.",
+                hint="Check the network and the webhook URL.",
+            ) from None
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        code = redact(response.text.strip()[:80]) or "no reason given"
+        if status in (401, 403, 404):
+            # no_service, channel_not_found, action_prohibited: the webhook is wrong or revoked
+            raise AuthError(
+                f"Slack rejected the webhook in {VARIABLE} (HTTP {status} {code}).",
+                hint=f"Set {VARIABLE} to a current incoming-webhook URL of the channel.",
+            )
+        raise ServiceError(f"Slack refused the message (HTTP {status} {code}).")

@@ -1,0 +1,695 @@
+"""Conclude the milestone: every step of the handbook's "Conclude current milestone", as one plan.
+
+The plan reads GitHub, ZenHub, Merge Freeze and Slack's marker once (reads run concurrently),
+then holds one step per handbook step (per board where the handbook says "on each board"):
+
+     1 rename                `VERSION-tentative` → `VERSION`
+   2–3 <board>.unfinished    remove the milestone from items that did not reach "Ready for release"
+     4 <board>.ready         give "Ready for release" items the milestone and the active sprint
+     5 <board>.stories       stories there: add `:product`, remove `:release` (back to drafting)
+     6 <board>.close         close the other "Ready for release" items (ZenHub closes the issues)
+     8 drafting.celebrate    move this milestone's stories to "Confirm and celebrate"
+     9 close-milestone, 10 next-milestone, 11 unfreeze, 12 announce, 13 patch-branch
+
+Every ZenHub change is one batch mutation per kind of change per board. A ZenHub workspace shows
+every issue of its repositories (issues nobody placed sit in the first pipeline), so an item
+counts as released when it is in "Ready for release" on ANY product group's board; an unfinished
+item is handled by the board of its group label, else by the first board that shows it.
+Closed issues and pull requests are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from packaging.version import Version
+
+from fleetops.concurrency import gather
+from fleetops.errors import FleetopsError, RitualsError, UsageError
+from fleetops.ops.freeze import compute_schedule
+from fleetops.plan import Plan, Skip, Status, Step
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.clients.github import Milestone
+    from fleetops.clients.mergefreeze import FreezeState
+    from fleetops.clients.zenhub import Board, ZIssue
+
+COMMAND = "release conclude-milestone"
+# Durable markers, lines in the milestone's description: the close step writes the first in the
+# same request that closes it, the Slack step writes the second right after Slack said "ok".
+CONCLUDED = "fleetops: concluded"
+ANNOUNCED = "fleetops: announced in Slack"
+VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+
+
+# --- versions -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Versions:
+    version: str  # the release being concluded, e.g. 4.58.0
+    next: str  # the next release, e.g. 4.59.0
+    patch: str  # the next patch of this release, e.g. 4.58.1
+
+
+def _parse(value: str, what: str) -> tuple[int, int, int]:
+    match = VERSION_RE.match(value.strip())
+    if not match:
+        raise UsageError(f"{what} {value!r} is not a release version like 4.58.0.", hint="Give MAJOR.MINOR.PATCH, e.g. 4.58.0.")
+    major, minor, patch = (int(g) for g in match.groups())
+    return major, minor, patch
+
+
+def parse_versions(version: str, next_version: str | None) -> Versions:
+    """Validate VERSION and --next (default: the next minor); bad input is exit 2 before any read."""
+    major, minor, patch = _parse(version, "VERSION")
+    current = f"{major}.{minor}.{patch}"
+    if next_version is None:
+        nxt = f"{major}.{minor + 1}.0"
+    else:
+        nxt = "{}.{}.{}".format(*_parse(next_version, "--next"))
+        if Version(nxt) <= Version(current):
+            raise UsageError(f"--next {nxt} is not after {current}.", hint="Give the version of the next release, e.g. --next 4.59.0.")
+    return Versions(version=current, next=nxt, patch=f"{major}.{minor}.{patch + 1}")
+
+
+# --- what the plan reads ---------------------------------------------------------------------------------------
+@dataclass
+class GroupBoard:
+    """One product group's board: its released items and the unfinished items it must clean up."""
+
+    key: str
+    label: str | None
+    board: Board | None = None
+    ready_pipeline: str | None = None  # the id of its "Ready for release" pipeline
+    problem: str | None = None  # why this board's steps cannot run (a person must fix it)
+    in_ready: list[ZIssue] = field(default_factory=list)  # every open issue in "Ready for release"
+    ready: list[ZIssue] = field(default_factory=list)  # those this board concludes (steps 4–6)
+    unfinished: list[ZIssue] = field(default_factory=list)  # step 3
+    found_outside: list[ZIssue] = field(default_factory=list)  # this milestone's items outside the column
+
+
+@dataclass
+class Reads:
+    milestone: Milestone  # this release's milestone as it is now (tentative or already renamed)
+    milestones: list[Milestone]
+    freeze: FreezeState
+    user: str
+    tag_commit: str | None  # the commit the release tag points to; None: not published yet
+    branch: tuple[str, str] | None
+    groups: list[GroupBoard]
+    drafting_key: str | None
+    drafting: Board | None
+    drafting_problem: str | None
+    drafting_stories: list[ZIssue]  # stories outside "Confirm and celebrate", any milestone
+    celebrated: list[ZIssue]  # this milestone's stories already in "Confirm and celebrate"
+
+
+def marker_line(description: str, prefix: str) -> str | None:
+    """The first line of a milestone's description that starts with `prefix`."""
+    return next((line for line in description.splitlines() if line.startswith(prefix)), None)
+
+
+def append_line(description: str, line: str) -> str:
+    return (description.rstrip() + "\n\n" + line).lstrip()
+
+
+def _numbers(issues: list[ZIssue]) -> list[int]:
+    return sorted(i.number for i in issues)
+
+
+def _list(issues: list[ZIssue], *, where: bool = False) -> str:
+    items = sorted(issues, key=lambda i: i.number)
+    if where:
+        return ", ".join(f"#{i.number} ({i.pipeline.name if i.pipeline else '?'})" for i in items)
+    return ", ".join(f"#{i.number}" for i in items)
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
+class Conclude:
+    """Reads the world for one release and builds the plan; the actions close over what was read."""
+
+    def __init__(self, app: App, versions: Versions) -> None:
+        self.app = app
+        self.v = versions
+        rituals = app.rituals
+        self.rituals = rituals
+        self.naming = rituals.naming
+        self.labels = rituals.labels
+        self.pipes = rituals.zenhub.pipelines
+        self.repo = app.repo
+        self.tentative_title = self.naming.tentative_milestone.format(version=versions.version)
+        self.final_title = self.naming.milestone.format(version=versions.version)
+        self.next_titles = (
+            self.naming.tentative_milestone.format(version=versions.next),
+            self.naming.milestone.format(version=versions.next),
+        )
+        self.tag = self.naming.release_tag.format(version=versions.version)
+        self.branch = self.naming.patch_branch.format(version=versions.patch)
+        self.freeze_branch = rituals.freeze.branch
+        self.reads: Reads  # set by plan()
+        self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
+        self.next_freeze: str | None = None  # why the freeze belongs to the next release
+        self._milestone_zid: str | None = None
+        self._description: str | None = None  # the milestone's description after the close step
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def _group_keys(self) -> list[tuple[str, str | None]]:
+        """(workspace key, group label) per product-group board; two groups on one board: one board."""
+        boards: dict[str, str | None] = {}
+        for group in self.rituals.people.product_groups:
+            if group.zenhub_workspace and group.zenhub_workspace not in boards:
+                boards[group.zenhub_workspace] = group.label
+        return list(boards.items())
+
+    def read(self) -> Reads:
+        app = self.app
+        # Built here, not in the worker threads: a missing token is one clear error (exit 4).
+        github, mergefreeze, zenhub = app.clients.github, app.clients.mergefreeze, app.clients.zenhub
+        workspaces = self.rituals.zenhub.workspaces
+        drafting_key = self.rituals.zenhub.drafting_workspace
+        tasks: dict[str, Any] = {
+            "milestones": lambda: github.milestones("all"),
+            # GET /commits/{tag} resolves a tag, annotated or not, to its commit in one request.
+            "tag_commit": lambda: github.commit_sha(self.tag),
+            "branch": lambda: github.ref(f"heads/{self.branch}"),
+            "freeze": lambda: mergefreeze.status(self.repo, self.freeze_branch),
+        }
+        if self.rituals.freeze.user_name is None:
+            tasks["login"] = github.login
+        for key, _ in self._group_keys():
+            tasks[f"board:{key}"] = lambda ws=workspaces[key].id: zenhub.board(ws)
+        if drafting_key:
+            tasks["board:drafting"] = lambda ws=workspaces[drafting_key].id: zenhub.board(ws)
+        first = gather(tasks)
+        milestone = self._find_milestone(first["milestones"])
+
+        # Second round: the issues on the boards (they need the milestone's title) and the tag's commit.
+        # A closed milestone's boards are left alone (see plan()), so they are not read either.
+        boards_open = milestone.state != "closed"
+        groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
+        drafting: Board | None = first.get("board:drafting")
+        tasks = {}
+        for group in groups if boards_open else []:
+            self._board_tasks(group, milestone, tasks)
+        drafting_problem = None
+        celebrate = None
+        if drafting is not None and boards_open:
+            celebrate = drafting.pipeline(self.pipes.confirm_and_celebrate)
+            if celebrate is None:
+                drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
+            else:
+                story = [self.labels.story]
+                for pipe in drafting.pipelines:
+                    if pipe.id == celebrate.id:
+                        tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(
+                            drafting.id, p, labels=story, milestones=[milestone.title]
+                        )
+                    else:
+                        tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(drafting.id, p, labels=story)
+        second = gather(tasks)
+        if boards_open:
+            self._sort_boards(groups, milestone, second)
+        stories: list[ZIssue] = []
+        celebrated: list[ZIssue] = []
+        if drafting is not None and celebrate is not None:
+            for pipe in drafting.pipelines:
+                found = [i for i in second[f"drafting:{pipe.id}"] if self._ours(i)]
+                (celebrated if pipe.id == celebrate.id else stories).extend(found)
+        return Reads(
+            milestone=milestone,
+            milestones=first["milestones"],
+            freeze=first["freeze"],
+            user=self.rituals.freeze.user_name or first.get("login") or "fleetops",
+            tag_commit=first["tag_commit"],
+            branch=first["branch"],
+            groups=groups,
+            drafting_key=drafting_key,
+            drafting=drafting,
+            drafting_problem=drafting_problem,
+            drafting_stories=stories,
+            celebrated=celebrated,
+        )
+
+    def _find_milestone(self, milestones: list[Milestone]) -> Milestone:
+        by_title = {m.title: m for m in milestones}
+        tentative = by_title.get(self.tentative_title)
+        final = by_title.get(self.final_title)
+        if tentative is not None and final is not None and tentative.number != final.number:
+            raise UsageError(
+                f"{self.repo} has both milestone {self.tentative_title!r} (#{tentative.number}) and {self.final_title!r} (#{final.number}).",
+                hint="Move the issues into one of them and delete the other, then re-run.",
+            )
+        found = tentative or final
+        if found is None:
+            open_ones = [m.title for m in milestones if m.state == "open" and self.naming.tentative_regex().match(m.title)]
+            hint = f"Open release milestones: {', '.join(open_ones)}." if open_ones else "There is no open release milestone."
+            raise UsageError(f"{self.repo} has no milestone {self.tentative_title!r} (nor {self.final_title!r}): nothing to conclude for {self.v.version}.", hint=hint)
+        return found
+
+    def _no_pipeline(self, board: Board, name: str) -> str:
+        names = ", ".join(repr(p.name) for p in board.pipelines)
+        return f"board {board.name!r} has no pipeline {name!r} (it has {names}): fix zenhub.pipelines in the rituals file"
+
+    def _ours(self, issue: ZIssue) -> bool:
+        """Open issues of the Fleet repository; closed issues and pull requests are left as they are."""
+        return issue.state == "OPEN" and not issue.is_pr and issue.repo == self.repo
+
+    def _board_tasks(self, group: GroupBoard, milestone: Milestone, tasks: dict[str, Any]) -> None:
+        board = group.board
+        assert board is not None
+        ready = board.pipeline(self.pipes.ready_for_release)
+        if ready is None:
+            group.problem = self._no_pipeline(board, self.pipes.ready_for_release)
+            return
+        if self.repo not in board.repository_gh_ids:
+            group.problem = f"board {board.name!r} does not show {self.repo}: add the repository to the workspace"
+            return
+        group.ready_pipeline = ready.id
+        zenhub = self.app.clients.zenhub
+        for pipe in board.pipelines:
+            if pipe.id == ready.id:  # the whole column: every item in it is part of the release
+                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(board.id, p)
+            else:  # elsewhere only this milestone's items matter
+                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(board.id, p, milestones=[milestone.title])
+
+    def _sort_boards(self, groups: list[GroupBoard], milestone: Milestone, results: dict[str, Any]) -> None:
+        """Decide which board concludes which item (see the module docstring)."""
+        usable = [g for g in groups if g.problem is None and g.board is not None]
+        for group in usable:
+            group.in_ready = sorted((i for i in results[f"{group.key}:{group.ready_pipeline}"] if self._ours(i)), key=lambda i: i.number)
+            for pipe in group.board.pipelines:  # type: ignore[union-attr]
+                if pipe.id != group.ready_pipeline:
+                    group.found_outside += [
+                        i for i in results[f"{group.key}:{pipe.id}"] if self._ours(i) and i.milestone_number == milestone.number
+                    ]
+        released = {i.id for g in usable for i in g.in_ready}
+        claimed: set[str] = set()
+        for group in usable:
+            # A story that an earlier run sent back to drafting (`:product`, no `:release`) is done
+            # here; Fleet's boards drop it from the column, the sandbox's keep it there.
+            mine = [i for i in group.in_ready if i.id not in claimed and not self._sent_back(i)]
+            claimed.update(i.id for i in group.in_ready)
+            group.ready = mine
+        owners: dict[str, tuple[GroupBoard, ZIssue]] = {}
+        for group in usable:
+            for issue in group.found_outside:
+                if issue.id in released:
+                    continue
+                current = owners.get(issue.id)
+                labelled = group.label is not None and group.label in issue.labels
+                if current is None or (labelled and not (current[0].label and current[0].label in issue.labels)):
+                    owners[issue.id] = (group, issue)
+        for group, issue in owners.values():
+            group.unfinished.append(issue)
+        for group in usable:
+            group.unfinished.sort(key=lambda i: i.number)
+
+    def _sent_back(self, issue: ZIssue) -> bool:
+        return self.labels.story in issue.labels and self.labels.product in issue.labels and self.labels.release not in issue.labels
+
+    def _milestone_id(self, board: Board) -> str:
+        """ZenHub's id of the milestone (read once, when the first board needs it)."""
+        if self._milestone_zid is None:
+            self._milestone_zid = self.app.clients.zenhub.milestone_id(board.repository_gh_ids[self.repo], self.reads.milestone.number)
+        return self._milestone_zid
+
+    # -- the plan ---------------------------------------------------------------------------------------------
+    def plan(self) -> Plan:
+        self.reads = reads = self.read()
+        ms = reads.milestone
+        # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
+        # either way its boards now hold later work, and touching them would be wrong.
+        if ms.state == "closed":
+            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
+            self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
+        self.next_freeze = self._next_release_freeze() if reads.freeze.frozen else None
+        plan = Plan(command=COMMAND, title=f"Conclude {self.v.version}")
+        plan.extra = {
+            "version": self.v.version,
+            "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url},
+            "next_milestone": self.next_titles[0],
+            "patch_branch": self.branch,
+        }
+        plan.add(self._rename())
+        board_steps: list[str] = []
+        added: set[str] = set()
+        removed: set[str] = set()
+        for group in reads.groups:
+            for step in self._group_steps(group, added, removed):
+                plan.add(step)
+                if not step.id.endswith(".close"):
+                    board_steps.append(step.id)
+        celebrate = self._celebrate(added, removed, needs=tuple(board_steps))
+        if celebrate is not None:
+            plan.add(celebrate)
+        # closed means concluded: every step so far must have finished
+        plan.add(self._close_milestone(needs=tuple(s.id for s in plan.steps)))
+        plan.add(self._next_milestone())
+        plan.add(self._unfreeze())
+        announce = self._announce()
+        plan.extra["announcement"] = announce.data.get("text")
+        plan.add(announce)
+        plan.add(self._patch_branch())
+        return plan
+
+    # 1
+    def _rename(self) -> Step:
+        ms = self.reads.milestone
+        title = f"Rename milestone {self.tentative_title} → {self.final_title}"
+        data = {"milestone": ms.number}
+        if ms.title == self.final_title:
+            return Step.skip("rename", title, f"already named {self.final_title} (#{ms.number}, {ms.state})", data=data)
+
+        def apply(step: Step) -> str:
+            self.app.clients.github.edit_milestone(ms.number, self.final_title)
+            return f"renamed #{ms.number} to {self.final_title}"
+
+        detail = f"#{ms.number} ({ms.state}, {ms.open_issues} open and {ms.closed_issues} closed issues): title {ms.title} → {self.final_title}"
+        return Step.todo("rename", title, detail, apply, data=data)
+
+    # 2–6
+    def _group_steps(self, group: GroupBoard, added: set[str], removed: set[str]) -> list[Step]:
+        key = group.key
+        ids = {n: f"{key}.{n}" for n in ("unfinished", "ready", "stories", "close")}
+        titles = {
+            "unfinished": f"{key}: remove the milestone from unfinished items",
+            "ready": f"{key}: milestone and sprint on Ready for release",
+            "stories": f"{key}: send stories back to drafting",
+            "close": f"{key}: close the rest of Ready for release",
+        }
+        if self.closed_reason is not None:
+            return [Step.skip(ids[n], titles[n], self.closed_reason, data={"workspace": key, "issues": []}) for n in ids]
+        if group.problem is not None:
+            return [Step(id=ids[n], title=titles[n], detail=group.problem, status=Status.FAILED, data={"workspace": key}) for n in ids]
+        board = group.board
+        assert board is not None
+        zenhub = self.app.clients.zenhub
+        ms = self.reads.milestone
+        steps: list[Step] = []
+
+        # 2–3: items of this milestone outside the column did not make the release
+        unfinished = group.unfinished
+        removed.update(i.id for i in unfinished)
+        data = {"workspace": key, "issues": _numbers(unfinished)}
+        if not unfinished:
+            steps.append(Step.skip(ids["unfinished"], titles["unfinished"], f"no open item outside {self.pipes.ready_for_release} carries {ms.title}", data=data))
+        else:
+
+            def remove(step: Step, issues: list[ZIssue] = unfinished) -> str:
+                count = zenhub.remove_milestone([i.id for i in issues])
+                return f"removed {ms.title} from {_count(count, 'item')}: {_list(issues)}"
+
+            detail = f"{_count(len(unfinished), 'item')} outside {self.pipes.ready_for_release} still carry {ms.title}: {_list(unfinished, where=True)} → remove it"
+            steps.append(Step.todo(ids["unfinished"], titles["unfinished"], detail, remove, data=data))
+
+        # 4: every item in the column gets the milestone and the active sprint
+        ready = group.ready
+        sprint = board.active_sprint
+        lacking_ms = [i for i in ready if i.milestone_number != ms.number]
+        lacking_sprint = [i for i in ready if sprint is not None and sprint.id not in i.sprints]
+        added.update(i.id for i in lacking_ms)
+        touched = sorted({*_numbers(lacking_ms), *_numbers(lacking_sprint)})
+        data = {"workspace": key, "issues": touched, "milestone_added": _numbers(lacking_ms), "sprint_added": _numbers(lacking_sprint)}
+        if ready and sprint is None:
+            steps.append(
+                Step(
+                    id=ids["ready"], title=titles["ready"], status=Status.FAILED, data=data,
+                    detail=f"board {board.name!r} has no active sprint for its {_count(len(ready), 'item')} in {self.pipes.ready_for_release}: start the sprint in ZenHub, then re-run",
+                )
+            )
+        elif not lacking_ms and not lacking_sprint:
+            reason = (
+                f"all {_count(len(ready), 'item')} in {self.pipes.ready_for_release} have {ms.title} and sprint {sprint.name!r}"
+                if ready and sprint
+                else f"no open issue in {self.pipes.ready_for_release}"
+            )
+            steps.append(Step.skip(ids["ready"], titles["ready"], reason, data=data))
+        else:
+
+            def prep(step: Step, no_ms: list[ZIssue] = lacking_ms, no_sprint: list[ZIssue] = lacking_sprint) -> str:
+                done = []
+                if no_ms:
+                    zenhub.add_milestone([i.id for i in no_ms], self._milestone_id(board))
+                    done.append(f"milestone on {_list(no_ms)}")
+                if no_sprint:
+                    zenhub.add_to_sprints([i.id for i in no_sprint], [sprint.id])  # type: ignore[union-attr]
+                    done.append(f"sprint on {_list(no_sprint)}")
+                return "added " + "; ".join(done)
+
+            parts = [f"{_count(len(ready), 'item')} in {self.pipes.ready_for_release}"]
+            if lacking_ms:
+                parts.append(f"{len(lacking_ms)} lack {ms.title}: {_list(lacking_ms)}")
+            if lacking_sprint:
+                parts.append(f"{len(lacking_sprint)} lack sprint {sprint.name!r}: {_list(lacking_sprint)}")  # type: ignore[union-attr]
+            steps.append(Step.todo(ids["ready"], titles["ready"], "; ".join(parts) + " → add", prep, data=data))
+
+        # 5: stories go back to the drafting board (labels), they are not closed
+        stories = [i for i in ready if self.labels.story in i.labels]
+        need_product = [i for i in stories if self.labels.product not in i.labels]
+        need_unrelease = [i for i in stories if self.labels.release in i.labels]
+        data = {
+            "workspace": key,
+            "issues": sorted({*_numbers(need_product), *_numbers(need_unrelease)}),
+            "label_added": _numbers(need_product),
+            "label_removed": _numbers(need_unrelease),
+        }
+        if not need_product and not need_unrelease:
+            sent = [i for i in group.in_ready if self._sent_back(i)]
+            reason = f"{_count(len(sent), 'story')} already sent back ({self.labels.product}, no {self.labels.release})" if sent else f"no story in {self.pipes.ready_for_release}"
+            steps.append(Step.skip(ids["stories"], titles["stories"], reason, data=data))
+        else:
+
+            def relabel(step: Step, add: list[ZIssue] = need_product, drop: list[ZIssue] = need_unrelease) -> str:
+                if add:
+                    zenhub.add_labels([i.id for i in add], [self.labels.product])
+                if drop:
+                    zenhub.remove_labels([i.id for i in drop], [self.labels.release])
+                return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
+
+            parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}"]
+            if need_product:
+                parts.append(f"add {self.labels.product} to {_list(need_product)}")
+            if need_unrelease:
+                parts.append(f"remove {self.labels.release} from {_list(need_unrelease)}")
+            steps.append(Step.todo(ids["stories"], titles["stories"], "; ".join(parts), relabel, data=data))
+
+        # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
+        to_close = [i for i in ready if self.labels.story not in i.labels]
+        data = {"workspace": key, "issues": _numbers(to_close)}
+        if not to_close:
+            steps.append(Step.skip(ids["close"], titles["close"], f"no open issue left in {self.pipes.ready_for_release} besides stories", data=data))
+        else:
+
+            def close(step: Step, issues: list[ZIssue] = to_close) -> str:
+                count = zenhub.close_issues([i.id for i in issues])
+                return f"closed {_count(count, 'issue')}: {_list(issues)}"
+
+            detail = f"{_count(len(to_close), 'open issue')}: {_list(to_close)} → closed (moved to {board.closed.name})"
+            steps.append(Step.todo(ids["close"], titles["close"], detail, close, data=data, needs=(ids["ready"],)))
+        return steps
+
+    # 8
+    def _celebrate(self, added: set[str], removed: set[str], *, needs: tuple[str, ...]) -> Step | None:
+        reads = self.reads
+        key = reads.drafting_key
+        if key is None or reads.drafting is None:
+            return None
+        step_id = f"{key}.celebrate"
+        title = f"{key}: move this milestone's stories to {self.pipes.confirm_and_celebrate}"
+        if self.closed_reason is not None:
+            return Step.skip(step_id, title, self.closed_reason, data={"workspace": key, "issues": []})
+        if reads.drafting_problem is not None:
+            return Step(id=step_id, title=title, detail=reads.drafting_problem, status=Status.FAILED, data={"workspace": key})
+        ms = reads.milestone
+        # The stories that carry the milestone once steps 2–4 are done (not just now).
+        moving = [
+            i for i in reads.drafting_stories
+            if (i.milestone_number == ms.number and i.id not in removed) or i.id in added
+        ]
+        moving.sort(key=lambda i: i.number)
+        already = f"; {len(reads.celebrated)} already there" if reads.celebrated else ""
+        data = {"workspace": key, "issues": _numbers(moving)}
+        if not moving:
+            return Step.skip(step_id, title, f"no story of {ms.title} outside {self.pipes.confirm_and_celebrate}{already}", data=data)
+        target = reads.drafting.pipeline(self.pipes.confirm_and_celebrate)
+        assert target is not None
+
+        def move(step: Step) -> str:
+            missing = [i for i in moving if i.pipeline_issue_id is None]
+            if missing:
+                raise FleetopsError(f"ZenHub did not say where {_list(missing)} sit on the drafting board; re-run to read it again.")
+            self.app.clients.zenhub.move_pipeline_issues(target.id, [i.pipeline_issue_id for i in moving])  # type: ignore[misc]
+            return f"moved {_count(len(moving), 'story')} to {target.name}: {_list(moving)}"
+
+        detail = f"{_count(len(moving), 'story')} with the milestone (once the steps above are done): {_list(moving, where=True)} → {target.name}{already}"
+        return Step.todo(step_id, title, detail, move, data=data, needs=needs)
+
+    # 9
+    def _close_milestone(self, *, needs: tuple[str, ...]) -> Step:
+        ms = self.reads.milestone
+        title = f"Close milestone {self.final_title}"
+        data = {"milestone": ms.number}
+        if ms.state == "closed":
+            self._description = ms.description
+            return Step.skip("close-milestone", title, f"already closed (#{ms.number})", data=data)
+
+        def apply(step: Step) -> str:
+            line = f"{CONCLUDED} {self.v.version} on {self._stamp()}"
+            closed = self.app.clients.github.edit_milestone(
+                ms.number, self.final_title, state="closed", description=append_line(ms.description, line)
+            )
+            self._description = closed.description
+            return f"closed #{ms.number} ({closed.open_issues} open, {closed.closed_issues} closed issues)"
+
+        detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"
+        return Step.todo("close-milestone", title, detail, apply, data=data, needs=needs)
+
+    def _stamp(self) -> str:
+        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # 10
+    def _next_milestone(self) -> Step:
+        reads = self.reads
+        tentative, final = self.next_titles
+        title = f"Create milestone {tentative}"
+        existing = self._next_existing()
+        if existing is not None:
+            return Step.skip("next-milestone", title, f"{existing.title} exists (#{existing.number}, {existing.state})", data={"milestone": existing.number})
+        due = self._next_due()
+        when = f"due {due.isoformat()} ({self.v.version}'s due date + {self.rituals.release.cadence_days} days)" if due else f"no due date ({self.v.version} has none)"
+
+        def apply(step: Step) -> str:
+            created = self.app.clients.github.create_milestone(tentative, due_on=due)
+            if created is None:
+                raise Skip(f"{tentative} exists already (created by an earlier run)")
+            step.data["milestone"] = created.number
+            return f"created {tentative} (#{created.number}), {when}"
+
+        return Step.todo("next-milestone", title, f"{tentative}: {when}", apply)
+
+    def _next_existing(self) -> Milestone | None:
+        return next((m for m in self.reads.milestones if m.title in self.next_titles), None)
+
+    def _next_due(self) -> date | None:
+        due = self.reads.milestone.due_on
+        if due is None:
+            return None
+        # GitHub keeps a due date as a day; its UTC date is the day the person picked.
+        day = (due.astimezone(UTC) if due.tzinfo else due).date()
+        return day + timedelta(days=self.rituals.release.cadence_days)
+
+    # 11
+    def _unfreeze(self) -> Step:
+        state = self.reads.freeze
+        title = f"Unfreeze {self.freeze_branch} in Merge Freeze"
+        if not state.frozen:
+            return Step.skip("unfreeze", title, "not frozen")
+        if self.next_freeze is not None:
+            return Step.skip("unfreeze", title, self.next_freeze)
+        user = self.reads.user
+
+        def apply(step: Step) -> str:
+            self.app.clients.mergefreeze.set_frozen(self.repo, self.freeze_branch, frozen=False, user_name=user)
+            return f"unfrozen (as {user})"
+
+        return Step.todo("unfreeze", title, f"frozen (by {state.frozen_by or 'unknown'}) → open", apply)
+
+    def _next_release_freeze(self) -> str | None:
+        """Why the branch's freeze belongs to the next release (its freeze has begun), or None."""
+        nxt = self._next_existing()
+        if nxt is None or nxt.due_on is None or nxt.state != "open":
+            return None
+        schedule = compute_schedule(nxt.title, self.v.next, nxt.due_on, self.rituals.freeze, self.app.now())
+        if schedule.phase not in ("freeze", "deep-freeze"):
+            return None
+        return f"frozen for {self.v.next} (milestone {nxt.title}: its freeze began {schedule.freeze_starts.isoformat()}): left as it is"
+
+    # 12
+    def announcement(self) -> str:
+        slack = self.rituals.slack
+        values = {
+            "version": self.v.version,
+            "milestone": self.final_title,
+            "milestone_url": self.reads.milestone.html_url,
+            "next": self.v.next,
+            "next_milestone": self.next_titles[0],
+            "branch": self.freeze_branch,
+            "patch_branch": self.branch,
+            "channel": slack.channel,
+        }
+        try:
+            return slack.announcement.format_map(values)
+        except (KeyError, IndexError, ValueError) as err:
+            raise RitualsError(
+                f"slack.announcement in the rituals file cannot be filled in ({type(err).__name__}: {err}).",
+                hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",
+            ) from None
+
+    def _announce(self) -> Step:
+        ms = self.reads.milestone
+        channel = self.rituals.slack.channel
+        text = self.announcement()
+        title = f"Announce in {channel}"
+        data = {"text": text}
+        announced = marker_line(ms.description, ANNOUNCED)
+        if announced is not None:
+            return Step.skip("announce", title, f"already announced: the milestone says {announced!r}", data=data)
+        if self.next_freeze is not None:
+            return Step.skip("announce", title, f"{self.freeze_branch} is frozen for {self.v.next}: announcing it unfrozen would be wrong", data=data)
+        if ms.state == "closed" and marker_line(ms.description, CONCLUDED) is None:
+            return Step.checklist(
+                "announce", title, f"the milestone was closed outside fleetops, so fleetops does not know whether it was announced; if not, post in {channel}: {text}", data=data
+            )
+        if self.app.settings.slack_webhook_url is None:
+            return Step.checklist("announce", title, f"SLACK_WEBHOOK_URL is not set: post this in {channel} yourself: {text}", data=data)
+
+        def apply(step: Step) -> str:
+            self.app.clients.slack.post(text)
+            line = f"{ANNOUNCED} ({channel}) on {self._stamp()}"
+            description = self._description if self._description is not None else ms.description
+            try:
+                self.app.clients.github.edit_milestone(ms.number, self.final_title, description=append_line(description, line))
+            except FleetopsError as err:
+                raise FleetopsError(
+                    f"posted in {channel}, but recording that in milestone {self.final_title} failed ({err}).",
+                    hint=f"Add the line {line!r} to the milestone's description before re-running, or the re-run posts again.",
+                ) from None
+            return f"posted in {channel}; recorded in milestone {self.final_title}"
+
+        return Step.todo("announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"))
+
+    # 13
+    def _patch_branch(self) -> Step:
+        reads = self.reads
+        title = f"Create branch {self.branch} from {self.tag}"
+        if reads.branch is not None:
+            at = reads.branch[0]
+            note = "" if at == reads.tag_commit else f" (the tag is at {reads.tag_commit[:7]})" if reads.tag_commit else ""
+            return Step.skip("patch-branch", title, f"exists at {at[:7]}{note}", data={"branch": self.branch})
+        if reads.tag_commit is None:
+            return Step(
+                id="patch-branch", title=title, status=Status.FAILED, data={"branch": self.branch},
+                detail=f"tag {self.tag} does not exist in {self.repo}: publish the release first, then re-run",
+            )
+        sha = reads.tag_commit
+
+        def apply(step: Step) -> str:
+            if not self.app.clients.github.create_branch(self.branch, sha):
+                raise Skip(f"{self.branch} exists already (created by an earlier run)")
+            return f"created {self.branch} at {sha[:7]}"
+
+        return Step.todo("patch-branch", title, f"{self.branch} at {self.tag} (commit {sha[:7]})", apply, data={"branch": self.branch})
+
+
+def conclude(app: App, *, version: str, next_version: str | None) -> Plan:
+    """Read everything and return the plan for `release conclude-milestone`."""
+    versions = parse_versions(version, next_version)
+    return Conclude(app, versions).plan()
