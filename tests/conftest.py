@@ -56,6 +56,24 @@ def restore_logging() -> Iterator[None]:
     root.setLevel(level)
 
 
+@pytest.fixture(autouse=True)
+def no_waiting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against local servers, the 1 s between GitHub writes and the retry backoff only slow the suite.
+
+    Tests that check the real timing opt out with @pytest.mark.real_timing.
+    """
+    if request.node.get_closest_marker("real_timing"):
+        return
+    from fleetops.settings import Settings
+
+    original = Settings.from_env.__func__  # type: ignore[attr-defined]
+
+    def from_env(cls, env=None, **overrides):  # noqa: ANN001, ANN202
+        return original(cls, env, **{"github_write_interval": 0.0, "retry_backoff": 0.0, **overrides})
+
+    monkeypatch.setattr(Settings, "from_env", classmethod(from_env))
+
+
 @pytest.fixture(scope="session")
 def github_schema_validator() -> Any:
     return openapi_validator(SHARED / "apis" / "github-openapi-subset.json")

@@ -16,19 +16,6 @@ CMD = ("release", "check-deps")
 ISSUES_PATH = r"/github/repos/fleetdm/fleet/issues$"
 
 
-@pytest.fixture(autouse=True)
-def sandbox_speed(monkeypatch):
-    """No 1 s pacing between GitHub writes and no backoff between retries: it is the sandbox."""
-    from fleetops.settings import Settings
-
-    original = Settings.from_env.__func__
-
-    def from_env(cls, env=None, **overrides):
-        return original(cls, env, **{"github_write_interval": 0.0, "retry_backoff": 0.0, **overrides})
-
-    monkeypatch.setattr(Settings, "from_env", classmethod(from_env))
-
-
 def by_name(data):
     return {d["name"]: d for d in data["dependencies"]}
 

@@ -24,19 +24,6 @@ STEP_IDS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def unpaced_github_writes(monkeypatch):
-    """PyGithub waits a second between writes, as GitHub asks; against the sandbox that is only slow."""
-    from fleetops.settings import Settings
-
-    original = Settings.from_env.__func__
-
-    def from_env(cls, env=None, **overrides):
-        return original(cls, env, **{"github_write_interval": 0.0, **overrides})
-
-    monkeypatch.setattr(Settings, "from_env", classmethod(from_env))
-
-
 def released(make_sandbox, **overrides: Any):
     """The world right after 4.58.0 shipped (due yesterday), with a fixed clock so two worlds compare."""
     return make_sandbox("released", now=NOW, release_date=NOW - timedelta(days=1), **overrides)

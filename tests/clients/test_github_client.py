@@ -68,6 +68,7 @@ def test_lists_are_paged_at_100(make_sandbox, tmp_path):
     assert len(pages) == 2 and all("per_page=100" in r["path"] for r in pages)
 
 
+@pytest.mark.real_timing
 def test_writes_are_paced_as_github_asks_outside_the_sandbox(tmp_path):
     settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)})
     gh = GitHubClient(settings, "fleetdm/fleet")
