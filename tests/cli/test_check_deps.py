@@ -72,9 +72,8 @@ def test_default_world_verdicts_are_right_exit_3_and_nothing_is_written(sandbox,
     ]
     steps = {s["id"]: s for s in data["steps"]}
     assert list(steps) == ["issue-go-patch", "issue-go-minor", "issue-macadmins", "issue-osquery", "fleetd-qa-issue"]
-    assert all(steps[k]["status"] == "skipped" and "--file-issues" in steps[k]["detail"] for k in list(steps)[:4])
-    assert steps["fleetd-qa-issue"]["manual"] is True
-    assert "fleetops release create-qa-issue 1.34.1 --fleetd-only" in steps["fleetd-qa-issue"]["detail"]
+    assert all(steps[k]["status"] == "skipped" and "--file-issues" in steps[k]["detail"] for k in steps)
+    assert "create-qa-issue 1.34.1 --fleetd-only" in steps["fleetd-qa-issue"]["detail"]
     assert sandbox.writes() == []
 
 
@@ -180,7 +179,14 @@ def test_file_issues_files_the_right_issues_once(sandbox, cli, clean_env):
     first = cli(*CMD, "--file-issues", "--yes", "--json", env=env)
     assert first.code == 3, first.stderr  # the exit code describes the dependencies, not the filing
     issues = {i["title"]: i for i in fleet_issues(sandbox)}
-    assert sorted(issues) == ["Update macadmins-extension to v1.2.3", "Update osquery to 5.13.1", "Upgrade Go to 1.22.12", "Upgrade Go to 1.24.4"]
+    assert sorted(issues) == [
+        "Release QA: fleetd 1.34.1",  # orbit and desktop changed since orbit-v1.34.0
+        "Update macadmins-extension to v1.2.3", "Update osquery to 5.13.1", "Upgrade Go to 1.22.12", "Upgrade Go to 1.24.4",
+    ]
+    qa = issues.pop("Release QA: fleetd 1.34.1")
+    assert qa["labels"] == ["#g-mdm", "#g-endpoint-ops", ":release"] and qa["assignees"] == ["xpkoala", "sabrinabuckets"]
+    assert "- Orbit `v1.34.0` > `v1.34.1`" in qa["body"] and "Chrome extension `v" not in qa["body"]
+    assert "## Fleet core:" not in qa["body"]
     assert issues["Upgrade Go to 1.22.12"]["labels"] == ["bug", ":reproduce", "~release blocker"]
     assert issues["Upgrade Go to 1.24.4"]["labels"] == ["story", ":product"]
     assert issues["Update macadmins-extension to v1.2.3"]["labels"] == ["bug", ":reproduce", "~release blocker"]
@@ -191,16 +197,16 @@ def test_file_issues_files_the_right_issues_once(sandbox, cli, clean_env):
     steps = {s["id"]: s for s in first.json()["steps"]}
     assert steps["issue-go-patch"]["status"] == "done"
     assert steps["issue-go-patch"]["issue"]["number"] == first_number
-    assert len(issue_posts(sandbox)) == 4
+    assert len(issue_posts(sandbox)) == 5  # four dependency issues and the fleetd Release QA issue
 
     second = cli(*CMD, "--file-issues", "--yes", "--json", env=env)
     assert second.code == 3
-    assert len(issue_posts(sandbox)) == 4  # nothing new
-    for step in second.json()["steps"][:4]:
+    assert len(issue_posts(sandbox)) == 5  # nothing new
+    for step in second.json()["steps"]:
         assert step["status"] == "skipped" and step["detail"].startswith("already open: #")
     journal = [json.loads(line) for line in (clean_env / "journal.jsonl").read_text().splitlines()]
     assert [(e["command"], e["step"], e["status"]) for e in journal] == [
-        ("release check-deps", f"issue-{key}", "done") for key in ("go-patch", "go-minor", "macadmins", "osquery")
+        ("release check-deps", key, "done") for key in ("issue-go-patch", "issue-go-minor", "issue-macadmins", "issue-osquery", "fleetd-qa-issue")
     ]
 
 
@@ -208,7 +214,8 @@ def test_without_an_oncall_engineer_the_dri_is_assigned_and_warned(sandbox, cli)
     result = cli(*CMD, "--file-issues", "--yes", env=sandbox.env())
     assert result.code == 3, result.stderr
     assert "the on-call engineer is unknown (set FLEETOPS_ONCALL or people.oncall)" in result.stderr
-    assert {tuple(i["assignees"]) for i in fleet_issues(sandbox)} == {("lukeheath",)}
+    dependency_issues = [i for i in fleet_issues(sandbox) if not i["title"].startswith("Release QA")]
+    assert {tuple(i["assignees"]) for i in dependency_issues} == {("lukeheath",)}
 
 
 def test_a_closed_issue_with_the_same_title_is_not_a_duplicate(sandbox, cli):
@@ -241,7 +248,7 @@ def test_a_failure_mid_filing_then_a_rerun_ends_like_a_clean_run(make_sandbox, c
     rerun = cli(*CMD, "--file-issues", "--yes", "--json", env=env_of(broken))
     assert rerun.code == 3, rerun.stderr
     assert fleet_issues(broken) == fleet_issues(clean)
-    assert len(issue_posts(broken)) == (4 if lost_answer else 5)  # a lost answer is not re-sent
+    assert len(issue_posts(broken)) == (5 if lost_answer else 6)  # a lost answer is not re-sent
 
 
 def test_dry_run_shows_the_filing_and_writes_nothing(sandbox, cli):
@@ -268,7 +275,7 @@ def test_filing_on_a_terminal_asks_first(sandbox, cli):
     assert sandbox.writes() == []
     accepted = cli(*CMD, "--file-issues", env=sandbox.env(), input="y\n", tty=True)
     assert accepted.code == 3
-    assert len(issue_posts(sandbox)) == 4
+    assert len(issue_posts(sandbox)) == 5
 
 
 # --- configuration, summary, errors, secrets -------------------------------------------------------------------

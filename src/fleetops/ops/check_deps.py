@@ -442,6 +442,34 @@ def _file_step(app: App, spec: IssueSpec, people: list[str]) -> Step:
     return Step.todo(f"issue-{spec.key}", f'File "{spec.title}"', detail, apply, data={"issue": _issue_json(spec)}, preview=Text(spec.body, style="dim"))
 
 
+def _fleetd_qa_step(app: App, report: Report, options: Options) -> Step:
+    """fleetd changed: the fleetd Release QA issue (`create-qa-issue --fleetd-only`), filed with --file-issues.
+
+    Its version is the next orbit patch; the changes already read are reused, not read again.
+    """
+    orbit = next((c for c in report.fleetd if c.component == "orbit"), report.fleetd[0])
+    version = next_patch(orbit.version)
+    what = ", ".join(f"{c.component} ({c.commits} since {c.last_tag})" for c in report.fleetd_changed)
+    title = "File the fleetd Release QA issue"
+    if not options.file_issues:
+        return Step.skip(
+            "fleetd-qa-issue", title,
+            f"changed: {what}. Not filed: run with --file-issues (or `fleetops release create-qa-issue {version} --fleetd-only`).",
+        )
+    from fleetops.errors import FleetopsError
+    from fleetops.ops.qa_issue import QAOptions, create_qa_issue
+
+    try:
+        qa_plan = create_qa_issue(app, QAOptions(version=version, fleetd_only=True), fleetd=report.fleetd)
+    except FleetopsError as err:  # e.g. no template: the checks still report, this step fails
+        return Step(id="fleetd-qa-issue", title=title, detail=str(err), status=Status.FAILED)
+    step = qa_plan.steps[0]
+    step.id = "fleetd-qa-issue"
+    if step.status is Status.PENDING:
+        step.detail = f"changed: {what}. {step.detail}"
+    return step
+
+
 def build_plan(app: App, report: Report, options: Options) -> Plan:
     """The steps: failed checks, the issues (filed with --file-issues), the people's checklist."""
     rituals = app.rituals
@@ -480,16 +508,7 @@ def build_plan(app: App, report: Report, options: Options) -> Plan:
 
     changed = report.fleetd_changed
     if changed:
-        orbit = next((c for c in report.fleetd if c.component == "orbit"), report.fleetd[0])
-        what = ", ".join(f"{c.component} ({c.commits} since {c.last_tag})" for c in changed)
-        plan.add(
-            Step.checklist(
-                "fleetd-qa-issue",
-                "File the fleetd Release QA issue",
-                f"changed: {what}. Run `fleetops release create-qa-issue {next_patch(orbit.version)} --fleetd-only` "
-                "(the next orbit version; adjust it for a minor release).",
-            )
-        )
+        plan.add(_fleetd_qa_step(app, report, options))
     return plan
 
 

@@ -36,6 +36,7 @@ from fleetops.ops.templates import (
     replace_section,
     section_text,
 )
+from fleetops.ops.deps_parsers import next_patch
 from fleetops.plan import Plan, Step
 
 if TYPE_CHECKING:
@@ -122,11 +123,6 @@ class ComponentUpdate:
     @property
     def last_version(self) -> str:
         return str(self.change.version)
-
-
-def next_patch(version: str | Version) -> str:
-    v = Version(str(version))
-    return f"{v.major}.{v.minor}.{v.micro + 1}"
 
 
 def component_updates(rituals: Rituals, changes: list[FleetdChange], options: QAOptions) -> list[ComponentUpdate]:
@@ -245,8 +241,11 @@ def qa_assignees(rituals: Rituals, template: IssueTemplate) -> tuple[list[str], 
 
 
 # --- the plan ----------------------------------------------------------------------------------------------------
-def create_qa_issue(app: App, options: QAOptions) -> Plan:
-    """Read the template, the fleetd changes, the labels and any open issue; plan one create."""
+def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] | None = None) -> Plan:
+    """Read the template, the fleetd changes, the labels and any open issue; plan one create.
+
+    `fleetd`: changes a caller has already read (check-deps), so they are not read twice.
+    """
     version = release_version(options.version)
     given = {name: release_version(v, f"--{_flag(name)}") for name, v in options.component_versions.items()}
     options = QAOptions(version=version, fleetd_only=options.fleetd_only, component_versions=given)
@@ -260,14 +259,14 @@ def create_qa_issue(app: App, options: QAOptions) -> Plan:
         "existing": lambda: github.open_issues_titled([title])[title],
         "labels": github.label_names,
     }
-    if needs_fleetd:
+    if needs_fleetd and fleetd is None:
         from fleetops.ops.fleetd import fleetd_changes
 
         reads["fleetd"] = lambda: fleetd_changes(app)
     found = gather(reads)
     existing: list[IssueInfo] = found["existing"]
 
-    updates = component_updates(rituals, found.get("fleetd", []), options)
+    updates = component_updates(rituals, fleetd if fleetd is not None else found.get("fleetd", []), options)
     body, notes = build_body(template, rituals, options, updates)
     if options.fleetd_only and not any(u.included for u in updates):
         tags = ", ".join(sorted({u.change.last_tag for u in updates})) or "none"
@@ -298,12 +297,12 @@ def create_qa_issue(app: App, options: QAOptions) -> Plan:
         issue = existing[0]
         plan.extra["issue"] = issue.as_json()
         also = f" (and {len(existing) - 1} more with that title)" if len(existing) > 1 else ""
-        plan.add(Step.skip("issue", step_title, f"already open: #{issue.number} {issue.url}{also}"))
+        plan.add(Step.skip("issue", step_title, f"already open: #{issue.number} {issue.url}{also}", data={"issue": issue.as_json()}))
         return plan
 
     def apply(step: Step) -> str:
         created = github.create_issue(title, body, labels=labels, assignees=assignees)
-        plan.extra["issue"] = created.as_json()
+        plan.extra["issue"] = step.data["issue"] = created.as_json()
         return f"opened #{created.number} {created.url}"
 
     detail = (
