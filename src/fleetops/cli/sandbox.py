@@ -43,20 +43,12 @@ def serve(
     3. While it runs, `fleetops --sandbox ...` in another terminal uses it.
     State is saved after every change; `fleetops sandbox reset` starts over.
     """
-    from fleetops.sandbox.runtime import load_state, sandbox_dir, write_server_info
-    from fleetops.sandbox.server import SandboxServer
+    from fleetops.sandbox.runtime import make_server, write_server_info
 
     fleet = app_of(ctx, "sandbox serve")
     state_dir = fleet.base_settings.state_dir
-    state = load_state(state_dir)
-    folder = sandbox_dir(state_dir)
-    server = SandboxServer(
-        state,
-        state_file=folder / "state.json",
-        latency=latency / 1000,
-        port=port,
-        request_log_file=folder / "requests.jsonl",
-    )
+    server = make_server(state_dir, port=port, latency=latency / 1000)
+    state = server.state
     info = write_server_info(state_dir, server.url, server.tokens)
     fleet.ui.success(f"Sandbox serving world {state.get('world', 'default')!r} on {server.url} (Ctrl-C to stop).")
     fleet.ui.info("Point fleetops or any client at it with:")

@@ -204,38 +204,42 @@ def go_finding(current: Version, source: str, latest: GoLatest, rituals: Rituals
     )
 
 
+def _release_finding(
+    name: str, issue_key: str, issue: IssueText, current_raw: str, current: Any, release: ReleaseInfo,
+    values: dict[str, str], rituals: Rituals, note: str, short_note: str,
+) -> Finding:
+    """A dependency followed by its latest GitHub release: any newer release needs the issue."""
+    latest = release_version(release.tag)
+    extra = {"url": release.html_url}
+    if current is None or latest is None:
+        return Finding(name, current_raw, release.tag, UNKNOWN, "versions not comparable: check by hand", extra=extra)
+    if latest > current:
+        spec = issue_spec(issue_key, issue, values, f"dependencies.{issue_key}.issue")
+        action = _describe(spec, rituals.labels.release_blocker) + f"; {note}"
+        short = _short(spec, rituals.labels.release_blocker) + f"; {short_note}"
+        return Finding(name, current_raw, release.tag, OUTDATED, action, [spec], extra, short=short)
+    return Finding(name, current_raw, release.tag, UP_TO_DATE, "none", extra=extra)
+
+
 def module_finding(current_raw: str, release: ReleaseInfo, rituals: Rituals) -> Finding:
     """macadmins-extension: any newer release is a release-blocking bug (check it for new tables)."""
     dep = rituals.dependencies.macadmins
     current = parse_module_version(current_raw)
-    latest = release_version(release.tag)
     values = {"current": current.describe(), "latest": release.tag, "url": release.html_url, "module": dep.module, "repository": dep.repository}
-    extra = {"url": release.html_url}
-    if current.key is None or latest is None:
-        return Finding("macadmins-extension", current_raw, release.tag, UNKNOWN, "versions not comparable: check by hand", extra=extra)
-    if latest > current.key:
-        spec = issue_spec("macadmins", dep.issue, values, "dependencies.macadmins.issue")
-        action = _describe(spec, rituals.labels.release_blocker) + "; check it for new tables"
-        short = _short(spec, rituals.labels.release_blocker) + "; check new tables"
-        return Finding("macadmins-extension", current_raw, release.tag, OUTDATED, action, [spec], extra, short=short)
-    return Finding("macadmins-extension", current_raw, release.tag, UP_TO_DATE, "none", extra=extra)
+    return _release_finding(
+        "macadmins-extension", "macadmins", dep.issue, current_raw, current.key, release, values, rituals,
+        "check it for new tables", "check new tables",
+    )
 
 
 def osquery_finding(current_raw: str, release: ReleaseInfo, rituals: Rituals) -> Finding:
     """osquery: a newer release is a bug without the release-blocker label (check its CLI flags)."""
     dep = rituals.dependencies.osquery
-    current = release_version(current_raw)
-    latest = release_version(release.tag)
     values = {"current": current_raw, "latest": release.tag, "url": release.html_url, "file": dep.file}
-    extra = {"url": release.html_url}
-    if current is None or latest is None:
-        return Finding("osquery", current_raw, release.tag, UNKNOWN, "versions not comparable: check by hand", extra=extra)
-    if latest > current:
-        spec = issue_spec("osquery", dep.issue, values, "dependencies.osquery.issue")
-        action = _describe(spec, rituals.labels.release_blocker) + "; check its command-line flag changes"
-        short = _short(spec, rituals.labels.release_blocker) + "; check CLI flags"
-        return Finding("osquery", current_raw, release.tag, OUTDATED, action, [spec], extra, short=short)
-    return Finding("osquery", current_raw, release.tag, UP_TO_DATE, "none", extra=extra)
+    return _release_finding(
+        "osquery", "osquery", dep.issue, current_raw, release_version(current_raw), release, values, rituals,
+        "check its command-line flag changes", "check CLI flags",
+    )
 
 
 @dataclass(frozen=True)
@@ -456,7 +460,6 @@ def _fleetd_qa_step(app: App, report: Report, options: Options) -> Step:
             "fleetd-qa-issue", title,
             f"changed: {what}. Not filed: run with --file-issues (or `fleetops release create-qa-issue {version} --fleetd-only`).",
         )
-    from fleetops.errors import FleetopsError
     from fleetops.ops.qa_issue import QAOptions, create_qa_issue
 
     try:

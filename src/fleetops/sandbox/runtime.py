@@ -82,17 +82,22 @@ def attach(state_dir: Path, *, latency: float = 0.0) -> SandboxHandle:
     info = _running_server(state_dir)
     if info is not None:
         return SandboxHandle(url=info["url"], tokens=info["tokens"])
+    server = make_server(state_dir, latency=latency).start()
+    return SandboxHandle(url=server.url, tokens=server.tokens, server=server)
+
+
+def make_server(state_dir: Path, *, port: int = 0, latency: float = 0.0) -> Any:
+    """A SandboxServer (not started) on the persisted world, saving changes and logging requests there."""
     from fleetops.sandbox.server import SandboxServer
 
-    state = load_state(state_dir)
     folder = sandbox_dir(state_dir)
-    server = SandboxServer(
-        state,
+    return SandboxServer(
+        load_state(state_dir),
         state_file=folder / "state.json",
         latency=latency,
+        port=port,
         request_log_file=folder / "requests.jsonl",
-    ).start()
-    return SandboxHandle(url=server.url, tokens=server.tokens, server=server)
+    )
 
 
 def write_server_info(state_dir: Path, url: str, tokens: dict[str, str]) -> Path:
