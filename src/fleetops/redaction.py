@@ -19,6 +19,8 @@ _secrets: set[str] = set()
 _PATTERNS = [
     (re.compile(r"(access_token=)[^&\s'\"]+", re.IGNORECASE), r"\1" + MASK),
     (re.compile(r"(Authorization:?\s*['\"]?(?:Bearer|token)\s+)[^\s'\"]+", re.IGNORECASE), r"\1" + MASK),
+    # A Slack incoming webhook's path is its secret, whatever host serves it.
+    (re.compile(r"(/services/)T[A-Z0-9]+/B[A-Z0-9]+/[^\s'\"/?]+"), r"\1" + MASK),
     (re.compile(r"(hooks\.slack\.com/services/)[^\s'\"]+"), r"\1" + MASK),
 ]
 

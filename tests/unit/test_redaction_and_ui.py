@@ -58,3 +58,21 @@ def test_80_columns_wrap_and_never_truncate(monkeypatch):
     assert "…" not in text
     assert url.replace("-", "") in text.replace("\n", "").replace(" ", "").replace("-", "")
     assert "\x1b[" not in text  # not a terminal: no colour codes
+
+
+def test_a_slack_webhook_path_is_masked_on_any_host():
+    assert redact("POST /slack/services/T0SANDBOX/B0SANDBOX/abcdef123 -> 200") == "POST /slack/services/*** -> 200"
+    assert redact("https://hooks.slack.com/services/T019PP37ALW/B0123/XyZ") == "https://hooks.slack.com/services/***"
+
+
+def test_the_sandbox_request_log_holds_no_token(make_sandbox, cli, clean_env):
+    server = make_sandbox()
+    env = server.env()
+    import httpx
+
+    httpx.post(env["SLACK_WEBHOOK_URL"], json={"text": "hi"})
+    httpx.get(env["FLEETOPS_MERGEFREEZE_URL"] + "/api/branches/fleetdm/fleet/main", params={"access_token": env["MERGEFREEZE_TOKEN"]})
+    logged = json.dumps(server.requests)
+    for token in server.tokens.values():
+        for part in [token, *token.split("/")]:
+            assert len(part) < 12 or part not in logged

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from fleetops.redaction import redact
+from fleetops.redaction import redact, register_secret
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -200,6 +200,9 @@ class SandboxServer:
         from fleetops.sandbox.services import all_routers
 
         self.state = state
+        # The world's tokens are secrets like real ones: never in the request log or any output.
+        for token in state.get("tokens", {}).values():
+            register_secret(token)
         self.state_file = state_file
         self.latency = latency
         self.validator = validator
