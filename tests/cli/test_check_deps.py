@@ -388,3 +388,11 @@ def test_open_issues_titled_matches_exact_titles_among_open_issues(sandbox, cli)
         assert [i.number for i in found["Upgrade Go to 1.24.4"]] == [osquery.number - 2]
     finally:
         client.close()
+
+
+def test_no_request_is_made_twice_even_when_filing_the_fleetd_qa_issue(sandbox, cli):
+    result = cli(*CMD, "--file-issues", "--dry-run", "--json", env=sandbox.env())
+    assert result.code == 3
+    gets = [r["path"] for r in sandbox.requests if r["method"] == "GET"]
+    assert len(gets) == len(set(gets)), sorted(p for p in gets if gets.count(p) > 1)
+    assert sandbox.writes() == []

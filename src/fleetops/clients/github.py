@@ -94,6 +94,8 @@ class GitHubClient:
             lazy=True,  # objects fetch on first use: no request for the repository itself
         )
         self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
+        self._newest: list[IssueInfo] | None = None
+        self._newest_lock = threading.Lock()
 
     def close(self) -> None:
         self._gh.close()
@@ -308,12 +310,8 @@ class GitHubClient:
                 lambda: [_issue(i) for i in self._gh.search_issues(query).get_page(0)],
             )
 
-        def newest() -> list[IssueInfo]:
-            page = self.repo.get_issues(state="open", sort="created", direction="desc").get_page(0)
-            return [_issue(i) for i in page if "pull_request" not in _raw(i)]
-
         tasks: dict[str, Callable[[], list[IssueInfo]]] = {f"search:{t}": searched(t) for t in wanted}
-        tasks["newest"] = lambda: self._read(f"listing the newest open issues of {self.repo_name}", newest)
+        tasks["newest"] = self._newest_open_issues
         results = gather(tasks)
         candidates = [issue for found in results.values() for issue in found]
         out: dict[str, list[IssueInfo]] = {}
@@ -322,8 +320,26 @@ class GitHubClient:
             out[title] = [matching[n] for n in sorted(matching)]
         return out
 
+    def _newest_open_issues(self) -> list[IssueInfo]:
+        """The newest page of open issues, read once per run until this client creates an issue.
+
+        Several plans of one command (check-deps files the fleetd QA issue too) ask for it;
+        a create clears it, so a later look sees what was just created.
+        """
+        with self._newest_lock:
+            if self._newest is None:
+
+                def newest() -> list[IssueInfo]:
+                    page = self.repo.get_issues(state="open", sort="created", direction="desc").get_page(0)
+                    return [_issue(i) for i in page if "pull_request" not in _raw(i)]
+
+                self._newest = self._read(f"listing the newest open issues of {self.repo_name}", newest)
+            return self._newest
+
     def create_issue(self, title: str, body: str, *, labels: list[str], assignees: list[str]) -> IssueInfo:
         """POST /issues (never retried: a re-run finds the issue by its title instead)."""
+        with self._newest_lock:
+            self._newest = None
         return self.call(
             f"creating the issue {title!r} in {self.repo_name}",
             lambda: _issue(self.repo.create_issue(title=title, body=body, labels=labels, assignees=assignees)),
