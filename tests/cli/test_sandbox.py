@@ -71,3 +71,21 @@ def test_serve_runs_a_server_that_other_commands_use(clean_env):
     assert not (clean_env / "sandbox" / "server.json").exists()
     log = (clean_env / "sandbox" / "requests.jsonl").read_text().splitlines()
     assert len(log) >= 3
+
+
+def test_move_issue_plays_a_qa_lead_so_readiness_can_be_rehearsed(cli):
+    created = cli("--sandbox", "release", "create-qa-issue", "4.58.0", "--yes", "--json")
+    number = created.json()["issue"]["number"]
+    assert cli("--sandbox", "release", "readiness", "4.58.0").code == 3
+    for board in ("g-mdm", "g-endpoint-ops"):
+        moved = cli("sandbox", "move-issue", str(number), "ready for release", "--board", board)
+        assert moved.code == 0 and "moved #" in moved.stderr
+    ready = cli("--sandbox", "release", "readiness", "4.58.0", "--json")
+    assert ready.code == 0, ready.stderr
+    again = cli("sandbox", "move-issue", str(number), "Ready for release", "--board", "g-mdm")
+    assert again.code == 0 and "already" in again.stderr
+
+
+def test_move_issue_names_the_pipelines_when_one_is_unknown(cli):
+    result = cli("sandbox", "move-issue", "21001", "Shipped", "--board", "g-mdm")
+    assert result.code == 2 and "Its pipelines: New Issues, Ready" in result.stderr.replace("\n", " ")

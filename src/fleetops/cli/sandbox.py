@@ -122,3 +122,26 @@ def requests(
     fleet.ui.print(table)
     fleet.ui.info(f"{len(entries)} request(s).")
     done(0)
+
+
+@app.command("move-issue")
+def move_issue(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The fleetdm/fleet issue number.")],
+    pipeline: Annotated[str, typer.Argument(help="The pipeline to move it to, e.g. 'Ready for release'.")],
+    board: Annotated[str, typer.Option("--board", help="The ZenHub workspace key in the rituals file, e.g. g-mdm.")] = "g-mdm",
+) -> None:
+    """Play a person on the sandbox's ZenHub boards: move an issue to a pipeline.
+
+    \b
+    For rehearsals: a QA lead moves the Release QA ticket to "Ready for
+    release" when the group's QA passes, and `release readiness` sees it:
+      fleetops sandbox move-issue 22036 "Ready for release" --board g-mdm
+    Only the sandbox's world changes (through its ZenHub API).
+    """
+    from fleetops.ops.sandbox_people import move_issue as move
+
+    fleet = app_of(ctx, "sandbox move-issue")
+    fleet.sandbox_requested = True  # never the real ZenHub, whatever the flags say
+    fleet.ui.success(move(fleet, number, pipeline, board))
+    done(0)
