@@ -231,7 +231,7 @@ def test_exception_names_the_one_whose_approval_was_withdrawn(world, cli):
     assert result.code == 2
     assert result.json()["approvals"]["missing"] == ["the QA lead of MDM (@xpkoala)"]
     assert result.json()["approvals"]["approved_by"] == ["georgekarrv", "lukeheath"]
-    assert "missing: the QA lead of MDM (@xpkoala)" in " ".join(result.stderr.split())
+    assert "is missing the QA lead of MDM (@xpkoala)" in " ".join(result.stderr.split())
     assert server.writes() == []
 
 

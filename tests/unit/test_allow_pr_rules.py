@@ -177,7 +177,7 @@ def test_exception_needs_the_group_em_qa_and_release_dri():
     ]
     two = verdict(the_pr, reviews=[review("sharon-fdm", "APPROVED"), review("lukeheath", "APPROVED")], exception=True)
     assert not two.allowed and two.approvals["missing"] == ["the QA lead of Endpoint ops (@sabrinabuckets)"]
-    assert "missing: the QA lead of Endpoint ops (@sabrinabuckets)" in two.reason
+    assert "is missing the QA lead of Endpoint ops (@sabrinabuckets)" in two.reason
     three = verdict(
         the_pr, reviews=[review(w, "APPROVED") for w in ("sharon-fdm", "SabrinaBuckets", "lukeheath")], exception=True
     )

@@ -183,7 +183,7 @@ def decide(
         if hit:
             return Verdict(True, "deep-freeze-fix", f"it closes #{hit[0].number}, labelled {hit[1]}")
         because = f"#{pr.number} closes {_numbers(tied)}, labelled neither" if tied else f"#{pr.number} closes no issue"
-        hint = "Wait for the release; feature work needs --exception and approvals from the EM, the QA lead and the release DRI."
+        hint = "Merge it after the release; if it cannot wait: --exception, with approvals from the EM, the QA lead and the release DRI."
         if any(label in wanted for label in pr.labels):
             hint = "The label on the pull request does not count: tie the issue with 'Fixes #N' in the pull request's description, then re-run."
         refusal = Verdict(
@@ -231,8 +231,8 @@ def _exception(rituals: Rituals, pr: PullInfo, tied: list[IssueInfo], reviews: l
     if not groups:
         return Verdict(
             False, "exception-approvals",
-            f"#{pr.number} is feature work ({refusal.rule}), and the exception needs its product group's approvals, "
-            f"but neither #{pr.number} nor an issue it closes carries a group label",
+            f"{refusal.rule}: {refusal.reason.split('; ')[0]}; the exception needs the approvals of #{pr.number}'s "
+            f"product group, but neither #{pr.number} nor an issue it closes carries a group label",
             f"Label the pull request with its group ({', '.join(by_label) or 'people.product_groups in the rituals file'}), then re-run.",
         )
     required: list[tuple[str, list[str]]] = []
@@ -270,8 +270,8 @@ def _exception(rituals: Rituals, pr: PullInfo, tied: list[IssueInfo], reviews: l
     if missing:
         return Verdict(
             False, "exception-approvals",
-            f"#{pr.number} is feature work ({refusal.rule}: {refusal.reason.split('; ')[0]}), and the exception "
-            f"needs approvals from the EM, the QA lead and the release DRI; missing: {', '.join(missing)}",
+            f"{refusal.rule}: {refusal.reason.split('; ')[0]}; the exception needs approvals on #{pr.number} from "
+            f"the EM, the QA lead and the release DRI, and is missing {', '.join(missing)}",
             "Ask them to approve the pull request on GitHub, then re-run with --exception.",
             groups=names, approvals=approvals,
         )
