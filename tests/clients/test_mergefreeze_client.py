@@ -107,3 +107,45 @@ def test_404_means_the_branch_is_not_a_merge_freeze_project(mf):
 def test_missing_token(tmp_path):
     with pytest.raises(AuthError, match="MERGEFREEZE_TOKEN is not set"):
         MergeFreezeClient(Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)}))
+
+
+@respx.mock
+def test_unblock_sends_the_whole_sorted_list_with_frozen_true(mf):
+    from urllib.parse import parse_qs
+
+    route = respx.post(URL, params={"access_token": TOKEN}).respond(
+        200, json={"branch": "main", "frozen": True, "frozen_by": "bot", "unblocked_prs": [3, 5, 7]}
+    )
+    state = mf.set_unblocked("fleetdm/fleet", "main", [7, 3, 5, 3], user_name="bot", note="Release freeze")
+    form = parse_qs(route.calls.last.request.content.decode())
+    assert form == {"frozen": ["true"], "user_name": ["bot"], "unblocked_prs": ["[3,5,7]"], "note": ["Release freeze"]}
+    assert (state.frozen, state.unblocked_prs) == (True, [3, 5, 7])
+
+
+@respx.mock
+def test_unblock_answer_without_fields_is_read_as_what_was_sent(mf):
+    respx.post(URL).respond(200, json={"branch": "main"})
+    state = mf.set_unblocked("fleetdm/fleet", "main", [12], user_name="bot")
+    assert (state.frozen, state.unblocked_prs, state.note) == (True, [12], None)
+
+
+@respx.mock
+def test_unblock_answer_that_says_unfrozen_is_believed(mf):
+    """The caller must see the trap if Merge Freeze unfroze the branch anyway."""
+    respx.post(URL).respond(200, json={"branch": "main", "frozen": False, "unblocked_prs": []})
+    assert mf.set_unblocked("fleetdm/fleet", "main", [12], user_name="bot").frozen is False
+
+
+@respx.mock
+def test_unblock_is_not_retried_and_hides_the_token(mf):
+    route = respx.post(URL).mock(side_effect=[httpx.Response(503), httpx.Response(200, json={"frozen": True})])
+    with pytest.raises(ServiceError, match="HTTP 503") as err:
+        mf.set_unblocked("fleetdm/fleet", "main", [12], user_name="bot")
+    assert route.call_count == 1 and TOKEN not in str(err.value)
+
+
+@respx.mock
+def test_unblock_on_a_branch_merge_freeze_does_not_manage(mf):
+    respx.post(URL).respond(404, json={"error": "Branch not found"})
+    with pytest.raises(UsageError, match="does not manage fleetdm/fleet branch 'main'"):
+        mf.set_unblocked("fleetdm/fleet", "main", [12], user_name="bot")

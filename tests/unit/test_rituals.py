@@ -29,6 +29,20 @@ def test_bundled_rituals_file_is_valid_and_describes_fleet():
     assert rituals.freeze.weekday == "tuesday" and rituals.freeze.timezone == "America/Los_Angeles"
     assert [g.key for g in rituals.people.product_groups] == ["mdm", "endpoint-ops"]
     assert rituals.zenhub.workspaces["g-mdm"].id == "63bc507f6558550011840298"
+    assert [g.em for g in rituals.people.product_groups] == ["georgekarrv", "sharon-fdm"]
+    allow = rituals.freeze.allow
+    assert rituals.labels.named(allow.deep_freeze_labels) == ["~release blocker", "~unreleased bug"]
+    assert rituals.labels.named(allow.bug_labels) == ["bug", "~release blocker", "~unreleased bug"]
+    assert "docs/**" in allow.docs_paths and "*.md" in allow.docs_paths
+
+
+def test_label_keys_are_the_fields_of_the_labels_section():
+    """freeze.allow names labels by their key: every key must be a field of `labels`, and back."""
+    from typing import get_args
+
+    from fleetops.rituals.models import LabelKey, Labels
+
+    assert set(get_args(LabelKey)) == set(Labels.model_fields)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +56,10 @@ def test_bundled_rituals_file_is_valid_and_describes_fleet():
         (lambda d: d["dependencies"]["go"].update(source="Makefile"), "dependencies.go.source"),
         (lambda d: d.update(unknown_section={}), "unknown_section: Extra inputs are not permitted"),
         (lambda d: d["qa"].update(product_groups=["mdm", "orchestration"]), "unknown product groups: orchestration"),
+        (lambda d: d["freeze"]["allow"].update(deep_freeze_labels=["release blocker"]), "freeze.allow.deep_freeze_labels[0]"),
+        (lambda d: d["freeze"]["allow"].update(deep_freeze_labels=[]), "freeze.allow.deep_freeze_labels"),
+        (lambda d: d["freeze"]["allow"].update(docs_only=["docs/**"]), "freeze.allow.docs_only: Extra inputs are not permitted"),
+        (lambda d: d["people"]["product_groups"][0].update(em="not a login!"), "people.product_groups[0].em"),
     ],
 )
 def test_invalid_rituals_name_the_file_and_field(tmp_path, mutate, field):

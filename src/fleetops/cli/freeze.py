@@ -9,7 +9,7 @@ import typer
 from fleetops.cli.options import DryRun, Json, Yes, app_of, done
 
 app = typer.Typer(
-    help="Begin, end and inspect the merge freeze in Merge Freeze.",
+    help="Begin, end and inspect the merge freeze; let one pull request merge during it.",
     no_args_is_help=True,
 )
 
@@ -68,6 +68,47 @@ def end(
 
     fleet = app_of(ctx, "freeze end", json=json, dry_run=dry_run)
     done(fleet.execute(freeze.end(fleet, branch=branch), yes=yes, dry_run=dry_run))
+
+
+@app.command("allow-pr")
+def allow_pr(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", help="The pull request's number.")],
+    exception: Annotated[
+        bool,
+        typer.Option("--exception", help="Feature work: allow it if the group's EM and QA lead and the release DRI approved the PR."),
+    ] = False,
+    branch: Branch = None,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
+    """Let pull request N merge while the branch stays frozen (handbook:
+    "Merge a pull request during the freeze period").
+
+    \b
+    1. Read at once: the branch in Merge Freeze, the release schedule, the
+       PR, its changed files and its reviews; then the issues it closes
+       ("Fixes #123" in its description) with their labels.
+    2. Refuse a closed PR, or one that merges into another branch (exit 2).
+       Skip if the branch is not frozen, or the PR is unblocked already.
+    3. Decide by the handbook (names from the rituals file, freeze.allow):
+       - freeze: bug fixes (the PR or an issue it closes is labelled bug)
+         and changes to documentation or the website only;
+       - deep freeze (final 24 hours, or schedule unknown): only PRs that
+         close a ~release blocker or ~unreleased bug issue;
+       - anything else is refused (exit 2, naming the rule), unless
+         --exception and the PR is approved by the product group's EM and
+         QA lead and by the release DRI (the missing ones are named).
+    4. Show the plan; ask (without a terminal, --yes is needed).
+    5. Re-read the unblocked list and send all of it plus N, with
+       frozen=true, so the branch stays frozen; journal the change.
+    """
+    from fleetops.ops import allow_pr as ops
+
+    fleet = app_of(ctx, "freeze allow-pr", json=json, dry_run=dry_run)
+    options = ops.AllowOptions(number=number, exception=exception, branch=branch)
+    done(fleet.execute(ops.allow_pr(fleet, options), yes=yes, dry_run=dry_run))
 
 
 @app.command()

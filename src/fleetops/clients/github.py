@@ -345,6 +345,77 @@ class GitHubClient:
             lambda: _issue(self.repo.create_issue(title=title, body=body, labels=labels, assignees=assignees)),
         )
 
+    # -- pull requests (freeze allow-pr) ---------------------------------------------------------------------
+    # `get_pull` is lazy: the PR, its files and its reviews are three independent requests that
+    # can run at the same time; `raw_data` completes the PR itself with one GET.
+    def pull_request(self, number: int) -> PullInfo:
+        """GET /pulls/{n}; NotFound when the repository has no such pull request."""
+
+        def read() -> PullInfo:
+            data = self.repo.get_pull(number).raw_data
+            return PullInfo(
+                number=int(data["number"]),
+                title=data.get("title") or "",
+                url=data.get("html_url") or "",
+                state=data.get("state") or "",
+                merged=bool(data.get("merged") or data.get("merged_at")),
+                draft=bool(data.get("draft")),
+                base=(data.get("base") or {}).get("ref") or "",
+                head=(data.get("head") or {}).get("ref") or "",
+                head_sha=(data.get("head") or {}).get("sha") or "",
+                body=data.get("body") or "",
+                labels=tuple(lb["name"] for lb in data.get("labels") or []),
+                author=(data.get("user") or {}).get("login") or "",
+                changed_files=int(data.get("changed_files") or 0),
+            )
+
+        return self._read(f"reading pull request #{number} of {self.repo_name}", read)
+
+    def pull_files(self, number: int) -> list[FileChange]:
+        """GET /pulls/{n}/files, every page (GitHub lists at most 3000 files)."""
+
+        def read() -> list[FileChange]:
+            return [
+                FileChange(path=f.filename, status=f.status, previous_path=_raw(f).get("previous_filename"))
+                for f in self.repo.get_pull(number).get_files()
+            ]
+
+        return self._read(f"listing the files of pull request #{number} of {self.repo_name}", read)
+
+    def pull_reviews(self, number: int) -> list[ReviewInfo]:
+        """GET /pulls/{n}/reviews, every page, oldest first (reviews by deleted accounts are left out)."""
+
+        def read() -> list[ReviewInfo]:
+            out = []
+            for review in self.repo.get_pull(number).get_reviews():
+                raw = _raw(review)
+                login = (raw.get("user") or {}).get("login")
+                if login:
+                    out.append(
+                        ReviewInfo(reviewer=login, state=str(raw.get("state") or ""), commit_id=raw.get("commit_id"),
+                                   submitted_at=_parse_time(raw.get("submitted_at")))
+                    )
+            return out
+
+        return self._read(f"listing the reviews of pull request #{number} of {self.repo_name}", read)
+
+    def issue(self, number: int) -> IssueInfo | None:
+        """GET /issues/{n}: an issue or a pull request (`is_pull_request`); None when there is none."""
+
+        def read() -> IssueInfo:
+            raw = self.repo.get_issue(number).raw_data
+            return IssueInfo(
+                number=int(raw["number"]), title=raw.get("title") or "", state=raw.get("state") or "",
+                url=raw.get("html_url") or "", labels=tuple(lb["name"] for lb in raw.get("labels") or []),
+                assignees=tuple(a["login"] for a in raw.get("assignees") or []),
+                is_pull_request=bool(raw.get("pull_request")),
+            )
+
+        try:
+            return self._read(f"reading issue #{number} of {self.repo_name}", read)
+        except NotFound:
+            return None
+
     # -- Actions workflows (deploy-dogfood) ---------------------------------------------------------------------
     # Dispatching is a POST and is never retried (a retried dispatch could start a second deploy):
     # the ops module looks for a run in progress before it dispatches instead.
@@ -516,9 +587,45 @@ class IssueInfo:
     url: str
     labels: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
+    is_pull_request: bool = False  # GitHub's issues API also answers for pull requests
 
     def as_json(self) -> dict[str, object]:
         return {"number": self.number, "url": self.url, "title": self.title}
+
+
+@dataclass(frozen=True)
+class PullInfo:
+    number: int
+    title: str
+    url: str  # the page on GitHub
+    state: str  # open, closed
+    merged: bool
+    draft: bool
+    base: str  # the branch it merges into
+    head: str
+    head_sha: str
+    body: str
+    labels: tuple[str, ...]
+    author: str
+    changed_files: int  # GitHub's count; the files list stops at 3000
+
+    def as_json(self) -> dict[str, object]:
+        return {"number": self.number, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    status: str  # added, removed, modified, renamed, ...
+    previous_path: str | None = None  # a rename's old path
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    reviewer: str
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+    commit_id: str | None = None
+    submitted_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Merge Freeze's Web API (../apis/mergefreeze.md): read a branch's freeze, freeze, unfreeze.
+"""Merge Freeze's Web API (../apis/mergefreeze.md): read a branch's freeze, freeze, unfreeze,
+and unblock single pull requests while the branch stays frozen.
 
 The token travels in the query string (`access_token`), the only way Merge Freeze accepts it;
 it is redacted from every URL fleetops prints or logs.
@@ -73,3 +74,22 @@ class MergeFreezeClient(HttpService):
         except NotFound:
             raise self._not_a_project(repo, branch) from None
         return FreezeState.from_json(branch, data if isinstance(data, dict) else {"frozen": frozen})
+
+    def set_unblocked(self, repo: str, branch: str, prs: list[int], *, user_name: str, note: str | None = None) -> FreezeState:
+        """Keep the branch frozen and make `prs` its whole list of unblocked pull requests.
+
+        Merge Freeze replaces the list on every call, so callers send every PR that must stay
+        unblocked. `frozen=true` always goes with it: a request without `frozen` unfroze the whole
+        branch (Fleet PR #19449). The note is sent again so that it is not cleared.
+        """
+        numbers = sorted(set(prs))
+        form = {"frozen": "true", "user_name": user_name, "unblocked_prs": "[" + ",".join(str(n) for n in numbers) + "]"}
+        if note:
+            form["note"] = note
+        try:
+            data = self.request("POST", self._path(repo, branch), params={"access_token": self._token}, data=form)
+        except NotFound:
+            raise self._not_a_project(repo, branch) from None
+        # The answer's shape is not documented: what it leaves out is taken to be what was sent.
+        sent: dict[str, Any] = {"frozen": True, "unblocked_prs": numbers, "note": note}
+        return FreezeState.from_json(branch, {**sent, **data} if isinstance(data, dict) else sent)

@@ -8,7 +8,8 @@ the final `deep_freeze_hours` (24) before the release moment (the due date at `r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -97,17 +98,25 @@ class FreezeView:
     state: FreezeState
     schedule: Schedule | None
     user_name: str | None = None
+    more: dict[str, Any] = field(default_factory=dict)  # the results of read_view's `more` reads
 
 
-def _read(app: App, branch: str, *, want_user: bool) -> FreezeView:
-    """Read Merge Freeze, the milestones and (for writes) the token owner, concurrently."""
+def read_view(
+    app: App, branch: str, *, want_user: bool, more: Mapping[str, Callable[[], Any]] | None = None
+) -> FreezeView:
+    """Read Merge Freeze, the milestones, (for writes) the token owner and `more`, concurrently.
+
+    A failure in Merge Freeze is raised first, then the milestones', then `more`'s in order.
+    """
     clients = app.clients
-    tasks = {
+    tasks: dict[str, Callable[[], Any]] = {
         "state": lambda: clients.mergefreeze.status(app.repo, branch),
         "milestones": lambda: clients.github.milestones("open"),
     }
     if want_user and app.rituals.freeze.user_name is None:
         tasks["login"] = clients.github.login
+    extra = dict(more or {})
+    tasks.update({f"more:{name}": task for name, task in extra.items()})
     results = gather(tasks)
     found = release_milestone(results["milestones"], app.rituals.naming)
     schedule = None
@@ -115,7 +124,10 @@ def _read(app: App, branch: str, *, want_user: bool) -> FreezeView:
         ms, version = found
         schedule = compute_schedule(ms.title, version, ms.due_on, app.rituals.freeze, app.now())  # type: ignore[arg-type]
     user = app.rituals.freeze.user_name or results.get("login") or "fleetops"
-    return FreezeView(branch=branch, state=results["state"], schedule=schedule, user_name=user)
+    return FreezeView(
+        branch=branch, state=results["state"], schedule=schedule, user_name=user,
+        more={name: results[f"more:{name}"] for name in extra},
+    )
 
 
 def _extra(view: FreezeView, frozen: bool) -> dict[str, Any]:
@@ -161,7 +173,7 @@ def render_status(app: App, view: FreezeView) -> None:
 
 def status(app: App, *, branch: str | None) -> Plan:
     """Read-only: the freeze state and the schedule."""
-    view = _read(app, branch or app.rituals.freeze.branch, want_user=False)
+    view = read_view(app, branch or app.rituals.freeze.branch, want_user=False)
     if not app.json_mode:
         render_status(app, view)
     return Plan(command="freeze status", extra=_extra(view, view.state.frozen))
@@ -169,7 +181,7 @@ def status(app: App, *, branch: str | None) -> Plan:
 
 def begin(app: App, *, branch: str | None, note: str | None, if_due: bool) -> Plan:
     """Plan to freeze the branch (skipped when frozen already, or when not due with --if-due)."""
-    view = _read(app, branch or app.rituals.freeze.branch, want_user=True)
+    view = read_view(app, branch or app.rituals.freeze.branch, want_user=True)
     plan = Plan(command="freeze begin", extra=_extra(view, view.state.frozen))
     title = f"Freeze {view.branch} in Merge Freeze"
     schedule = view.schedule
@@ -202,7 +214,7 @@ def begin(app: App, *, branch: str | None, note: str | None, if_due: bool) -> Pl
 
 def end(app: App, *, branch: str | None) -> Plan:
     """Plan to unfreeze the branch (skipped when it is not frozen)."""
-    view = _read(app, branch or app.rituals.freeze.branch, want_user=True)
+    view = read_view(app, branch or app.rituals.freeze.branch, want_user=True)
     plan = Plan(command="freeze end", extra=_extra(view, view.state.frozen))
     title = f"Unfreeze {view.branch} in Merge Freeze"
     if not view.state.frozen:

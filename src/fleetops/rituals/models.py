@@ -36,6 +36,7 @@ class ProductGroup(Section):
     name: str
     label: str
     qa: list[Login] = []
+    em: Login | None = None  # the engineering manager: approves feature work during the freeze
     zenhub_workspace: str | None = None
 
 
@@ -65,6 +66,10 @@ class Labels(Section):
     release: str = ":release"
     unreleased_bug: str = "~unreleased bug"
 
+    def named(self, keys: list[str]) -> list[str]:
+        """The label names of these keys (`release_blocker` → `~release blocker`)."""
+        return [getattr(self, key) for key in keys]
+
 
 class Naming(Section):
     tentative_milestone: str = "{version}-tentative"
@@ -87,6 +92,23 @@ class Release(Section):
     cadence_days: int = Field(21, ge=1, le=120)
 
 
+# The keys of the labels section, for settings that name labels by their role.
+LabelKey = Literal["bug", "reproduce", "release_blocker", "story", "product", "release", "unreleased_bug"]
+
+
+class FreezeAllow(Section):
+    """Handbook "Merge a pull request during the freeze period": what may be unblocked, and when."""
+
+    # During the freeze: a bug fix is a PR that carries, or closes an issue that carries, one of these.
+    bug_labels: list[LabelKey] = ["bug", "release_blocker", "unreleased_bug"]
+    # During the deep freeze: only PRs that close an issue carrying one of these.
+    deep_freeze_labels: list[LabelKey] = Field(["release_blocker", "unreleased_bug"], min_length=1)
+    # During the freeze: a PR whose every changed file matches one of these changes only
+    # documentation or the website. gitignore-like: `**` spans directories, `*` does not,
+    # and a pattern without `/` matches a file name in any directory.
+    docs_paths: list[Annotated[str, Field(min_length=1)]] = ["docs/**", "website/**", "handbook/**", "articles/**", "*.md"]
+
+
 class Freeze(Section):
     branch: str = "main"
     timezone: str = "America/Los_Angeles"
@@ -95,6 +117,7 @@ class Freeze(Section):
     release_time: dt.time = dt.time(11, 0)
     deep_freeze_hours: int = Field(24, ge=0, le=24 * 7)
     user_name: str | None = None  # None: the GitHub token owner's login, else "fleetops"
+    allow: FreezeAllow = FreezeAllow()
 
     @field_validator("timezone")
     @classmethod

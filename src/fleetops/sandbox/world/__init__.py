@@ -5,7 +5,9 @@
 the macadmins extension and osquery are behind, orbit changed since its last tag and the
 Chrome extension did not. `build_world("current")` is the same world with every dependency
 current. `build_world("release-qa")` adds the Release QA issue, ready on one group's board and
-not on the other. Dates are relative to `now`, so a reset always gives a world in its freeze week.
+not on the other. Every world has a few pull requests waiting for the freeze to let them merge
+(world/pulls.py, for `freeze allow-pr`). Dates are relative to `now`, so a reset always gives a
+world in its freeze week.
 
 Each area of the world is filled by its own seeder function (`SEEDERS`), so that a ritual
 adds what it needs without touching the others.
@@ -323,6 +325,12 @@ def seed_conclude(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_pulls(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.pulls import seed_pull_requests
+
+    seed_pull_requests(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -331,4 +339,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_dogfood,
     seed_deps,
     seed_conclude,
+    seed_pulls,
 ]
