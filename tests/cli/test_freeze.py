@@ -25,7 +25,8 @@ def test_status_json_reports_frozen_branch_and_schedule(sandbox, cli):
     assert data["branch"] == "main"
     schedule = data["schedule"]
     assert schedule["milestone"] == "4.58.0-tentative"
-    assert schedule["phase"] == "freeze"
+    # The default world is in its freeze week: deep freeze from Monday 11:00 to Tuesday 11:00 (Pacific).
+    assert schedule["phase"] in ("freeze", "deep-freeze")
     release = datetime.fromisoformat(schedule["release"])
     freeze = datetime.fromisoformat(schedule["freeze_starts"])
     deep = datetime.fromisoformat(schedule["deep_freeze_starts"])
