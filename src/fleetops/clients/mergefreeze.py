@@ -64,15 +64,19 @@ class MergeFreezeClient(HttpService):
             raise self._not_a_project(repo, branch) from None
         return FreezeState.from_json(branch, data if isinstance(data, dict) else {})
 
-    def set_frozen(self, repo: str, branch: str, *, frozen: bool, user_name: str, note: str | None = None) -> FreezeState:
-        """Freeze or unfreeze the branch (form fields, as Merge Freeze's own examples send them)."""
-        form = {"frozen": "true" if frozen else "false", "user_name": user_name}
+    def _post(self, repo: str, branch: str, form: dict[str, str], note: str | None) -> Any:
+        """One POST of form fields (never retried: it is a write)."""
         if note:
             form["note"] = note
         try:
-            data = self.request("POST", self._path(repo, branch), params={"access_token": self._token}, data=form)
+            return self.request("POST", self._path(repo, branch), params={"access_token": self._token}, data=form)
         except NotFound:
             raise self._not_a_project(repo, branch) from None
+
+    def set_frozen(self, repo: str, branch: str, *, frozen: bool, user_name: str, note: str | None = None) -> FreezeState:
+        """Freeze or unfreeze the branch (form fields, as Merge Freeze's own examples send them)."""
+        form = {"frozen": "true" if frozen else "false", "user_name": user_name}
+        data = self._post(repo, branch, form, note)
         return FreezeState.from_json(branch, data if isinstance(data, dict) else {"frozen": frozen})
 
     def set_unblocked(self, repo: str, branch: str, prs: list[int], *, user_name: str, note: str | None = None) -> FreezeState:
@@ -84,12 +88,7 @@ class MergeFreezeClient(HttpService):
         """
         numbers = sorted(set(prs))
         form = {"frozen": "true", "user_name": user_name, "unblocked_prs": "[" + ",".join(str(n) for n in numbers) + "]"}
-        if note:
-            form["note"] = note
-        try:
-            data = self.request("POST", self._path(repo, branch), params={"access_token": self._token}, data=form)
-        except NotFound:
-            raise self._not_a_project(repo, branch) from None
+        data = self._post(repo, branch, form, note)
         # The answer's shape is not documented: what it leaves out is taken to be what was sent.
         sent: dict[str, Any] = {"frozen": True, "unblocked_prs": numbers, "note": note}
         return FreezeState.from_json(branch, {**sent, **data} if isinstance(data, dict) else sent)
