@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from fleetops.errors import ExitCode, FleetopsError
-from fleetops.plan import Outcome, Plan, Runner
+from fleetops.plan import Outcome, Plan, Runner, outcome_of
 from fleetops.redaction import RedactingStream, redact
 from fleetops.ui import UI
 
@@ -125,12 +125,7 @@ class App:
         A step that failed (a read that could not be done) makes it exit 1, as in `execute`.
         """
         self.plan = plan
-        if plan.failed:
-            self.ui.error(f"{len(plan.failed)} step(s) failed: {', '.join(s.id for s in plan.failed)}.")
-            code = ExitCode.FAILED
-        else:
-            code = ExitCode.NEEDS_ACTION if plan.needs_action else ExitCode.OK
-        return self.finish(Outcome(plan=plan, dry_run=False, exit_code=code))
+        return self.finish(outcome_of(self.ui, plan, dry_run=False))
 
     def finish(self, outcome: Outcome) -> int:
         if self.json_mode:

@@ -216,12 +216,17 @@ class Runner:
             self.journal.record(step.id, str(step.status), step.detail)
 
     def _finish(self, plan: Plan) -> Outcome:
-        if plan.failed:
-            names = ", ".join(s.id for s in plan.failed)
-            self.ui.error(f"{len(plan.failed)} step(s) failed: {names}. Fix the cause and re-run: finished steps are skipped.")
-            code = ExitCode.FAILED
-        elif plan.needs_action:
-            code = ExitCode.NEEDS_ACTION
-        else:
-            code = ExitCode.OK
-        return Outcome(plan=plan, dry_run=self.dry_run, exit_code=code)
+        return outcome_of(self.ui, plan, dry_run=self.dry_run)
+
+
+def outcome_of(ui: UI, plan: Plan, *, dry_run: bool) -> Outcome:
+    """The exit code of a plan, applied or only read: failed steps (1), a finding (3), or 0."""
+    if plan.failed:
+        names = ", ".join(s.id for s in plan.failed)
+        ui.error(f"{len(plan.failed)} step(s) failed: {names}. Fix the cause and re-run: finished steps are skipped.")
+        code = ExitCode.FAILED
+    elif plan.needs_action:
+        code = ExitCode.NEEDS_ACTION
+    else:
+        code = ExitCode.OK
+    return Outcome(plan=plan, dry_run=dry_run, exit_code=code)
