@@ -442,6 +442,20 @@ def find_issue(repo: JSON, number: int) -> JSON:
     return issue
 
 
+def writable_issue(ctx: Context, req: Request) -> tuple[JSON, JSON]:
+    """The repository and the issue of the path, for a request that changes it (a token is needed)."""
+    require_writer(ctx, req)
+    repo = repo_of(ctx, req)
+    return repo, find_issue(repo, int_param(req, "issue_number"))
+
+
+def readable_issue(ctx: Context, req: Request) -> tuple[JSON, JSON]:
+    """The repository and the issue of the path, for a read (anonymous allowed)."""
+    viewer(ctx, req)
+    repo = repo_of(ctx, req)
+    return repo, find_issue(repo, int_param(req, "issue_number"))
+
+
 def int_param(req: Request, name: str) -> int:
     try:
         return int(req.params[name])
@@ -689,9 +703,7 @@ def create_issue(ctx: Context, req: Request) -> Response:
 
 @router.route("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}")
 def update_issue(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = writable_issue(ctx, req)
     data = req.json()
     for key in ("title", "body"):
         if key in data:
@@ -723,9 +735,7 @@ def update_issue(ctx: Context, req: Request) -> Response:
 
 @router.route("GET", "/repos/{owner}/{repo}/issues/{issue_number}/labels")
 def list_issue_labels(ctx: Context, req: Request) -> Response:
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = readable_issue(ctx, req)
     return Response(body=[label_json(ctx, repo, n) for n in issue.get("labels", [])])
 
 
@@ -736,9 +746,7 @@ def _label_names(data: Any) -> list[str]:
 
 @router.route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels")
 def add_issue_labels(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = writable_issue(ctx, req)
     for name in _label_names(req.json()):
         ensure_label(repo, name)
         if name not in issue["labels"]:
@@ -749,9 +757,7 @@ def add_issue_labels(ctx: Context, req: Request) -> Response:
 
 @router.route("PUT", "/repos/{owner}/{repo}/issues/{issue_number}/labels")
 def set_issue_labels(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = writable_issue(ctx, req)
     issue["labels"] = _label_names(req.json())
     for name in issue["labels"]:
         ensure_label(repo, name)
@@ -761,9 +767,7 @@ def set_issue_labels(ctx: Context, req: Request) -> Response:
 
 @router.route("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}")
 def remove_issue_label(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = writable_issue(ctx, req)
     name = req.params["name"]
     if name not in issue["labels"]:
         raise HTTPError(404, {"message": "Label does not exist", "documentation_url": "https://docs.github.com/rest", "status": "404"})
@@ -774,9 +778,7 @@ def remove_issue_label(ctx: Context, req: Request) -> Response:
 
 @router.route("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/labels")
 def clear_issue_labels(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = writable_issue(ctx, req)
     issue["labels"] = []
     return Response(status=204)
 
@@ -799,9 +801,7 @@ def comment_json(ctx: Context, repo: JSON, issue: JSON, comment: JSON) -> JSON:
 
 @router.route("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments")
 def list_comments(ctx: Context, req: Request) -> Response:
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_issue(repo, int_param(req, "issue_number"))
+    repo, issue = readable_issue(ctx, req)
     page, headers = paginate(ctx, req, issue.get("comments", []))
     return Response(body=[comment_json(ctx, repo, issue, c) for c in page], headers=headers)
 
