@@ -449,10 +449,12 @@ def writable_issue(ctx: Context, req: Request) -> tuple[JSON, JSON]:
     return repo, find_issue(repo, int_param(req, "issue_number"))
 
 
-def readable_issue(ctx: Context, req: Request) -> tuple[JSON, JSON]:
-    """The repository and the issue of the path, for a read (anonymous allowed)."""
+def readable_issue(ctx: Context, req: Request, *, pull: bool = False) -> tuple[JSON, JSON]:
+    """The repository and the issue (or, with `pull`, the pull request) of the path, for a read."""
     viewer(ctx, req)
     repo = repo_of(ctx, req)
+    if pull:
+        return repo, find_pull(repo, int_param(req, "pull_number"))
     return repo, find_issue(repo, int_param(req, "issue_number"))
 
 
@@ -659,9 +661,8 @@ def list_issues(ctx: Context, req: Request) -> Response:
 
 @router.route("GET", "/repos/{owner}/{repo}/issues/{issue_number}")
 def get_issue(ctx: Context, req: Request) -> Response:
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    return Response(body=issue_json(ctx, repo, find_issue(repo, int_param(req, "issue_number"))))
+    repo, issue = readable_issue(ctx, req)
+    return Response(body=issue_json(ctx, repo, issue))
 
 
 @router.route("POST", "/repos/{owner}/{repo}/issues")
@@ -1017,17 +1018,14 @@ def pull_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
 
 @router.route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}")
 def get_pull(ctx: Context, req: Request) -> Response:
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    return Response(body=pull_json(ctx, repo, find_pull(repo, int_param(req, "pull_number"))))
+    repo, issue = readable_issue(ctx, req, pull=True)
+    return Response(body=pull_json(ctx, repo, issue))
 
 
 @router.route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files")
 def list_pull_files(ctx: Context, req: Request) -> Response:
     """The changed files, paged (30 by default, 100 at most); GitHub lists at most 3000."""
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_pull(repo, int_param(req, "pull_number"))
+    repo, issue = readable_issue(ctx, req, pull=True)
     full = f"{repo['owner']}/{repo['name']}"
     head_sha = _pull_head_sha(repo, issue)
     entries = []
@@ -1055,9 +1053,7 @@ def list_pull_files(ctx: Context, req: Request) -> Response:
 @router.route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews")
 def list_pull_reviews(ctx: Context, req: Request) -> Response:
     """Every review, oldest first (GitHub: chronological order)."""
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    issue = find_pull(repo, int_param(req, "pull_number"))
+    repo, issue = readable_issue(ctx, req, pull=True)
     full = f"{repo['owner']}/{repo['name']}"
     number = issue["number"]
     api = f"{ctx.url}/repos/{full}/pulls/{number}"
