@@ -1,0 +1,50 @@
+"""Fixtures of the reliability tests: a pinned clock, the released world, and fleetops as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.test_conclude import NOW, released
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The day after 4.58.0 shipped, as the released world says (markers carry this time)."""
+    from fleetops.app import App
+
+    monkeypatch.setattr(App, "now", lambda self: NOW)
+
+
+@pytest.fixture
+def world(make_sandbox: Callable[..., Any]) -> Callable[..., Any]:
+    """The released world (conclude-milestone's), with the clock above."""
+    return lambda **overrides: released(make_sandbox, **overrides)
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start `python -m fleetops ARGS` as a real process on the test's environment; killed at the end."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+        full = {**os.environ, **env, "PYTHONPATH": str(SRC), "CI": "true"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fleetops", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
