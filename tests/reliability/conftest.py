@@ -16,6 +16,11 @@ from tests.cli.test_conclude import NOW, released
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
+def flat(text: str) -> str:
+    """Rich wraps long lines at the terminal's width: compare messages with their spaces joined."""
+    return " ".join(text.split())
+
+
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The day after 4.58.0 shipped, as the released world says (markers carry this time)."""
@@ -36,7 +41,7 @@ def spawn() -> Iterator[Callable[..., subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []
 
     def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-        full = {**os.environ, **env, "PYTHONPATH": str(SRC), "CI": "true"}
+        full = {**os.environ, **env, "PYTHONPATH": str(SRC), "CI": "true", "COLUMNS": "400"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "fleetops", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
