@@ -250,7 +250,6 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         assert "GitHub's rate limit is exhausted" in flat(result.output)
         paths = [r["path"] for r in hits(server, cmd.github_read)]
         assert paths and len(paths) == len(set(paths))  # an hour's wait is not waited: no request is retried
-        assert server.writes() == [] or all(r["status"] >= 400 for r in server.writes())
     elif row == "HTML or malformed body":
         server.inject(Fault(*cmd.read, status=200, times=99, content_type="text/html; charset=utf-8",
                             body="<!DOCTYPE html><html><body><h1>Sign in</h1></body></html>"))
