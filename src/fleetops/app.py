@@ -79,8 +79,10 @@ class App:
         base = self.base_settings
         if not base.sandbox:
             return base
+        from fleetops.lock import require_writable
         from fleetops.sandbox.runtime import attach
 
+        require_writable(base.state_dir)  # the sandbox's world lives there: a clear exit 2, not an OSError
         self._sandbox = attach(base.state_dir)
         self.ui.print(f"sandbox: rehearsing against {self._sandbox.url} (world in {base.state_dir / 'sandbox'}); nothing real is touched.", style="cyan")
         return base.for_sandbox(self._sandbox.url, self._sandbox.tokens)

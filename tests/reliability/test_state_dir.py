@@ -19,6 +19,8 @@ def test_an_unwritable_state_dir_is_exit_2_before_any_request(world, cli, tmp_pa
         assert "Traceback" not in result.output
     assert server.requests == []
     assert server.state["mergefreeze"]["branches"]["fleetdm/fleet/main"]["frozen"] is True
+    rehearsal = cli("--sandbox", "freeze", "begin", "--yes")  # the sandbox's world lives there too
+    assert rehearsal.code == 2 and "is not a writable directory" in flat(rehearsal.stderr), rehearsal.stderr
 
 
 def test_a_journal_that_cannot_be_written_stops_no_step_and_hides_none(world, cli, clean_env):
