@@ -244,7 +244,9 @@ class Runner:
                 try:  # durably, before the write that cannot be read back
                     self.journal.record(step.id, "attempted", step.detail)
                 except OSError as err:
-                    raise FleetopsError(f"not attempted: the attempt cannot be recorded in the journal {self.journal.path} ({err.strerror or err}).") from None
+                    unrecorded = FleetopsError(f"not attempted: the attempt cannot be recorded in the journal {self.journal.path} ({err.strerror or err}).")
+                    unrecorded.not_sent = True  # type: ignore[attr-defined]
+                    raise unrecorded from None
             result = step.action(step)
             step.status = Status.DONE
             if result:
