@@ -6,6 +6,7 @@ import io
 import json
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,11 @@ def run_cli(args: list[str], *, input: str | None = None, tty: bool = False) -> 
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved
     return CliResult(code=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def world_time(server: Any) -> datetime:
+    """The instant a sandbox world was built at: what a test adds to the world is dated from it, not today."""
+    return datetime.fromisoformat(server.state["created_at"].replace("Z", "+00:00"))
 
 
 def _null_in_nullable_compositions(node: Any) -> Any:

@@ -24,6 +24,13 @@ STEP_IDS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def pinned(clock):
+    """The app and the sandbox read the day after the release, whatever today is."""
+    clock.set(NOW)
+    return clock
+
+
 def released(make_sandbox, **overrides: Any):
     """The world right after 4.58.0 shipped (due yesterday), with a fixed clock so two worlds compare."""
     return make_sandbox("released", now=NOW, release_date=NOW - timedelta(days=1), **overrides)
