@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import sys
@@ -74,14 +75,12 @@ def _null_in_nullable_compositions(node: Any) -> Any:
 
 
 def openapi_validator(spec_path: Path) -> Any:
-    """A sandbox response validator built from GitHub's OpenAPI subset, or None when it is absent."""
-    if not spec_path.is_file():
-        return None
+    """A sandbox response validator built from GitHub's OpenAPI subset (gzipped JSON)."""
     from openapi_schema_validator import OAS30Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
-    spec = _null_in_nullable_compositions(json.loads(spec_path.read_text()))
+    spec = _null_in_nullable_compositions(json.loads(gzip.decompress(spec_path.read_bytes())))
     registry = Registry().with_resource("urn:gh", Resource.from_contents(spec, default_specification=DRAFT4))
     cache: dict[tuple[str, str, str], Any] = {}
 
