@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,22 @@ def run_cli(args: list[str], *, input: str | None = None, tty: bool = False) -> 
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved
     return CliResult(code=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def runbook(help_text: str) -> list[tuple[int, str]]:
+    """The numbered entries of a help text: (number, the entry's text with its continuation lines)."""
+    entries: list[tuple[int, str]] = []
+    continues = False
+    for line in help_text.splitlines():
+        match = re.match(r"^\s*(\d+)\.\s+(.*)", line)
+        if match:
+            entries.append((int(match[1]), match[2]))
+            continues = True
+        elif continues and len(line) - len(line.lstrip()) >= 5 and line.strip():  # an entry's next line
+            entries[-1] = (entries[-1][0], entries[-1][1] + " " + line.strip())
+        else:
+            continues = False
+    return entries
 
 
 def world_time(server: Any) -> datetime:
