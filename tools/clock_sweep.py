@@ -12,7 +12,10 @@ and on it, on both sides of the switch, the switch itself, midnight UTC and in L
     python tools/clock_sweep.py --at 2026-11-03T18:59:30Z -- tests/cli/test_freeze.py
     python tools/clock_sweep.py --hourly -- tests/unit/test_schedule.py   # every hour of the fortnight
 
-Arguments after `--` go to pytest (default: `-q -n 2`). Exit status 1 if any run failed.
+Arguments after `--` go to pytest (default: `-q -n 2`). Each run shuffles the order with a seed of
+its own (pytest-randomly, derived from the instant unless the arguments name one), printed on its
+line, so that a failed run can be repeated exactly with FLEETOPS_TEST_NOW and `--randomly-seed=N`.
+Exit status 1 if any run failed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,6 +51,7 @@ INSTANTS: list[tuple[str, str]] = [
 ]
 FORTNIGHT = (datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC))
 SUMMARY = re.compile(r"(\d+) (passed|failed|skipped|error|errors|xfailed|xpassed)")
+SEED = re.compile(r"--randomly-seed=(\d+)")
 
 
 def hourly() -> list[tuple[str, str]]:
@@ -55,15 +60,18 @@ def hourly() -> list[tuple[str, str]]:
     return [((start + timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ"), "every hour") for h in range(hours)]
 
 
-def run(instant: str, pytest_args: list[str], python: str) -> tuple[int, dict[str, int], float, str]:
+def run(instant: str, pytest_args: list[str], python: str) -> tuple[int, dict[str, int], float, str, str]:
     env = {**os.environ, "FLEETOPS_TEST_NOW": instant}
+    if not any("randomly" in arg for arg in pytest_args):  # a different order at each instant, said
+        pytest_args = [*pytest_args, "-p", "randomly", f"--randomly-seed={zlib.crc32(instant.encode())}"]
     started = time.monotonic()
     proc = subprocess.run([python, "-m", "pytest", *pytest_args], cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     last = lines[-1] if lines else ""
     counts = {kind.rstrip("s") if kind == "errors" else kind: int(n) for n, kind in SUMMARY.findall(last)}
-    return proc.returncode, counts, elapsed, proc.stdout + proc.stderr
+    seed = SEED.search(" ".join(pytest_args)) or SEED.search(proc.stdout)
+    return proc.returncode, counts, elapsed, proc.stdout + proc.stderr, f"seed {seed[1]}" if seed else "no shuffle"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     total = time.monotonic()
     for instant, why in instants:
-        code, counts, elapsed, output = run(instant, pytest_args, args.python)
+        code, counts, elapsed, output, seed = run(instant, pytest_args, args.python)
         summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no summary"
-        print(f"{instant}  exit {code}  {summary}  {elapsed:5.1f} s  {why}", flush=True)
+        print(f"{instant}  exit {code}  {summary}  {elapsed:5.1f} s  {seed}  {why}", flush=True)
         if code != 0:
             failed += 1
             print("\n".join("    " + line for line in output.splitlines()[-40:]), flush=True)
