@@ -38,7 +38,7 @@ FLEETOPS_ENV = (
 TEST_NOW_VAR = "FLEETOPS_TEST_NOW"
 
 
-def test_now() -> datetime | None:
+def moved_now() -> datetime | None:
     """The instant FLEETOPS_TEST_NOW asks for (an ISO 8601 time with its offset), or None."""
     value = os.environ.get(TEST_NOW_VAR, "").strip()
     if not value:
@@ -53,7 +53,7 @@ def test_now() -> datetime | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    when = test_now()
+    when = moved_now()
     if when is not None:
         import time_machine
 
@@ -205,12 +205,12 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    when = test_now()
+    when = moved_now()
     return [f"clock: {'moved to ' + when.isoformat() + ' (' + TEST_NOW_VAR + '), ticking' if when else 'the real time'}"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
     """Shown even with -q: a run at a moved clock must say so."""
-    when = test_now()
+    when = moved_now()
     if when is not None:
         terminalreporter.write_line(f"clock moved to {when.isoformat()} ({TEST_NOW_VAR})", yellow=True)
