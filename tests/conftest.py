@@ -15,6 +15,7 @@ from tests.helpers import CliResult, openapi_validator, run_cli
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FLEETOPS_SHARED_DIR", REPO_ROOT.parent / "shared"))
 FIXTURES = SHARED / "fixtures" / "fleet"
+DATA = Path(__file__).resolve().parent / "data"  # copies of real contracts (tests/data/SOURCES.md)
 
 # Every variable fleetops reads: tests start from none of them, whatever the developer exported.
 FLEETOPS_ENV = (
@@ -77,6 +78,21 @@ def no_waiting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 @pytest.fixture(scope="session")
 def github_schema_validator() -> Any:
     return openapi_validator(SHARED / "apis" / "github-openapi-subset.json")
+
+
+@pytest.fixture(scope="session")
+def github_graphql_schema() -> Any:
+    """GitHub's full public GraphQL schema (tests/data, 1.2 MB), built once per session.
+
+    It repeats two fields of `EnterpriseOwnerInfo`, which graphql-core rejects unless the SDL is
+    assumed valid.
+    """
+    import gzip
+
+    from graphql import build_schema
+
+    with gzip.open(DATA / "apis" / "github-graphql-schema.graphql.gz", "rt", encoding="utf-8") as fh:
+        return build_schema(fh.read(), assume_valid_sdl=True)
 
 
 @pytest.fixture
