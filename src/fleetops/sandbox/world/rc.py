@@ -73,6 +73,8 @@ ITEMS: dict[int, tuple[str, list[str], str, str | None, dict[int, str]]] = {
             {70: "Awaiting QA"}),
     24013: ("Software: the installer cache grows forever", ["bug", "~unreleased bug", "#g-software"], "closed", RELEASE,
             {70: "Closed"}),
+    24014: ("Disk encryption: escrow the key again after a reset", ["bug", ":release", "#g-mdm"], "open", RELEASE,
+            {58: "In progress"}),
 }
 QA_ISSUE = 24020
 QA_STATUS = {58: "Ready for release", 71: "Awaiting QA", 70: "Ready for release"}
