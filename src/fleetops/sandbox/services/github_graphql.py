@@ -144,8 +144,11 @@ def not_found_error(value: str) -> GraphQLError:
 
 
 # --- objects -------------------------------------------------------------------------------------------------
-def connection(items: list[Any], first: int | None = None, after: str | None = None, last: int | None = None, **_: Any) -> JSON:
-    """A Relay connection over `items`, with GitHub's rules for `first`/`last`."""
+def connection(
+    items: list[Any], first: int | None = None, after: str | None = None, last: int | None = None,
+    *, wrap: Any = None, **_: Any,
+) -> JSON:
+    """A Relay connection over `items` (each page's nodes passed through `wrap`), with GitHub's rules for `first`/`last`."""
     if first is None and last is None:
         raise GraphQLError("You must provide a `first` or `last` value to properly paginate the connection.")
     size = first if first is not None else last
@@ -160,7 +163,7 @@ def connection(items: list[Any], first: int | None = None, after: str | None = N
     chunk = items[start : start + size]
     end = start + len(chunk)
     return {
-        "nodes": chunk,
+        "nodes": [wrap(i) for i in chunk] if wrap else chunk,
         "totalCount": len(items),
         "pageInfo": {
             "hasNextPage": end < len(items),
@@ -295,7 +298,7 @@ def project_obj(world: World, project: JSON) -> JSON:
         "url": web(world.ctx, f"orgs/{project['org']}/projects/{project['number']}"),
         "closed": bool(project.get("closed")),
         "fields": lambda info, **kw: connection([field_obj(f) for f in project["fields"]], **kw),
-        "items": lambda info, **kw: connection([item_obj(world, project, i) for i in project["items"]], **kw),
+        "items": lambda info, **kw: connection(project["items"], wrap=lambda i: item_obj(world, project, i), **kw),
     }
 
 
