@@ -123,3 +123,22 @@ def test_close_closes_the_issues_and_shows_them_closed(case):
     before = case.writes()
     assert case.boards.close(board, case.boards.cards(board, board.closed.name)) == 0
     assert case.writes() == before
+
+
+def test_both_backends_provide_the_interface(case):
+    assert isinstance(case.boards, Boards)
+    assert case.boards.backend in ("zenhub", "github-projects")
+
+
+def test_a_projects_board_is_read_once_for_several_columns_until_a_write(make_sandbox):
+    server = make_sandbox("rc")
+    boards = GitHubProjectsBoards(GitHubProjectsClient(Settings.from_env(server.env())), "fleetdm", today=date.today())
+    board = boards.find(70)
+    server.reset_log()
+    ready = boards.cards(board, "Ready for release")
+    boards.cards(board, "Awaiting QA")
+    boards.cards(board, "Closed")
+    assert len(server.requests) == 1  # every item of the board in one page, read once
+    boards.move(board, ready[:1], "Awaiting QA")
+    assert ready[0].number in {c.number for c in boards.cards(board, "Awaiting QA")}  # read again after the write
+    assert [r["write"] for r in server.requests] == [False, True, False]

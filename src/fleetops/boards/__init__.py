@@ -14,7 +14,7 @@ a re-run after a failure sends only what is still missing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Card:
     sprints: tuple[str, ...]  # sprint ids
 
 
+@runtime_checkable
 class Boards(Protocol):
     """What rituals need of a board service; `ZenHubBoards` and `GitHubProjectsBoards` provide it."""
 
