@@ -190,6 +190,14 @@ def test_points_spent_match_the_servers_rate_limit(make_sandbox):
     assert client.rate_remaining == rate["limit"] - (rate["used"] - 1)  # the mutation came after the last query
 
 
+def test_rate_limit_reports_the_budget_and_counts_its_own_point(rc):
+    client = projects_client(rc)
+    client.project("fleetdm", 58)
+    rate = client.rate_limit()
+    assert (rate.limit, rate.used, rate.remaining) == (5000, 2, 4998)
+    assert client.points_spent == 2 and client.rate_remaining == 4998 and rate.reset_at
+
+
 def test_a_refused_change_names_it(rc):
     client = projects_client(rc)
     mdm, software = client.project("fleetdm", 58), client.project("fleetdm", 70)

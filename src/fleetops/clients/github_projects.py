@@ -165,6 +165,14 @@ class IssueOnBoards:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    limit: int
+    remaining: int
+    used: int
+    reset_at: str  # ISO-8601
+
+
+@dataclass(frozen=True)
 class MilestoneRef:
     id: str
     number: int
@@ -376,6 +384,11 @@ class GitHubProjectsClient:
         nodes = ((data.get("repository") or {}).get("milestones") or {}).get("nodes") or []
         found = next((n for n in nodes if n and n["title"] == title), None)
         return MilestoneRef(found["id"], found["number"], found["title"], found["state"]) if found else None
+
+    def rate_limit(self) -> RateLimit:
+        """The token's GraphQL point budget (the query itself costs a point, counted like any other)."""
+        rate = self.execute(docs.RATE_LIMIT, {}, "reading GitHub's GraphQL rate limit")["rateLimit"]
+        return RateLimit(int(rate["limit"]), int(rate["remaining"]), int(rate["used"]), str(rate["resetAt"]))
 
     # -- writes ----------------------------------------------------------------------------------------------------
     def apply(self, changes: list[Change]) -> list[dict[str, Any]]:

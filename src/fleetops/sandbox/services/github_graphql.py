@@ -26,6 +26,7 @@ import base64
 import hashlib
 import math
 import re
+from datetime import timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -44,7 +45,7 @@ from graphql.language import (
 )
 
 from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
-from fleetops.sandbox.services.github import node_id, now_iso, web
+from fleetops.sandbox.services.github import iso, node_id, now_iso, web
 
 # Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
 # REST path, and the OpenAPI validator only checks the REST router's ("github") responses.
@@ -534,7 +535,7 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
     is_mutation = op is not None and op.operation.value == "mutation"
 
     rate = ctx.state["github"].setdefault("graphql_rate", {"limit": RATE_LIMIT, "used": 0, "last_cost": 0})
-    rate.setdefault("reset_at", now_iso(ctx))
+    rate.setdefault("reset_at", iso(ctx.now() + timedelta(hours=1)))  # the budget's hour, from first use
     if op is not None:
         requests, names = _walk(document, op, variables)
         needed = "project" if is_mutation else "read:project"

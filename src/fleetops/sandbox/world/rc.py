@@ -75,6 +75,10 @@ ITEMS: dict[int, tuple[str, list[str], str, str | None, dict[int, str]]] = {
             {70: "Closed"}),
     24014: ("Disk encryption: escrow the key again after a reset", ["bug", ":release", "#g-mdm"], "open", RELEASE,
             {58: "In progress"}),
+    # stories of the milestone already back on the drafting board
+    24015: ("Self-service: a tab in Fleet Desktop", ["story", ":product", "#g-software"], "open", RELEASE, {67: "Estimated"}),
+    24016: ("Scripts: faster script listing", ["story", ":product", "~engineering-initiated", "#g-orchestration"], "open", RELEASE,
+            {67: "Estimated"}),
 }
 QA_ISSUE = 24020
 QA_STATUS = {58: "Ready for release", 71: "Awaiting QA", 70: "Ready for release"}
