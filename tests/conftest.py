@@ -161,6 +161,21 @@ def github_schema_validator() -> Any:
     return openapi_validator(DATA / "github-openapi-subset.json.gz")
 
 
+@pytest.fixture(scope="session")
+def github_graphql_schema() -> Any:
+    """GitHub's full public GraphQL schema (tests/data, 1.2 MB), built once per session.
+
+    It repeats two fields of `EnterpriseOwnerInfo`, which graphql-core rejects unless the SDL is
+    assumed valid.
+    """
+    import gzip
+
+    from graphql import build_schema
+
+    with gzip.open(DATA / "apis" / "github-graphql-schema.graphql.gz", "rt", encoding="utf-8") as fh:
+        return build_schema(fh.read(), assume_valid_sdl=True)
+
+
 @pytest.fixture
 def make_sandbox(github_schema_validator: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
     """Start sandbox servers on 127.0.0.1 for this test; every GitHub response must match the spec.

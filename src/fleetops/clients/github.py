@@ -66,6 +66,34 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
+def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True) -> Github:
+    """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
+
+    `retry_post` adds POST to the retried methods: only for requests that cannot create
+    anything twice (GraphQL queries). `pace_writes=False` drops the pause between non-GET
+    requests, which PyGithub applies to every POST, GraphQL queries included.
+    """
+    token = settings.github_token.get_secret_value() if settings.github_token else None
+    methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
+    retry = GithubRetry(
+        total=settings.retries,
+        backoff_factor=settings.retry_backoff,
+        status_forcelist=[429, *range(500, 600)],
+        allowed_methods=methods,
+        max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
+    )
+    return Github(
+        base_url=settings.github_api_url,
+        auth=Auth.Token(token) if token else None,
+        timeout=max(1, int(settings.timeout)),
+        per_page=100,
+        retry=retry,
+        seconds_between_requests=None,
+        seconds_between_writes=(settings.github_write_interval or None) if pace_writes else None,
+        lazy=True,  # objects fetch on first use: no request for the repository itself
+    )
+
+
 class GitHubClient:
     """One repository on one GitHub (github.com or Enterprise), as fleetops needs it."""
 
@@ -75,24 +103,7 @@ class GitHubClient:
         self.settings = settings
         self.repo_name = repo
         self._token_var = settings.github_token_var
-        token = settings.github_token.get_secret_value() if settings.github_token else None
-        retry = GithubRetry(
-            total=settings.retries,
-            backoff_factor=settings.retry_backoff,
-            status_forcelist=[429, *range(500, 600)],
-            allowed_methods={"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"},
-            max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
-        )
-        self._gh = Github(
-            base_url=settings.github_api_url,
-            auth=Auth.Token(token) if token else None,
-            timeout=max(1, int(settings.timeout)),
-            per_page=100,
-            retry=retry,
-            seconds_between_requests=None,
-            seconds_between_writes=settings.github_write_interval or None,
-            lazy=True,  # objects fetch on first use: no request for the repository itself
-        )
+        self._gh = build_github(settings)
         self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
         self._newest: list[IssueInfo] | None = None
         self._newest_lock = threading.Lock()

@@ -981,7 +981,7 @@ def pull_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "updated_at": issue["updated_at"],
         "closed_at": issue.get("closed_at"),
         "merged_at": pr.get("merged_at"),
-        "merge_commit_sha": hashlib.sha1(f"merge:{head_sha}".encode()).hexdigest() if merged else None,
+        "merge_commit_sha": (pr.get("merge_commit_sha") or hashlib.sha1(f"merge:{head_sha}".encode()).hexdigest()) if merged else None,
         "assignee": assignees[0] if assignees else None,
         "assignees": assignees,
         "requested_reviewers": [],

@@ -60,6 +60,9 @@ class WorldSpec:
     dispatch_run_details: bool = True  # False: dispatches answer 204 without the run (as GHES does)
     # Release QA issue on the boards: workspace key → its pipeline there; None: no such issue yet.
     release_qa: dict[str, str] | None = None
+    # The release-candidate period on GitHub Projects (world/rc.py); rc_items adds that many issues.
+    rc: bool = False
+    rc_items: int = 0
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -91,6 +94,8 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
         now=now,
         release_qa={"g-mdm": "Ready for release", "g-endpoint-ops": "Awaiting QA"},
     ),
+    # 4.59.0's release candidate under test, on GitHub Projects boards (`FLEETOPS_RITUALS=fleet-rc`).
+    "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
 }
 
 
@@ -331,6 +336,12 @@ def seed_pulls(state: State, spec: WorldSpec) -> None:
     seed_pull_requests(state, spec)
 
 
+def seed_rc(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.rc import seed_rc as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -340,4 +351,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_deps,
     seed_conclude,
     seed_pulls,
+    seed_rc,
 ]
