@@ -30,7 +30,12 @@ LOGIN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$"
 
 
 class HandbookError(UsageError):
-    """A handbook rituals file that cannot be read at all (exit 2)."""
+    """A handbook rituals file that cannot be read at all (exit 2); `problem` says where."""
+
+    def __init__(self, message: str, *, hint: str | None = None, file: str = "", line: int = 1) -> None:
+        super().__init__(message, hint=hint)
+        prefix = f"{file}:{line}: "
+        self.problem = Problem(file, line, message.removeprefix(prefix).rstrip("."))
 
 
 @dataclass
@@ -70,20 +75,20 @@ def _line(node: Node) -> int:
 def compose(text: str, file: str) -> Node | None:
     """The YAML node tree of `text`; HandbookError (naming file and line) when it is not YAML."""
     if len(text) > MAX_BYTES:
-        raise HandbookError(f"{file}: {len(text)} characters, more than the {MAX_BYTES} a rituals file may have.")
+        raise HandbookError(f"{file}:1: {len(text)} characters, more than the {MAX_BYTES} a rituals file may have.", file=file)
     loader = _BoundedLoader(text)
     try:
         return loader.get_single_node()
     except _Refused as err:
-        raise HandbookError(f"{file}:{err.line}: {err}.") from None
+        raise HandbookError(f"{file}:{err.line}: {err}.", file=file, line=err.line) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
         raise HandbookError(
-            f"{file}:{line}: not valid YAML ({err.problem or err.context}).", hint="Fix the YAML and run `fleetops rituals check`."
+            f"{file}:{line}: not valid YAML ({err.problem or err.context}).", file=file, line=line
         ) from None
     except yaml.YAMLError as err:
-        raise HandbookError(f"{file}:1: not valid YAML ({str(err).splitlines()[0] if str(err) else type(err).__name__}).") from None
+        raise HandbookError(f"{file}:1: not valid YAML ({str(err).splitlines()[0] if str(err) else type(err).__name__}).", file=file) from None
     finally:
         loader.dispose()
 
@@ -106,7 +111,7 @@ def parse(text: str, file: str) -> Parsed:
         return out
     if not isinstance(root, SequenceNode):
         kind = "a mapping" if isinstance(root, MappingNode) else "a single value"
-        raise HandbookError(f"{file}:{_line(root)}: expected a list of rituals (`- task: ...`), found {kind}.")
+        raise HandbookError(f"{file}:{_line(root)}: expected a list of rituals (`- task: ...`), found {kind}.", file=file, line=_line(root))
     tasks: Counter[str] = Counter()
     first_line: dict[str, int] = {}
     for item in root.value:
@@ -179,6 +184,8 @@ def _ritual(node: Node, file: str, problems: list[Problem]) -> Ritual | None:
     return Ritual(
         file=file, line=line, task=text["task"], started_on=started, frequency=text["frequency"],
         description=text["description"], more_info_url=(more or "").strip(), dri=text["dri"], auto_issue=auto,
+        lines={key: _line(value) for key, value in values.items()}
+        | ({"labels": _line(dict((str(_scalar(k)), v) for k, v in values["autoIssue"].value)["labels"])} if auto else {}),
     )
 
 

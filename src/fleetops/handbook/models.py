@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 
@@ -29,6 +30,10 @@ class Ritual:
     more_info_url: str
     dri: str
     auto_issue: AutoIssue | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)  # field → line of its value
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
 
     @property
     def file_name(self) -> str:
@@ -37,13 +42,16 @@ class Ritual:
 
     @property
     def department(self) -> str:
-        """`engineering` from `engineering.rituals.yml`; `company` from the 2023 `rituals.yml`."""
-        name = self.file_name.split("@", 1)[0]
-        stem = name.removesuffix(".yml").removesuffix(".yaml").removesuffix(".rituals")
-        if stem == "rituals":
-            parent = PurePosixPath(self.file.replace("\\", "/")).parent.name
-            return parent or "company"
-        return stem
+        return department_of(self.file)
+
+
+def department_of(file: str) -> str:
+    """`engineering` from `.../engineering.rituals.yml`; the folder for the 2023 `rituals.yml`."""
+    path = PurePosixPath(file.replace("\\", "/"))
+    stem = path.name.split("@", 1)[0].removesuffix(".yml").removesuffix(".yaml").removesuffix(".rituals")
+    if stem == "rituals":
+        return path.parent.name or "company"
+    return stem
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder, iso
+from fleetops.sandbox.world.handbook import handbook_files
 
 State = dict[str, Any]
 LA = ZoneInfo("America/Los_Angeles")
@@ -186,6 +187,7 @@ def seed_github(state: State, spec: WorldSpec) -> None:
             "orbit/cmd/desktop/desktop.go": "package main\n\nfunc main() {}\n",
             "ee/fleetd-chrome/package.json": '{"name": "fleetd-chrome", "version": "1.3.0"}\n',
             "server/service/hosts.go": "package service\n",
+            **handbook_files(),
         },
     )
     git.tag("orbit-v1.9.0", when=start)  # old, and "1.9" sorts after "1.34" as text
@@ -331,6 +333,12 @@ def seed_pulls(state: State, spec: WorldSpec) -> None:
     seed_pull_requests(state, spec)
 
 
+def seed_handbook(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.handbook import seed_handbook as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -340,4 +348,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_deps,
     seed_conclude,
     seed_pulls,
+    seed_handbook,
 ]
