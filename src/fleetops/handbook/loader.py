@@ -97,8 +97,10 @@ def _scalar(node: Node) -> object:
     """A scalar's Python value (str, int, date, ...) by YAML's own resolution; never raises."""
     if not isinstance(node, ScalarNode):
         return node
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
     try:
-        return yaml.SafeLoader("").construct_object(node, deep=True)
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
     except Exception:  # noqa: BLE001 - a timestamp such as 2023-02-30 that is no date
         return node.value
 
@@ -115,18 +117,28 @@ def parse(text: str, file: str) -> Parsed:
     tasks: Counter[str] = Counter()
     first_line: dict[str, int] = {}
     for item in root.value:
+        task = _task_of(item)
+        if task is not None:
+            tasks[task] += 1
+            if tasks[task] > 1:
+                out.problems.append(Problem(file, _line(item), f"duplicate task {task!r} (first at line {first_line[task]})", task))
+            else:
+                first_line[task] = _line(item)
         ritual = _ritual(item, file, out.problems)
-        if ritual is None:
-            continue
-        tasks[ritual.task] += 1
-        if tasks[ritual.task] > 1:
-            out.problems.append(
-                Problem(file, ritual.line, f"duplicate task {ritual.task!r} (first at line {first_line[ritual.task]})", ritual.task)
-            )
-            continue
-        first_line[ritual.task] = ritual.line
-        out.rituals.append(ritual)
+        if ritual is not None and (task is None or tasks[task] == 1):
+            out.rituals.append(ritual)
     return out
+
+
+def _task_of(node: Node) -> str | None:
+    """The task name of a ritual's mapping, as the duplicate check compares them."""
+    if not isinstance(node, MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == "task":
+            value = _scalar(value_node)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+    return None
 
 
 def _ritual(node: Node, file: str, problems: list[Problem]) -> Ritual | None:
