@@ -183,7 +183,7 @@ def test_check_of_unreadable_yaml_names_the_line(cli, tmp_path):
     result = cli("rituals", "check", str(bad), "--json")
     assert result.code == 2
     assert result.json()["problems"][0]["line"] == 4 and "not valid YAML" in result.json()["problems"][0]["problem"]
-    missing = cli("rituals", "check", str(tmp_path / "nope.yml"))
+    missing = cli("rituals", "check", str(tmp_path / "nope.yml"), env={"COLUMNS": "400"})
     assert missing.code == 2 and "nope.yml: no such file." in missing.stderr
 
 

@@ -29,7 +29,8 @@ def list_(
        (at once); rituals with problems are left out with a warning.
     2. Show department (from the file name), task, frequency, next occurrence
        from today (handbook.timezone), DRI, and where it files an issue.
-    --json: {"rituals": [{"file", "task", "frequency", "dri", "next", "auto_issue"}]}.
+    --json: {"rituals": [{"file", "task", "frequency", "dri", "next",
+    "auto_issue"}]}.
     """
     from fleetops.ops import rituals
 
