@@ -24,7 +24,7 @@ def render_list(ui: UI, rows: list[dict[str, Any]], *, today: date) -> None:
         return
     table = Table(title=f"Rituals (next occurrence from {today.isoformat()})", title_justify="left", expand=False)
     for name in ("department", "task", "frequency", "next", "DRI", "files an issue"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name == "next")
     for row in rows:
         table.add_row(
             Text(row["department"]), Text(row["task"]), Text(row["frequency"]),
@@ -39,7 +39,7 @@ def render_due(ui: UI, due: list[dict[str, Any]], unscheduled: list[dict[str, An
     if due:
         table = Table(title=f"Due {span}", title_justify="left", expand=False)
         for name in ("date", "department", "task", "DRI", "files an issue"):
-            table.add_column(name, overflow="fold")
+            table.add_column(name, overflow="fold", no_wrap=name == "date")
         for row in due:
             table.add_row(Text(row["date"]), Text(department_of(row["file"])), Text(row["task"]), Text(row["dri"]), Text(_issue(row["auto_issue"])))
         ui.print(table)
