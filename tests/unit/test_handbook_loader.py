@@ -98,6 +98,7 @@ def test_every_rule_has_its_line():
         ("task: x\n", "f.yml:1: expected a list of rituals"),
         ("- &a {task: x}\n- *a\n", "f.yml:1: anchors and aliases (& and *) are not allowed"),
         ("just text\n", "f.yml:1: expected a list of rituals"),
+        ("- task: a\n- task: \x1f\n", "f.yml:2: not valid YAML (control character U+001F is not allowed)"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_one_clear_error(text, message):
@@ -111,6 +112,12 @@ def test_an_alias_bomb_is_refused_before_it_expands():
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
     with pytest.raises(HandbookError, match="anchors and aliases"):
         parse(bomb, "bomb.yml")
+
+
+@pytest.mark.parametrize("text", ["[" * 5000, "- " * 3000 + "x", "{a: " * 3000])
+def test_deep_nesting_is_refused_not_a_recursion_error(text):
+    with pytest.raises(HandbookError, match="nested more than 50 levels"):
+        parse(text, "deep.yml")
 
 
 def test_a_huge_file_is_refused():
@@ -153,3 +160,17 @@ def test_arbitrary_field_values_never_crash_the_loader(data):
 @given(st.text(alphabet=st.sampled_from(list("-:[]{}&*!|>'\"#%@`,?\n\t abc12")), max_size=80))
 def test_arbitrary_yaml_text_never_crashes_the_loader(text):
     _outcome(text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.one_of(rituals.map(lambda d: yaml.safe_dump(d, allow_unicode=True)), st.text(max_size=60)))
+def test_rituals_check_on_anything_is_exit_0_or_2_with_file_line_messages(tmp_path_factory, text):
+    from tests.helpers import run_cli
+
+    path = tmp_path_factory.mktemp("h") / "x.rituals.yml"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli(["rituals", "check", str(path)])
+    assert result.code in (0, 2), result.output
+    assert "Traceback" not in result.output and "This is a bug" not in result.output
+    if result.code == 2:
+        assert f"{path}:" in result.stderr.replace("\n", "")

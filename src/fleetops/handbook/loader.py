@@ -26,6 +26,7 @@ from fleetops.handbook.models import AUTO_ISSUE_REPOS, KNOWN_KEYS, REQUIRED, Aut
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
+MAX_DEPTH = 50  # a ritual is three levels deep; yaml's composer recurses once per level
 LOGIN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$"
 
 
@@ -52,11 +53,12 @@ class _Refused(Exception):
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader that counts nodes and refuses anchors and aliases."""
+    """A SafeLoader that counts nodes, bounds nesting, and refuses anchors and aliases."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.nodes = 0
+        self.depth = 0
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - yaml's signature
         event = self.peek_event()
@@ -65,7 +67,18 @@ class _BoundedLoader(yaml.SafeLoader):
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Refused(f"more than {MAX_NODES} YAML nodes: not a rituals file", event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep: not a rituals file", event.start_mark.line + 1)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _code(character: object) -> str:
+    value = ord(character) if isinstance(character, str) else int(character)  # type: ignore[call-overload]
+    return f"U+{value:04X}"
 
 
 def _line(node: Node) -> int:
@@ -76,7 +89,11 @@ def compose(text: str, file: str) -> Node | None:
     """The YAML node tree of `text`; HandbookError (naming file and line) when it is not YAML."""
     if len(text) > MAX_BYTES:
         raise HandbookError(f"{file}:1: {len(text)} characters, more than the {MAX_BYTES} a rituals file may have.", file=file)
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters right away
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        raise HandbookError(f"{file}:{line}: not valid YAML (control character {_code(err.character)} is not allowed).", file=file, line=line) from None
     try:
         return loader.get_single_node()
     except _Refused as err:
@@ -87,6 +104,9 @@ def compose(text: str, file: str) -> Node | None:
         raise HandbookError(
             f"{file}:{line}: not valid YAML ({err.problem or err.context}).", file=file, line=line
         ) from None
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        raise HandbookError(f"{file}:{line}: not valid YAML (control character {_code(err.character)} is not allowed).", file=file, line=line) from None
     except yaml.YAMLError as err:
         raise HandbookError(f"{file}:1: not valid YAML ({str(err).splitlines()[0] if str(err) else type(err).__name__}).", file=file) from None
     finally:
