@@ -527,6 +527,46 @@ class GitHubClient:
             raise
         return True
 
+    # -- handbook rituals (fleetops rituals ...): several repositories of one owner -------------------------
+    def labels_of(self, full_name: str) -> set[str]:
+        """Every label defined in `full_name` (paged at 100)."""
+        return self._read(f"listing the labels of {full_name}", lambda: {lb.name for lb in self._other_repo(full_name).get_labels()})
+
+    def user_exists(self, login: str) -> bool:
+        """GET /users/{login}: whether GitHub has such a user."""
+        try:
+            self._read(f"looking up the GitHub user {login}", lambda: self._gh.get_user(login).raw_data)
+        except NotFound:
+            return False
+        return True
+
+    def search_issue_bodies(self, query: str) -> list[BodyIssue]:
+        """Every issue a search finds (all pages of 100), with its body."""
+
+        def read() -> list[BodyIssue]:
+            return [_body_issue(i) for i in self._gh.search_issues(query)]
+
+        return self._read(f"searching issues for {query!r}", read)
+
+    def newest_issues(self, full_name: str) -> list[BodyIssue]:
+        """The newest page (100) of issues of `full_name`, open or closed, with their bodies.
+
+        A new issue is not searchable for a while; this covers a re-run made right after a create.
+        """
+
+        def read() -> list[BodyIssue]:
+            page = self._other_repo(full_name).get_issues(state="all", sort="created", direction="desc").get_page(0)
+            return [_body_issue(i) for i in page if "pull_request" not in _raw(i)]
+
+        return self._read(f"listing the newest issues of {full_name}", read)
+
+    def create_issue_in(self, full_name: str, title: str, body: str, *, labels: list[str], assignees: list[str]) -> BodyIssue:
+        """POST /repos/{full_name}/issues (never retried: a re-run finds the issue by its marker)."""
+        return self.call(
+            f"creating the issue {title!r} in {full_name}",
+            lambda: _body_issue(self._other_repo(full_name).create_issue(title=title, body=body, labels=labels, assignees=assignees)),
+        )
+
 
 # -- the small types GitHubClient returns ---------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -689,6 +729,26 @@ def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
         labels=tuple(label.name for label in issue.labels),
         assignees=tuple(user.login for user in issue.assignees),
     )
+
+
+@dataclass(frozen=True)
+class BodyIssue:
+    """An issue with its repository and body (for durable markers in the body)."""
+
+    repo: str
+    number: int
+    title: str
+    state: str
+    url: str
+    body: str
+
+
+def _body_issue(issue) -> BodyIssue:  # noqa: ANN001 - a PyGithub Issue from a list or a create
+    raw = _raw(issue)
+    repo_url = str(raw.get("repository_url") or "")
+    repo = "/".join(repo_url.rstrip("/").split("/")[-2:]) if repo_url else ""
+    return BodyIssue(repo=repo, number=int(raw["number"]), title=raw.get("title") or "", state=raw.get("state") or "",
+                     url=raw.get("html_url") or "", body=raw.get("body") or "")
 
 
 def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun

@@ -878,6 +878,8 @@ def search_issues(ctx: Context, req: Request) -> Response:
     viewer(ctx, req)
     terms = _search_terms(req.arg("q", "") or "")
     repos = [v for k, v in terms if k == "repo"] or list(ctx.state["github"]["repos"])
+    # `in:body` (or `in:title,body`) searches the body; without it the text is matched in titles.
+    where = {part for k, v in terms if k == "in" for part in v.lower().split(",")}
     results: list[tuple[JSON, JSON]] = []
     for full in repos:
         repo = ctx.state["github"]["repos"].get(full)
@@ -903,7 +905,9 @@ def search_issues(ctx: Context, req: Request) -> Response:
                 elif key == "closed":
                     ok &= _date_match(issue.get("closed_at"), value)
                 elif key == "text":
-                    ok &= value.lower() in issue["title"].lower()
+                    fields = [issue["title"]] if "title" in where or "body" not in where else []
+                    fields += [issue.get("body") or ""] if "body" in where else []
+                    ok &= any(value.lower() in f.lower() for f in fields)
             if ok:
                 results.append((repo, issue))
     results.sort(key=lambda ri: ri[1]["created_at"], reverse=True)

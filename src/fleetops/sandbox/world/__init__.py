@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder, iso
+from fleetops.sandbox.world.handbook import handbook_files
 
 State = dict[str, Any]
 LA = ZoneInfo("America/Los_Angeles")
@@ -191,6 +192,7 @@ def seed_github(state: State, spec: WorldSpec) -> None:
             "orbit/cmd/desktop/desktop.go": "package main\n\nfunc main() {}\n",
             "ee/fleetd-chrome/package.json": '{"name": "fleetd-chrome", "version": "1.3.0"}\n',
             "server/service/hosts.go": "package service\n",
+            **handbook_files(),
         },
     )
     git.tag("orbit-v1.9.0", when=start)  # old, and "1.9" sorts after "1.34" as text
@@ -342,6 +344,12 @@ def seed_rc(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_handbook(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.handbook import seed_handbook as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -352,4 +360,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_conclude,
     seed_pulls,
     seed_rc,
+    seed_handbook,
 ]
