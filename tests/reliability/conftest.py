@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+def release_day(monkeypatch: pytest.MonkeyPatch) -> None:
     """The day after 4.58.0 shipped, as the released world says (markers carry this time)."""
     from fleetops.app import App
 
@@ -36,12 +37,20 @@ def world(make_sandbox: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def real_now() -> datetime:
+    """The time a child process sees: FLEETOPS_TEST_NOW moves this process's clock, not a child's."""
+    env = {k: v for k, v in os.environ.items() if k != "FLEETOPS_TEST_NOW"}
+    out = subprocess.run([sys.executable, "-c", "import time; print(time.time())"], env=env, capture_output=True, text=True, check=True)
+    return datetime.fromtimestamp(int(float(out.stdout)), UTC)
+
+
+@pytest.fixture
 def spawn() -> Iterator[Callable[..., subprocess.Popen[str]]]:
     """Start `python -m fleetops ARGS` as a real process on the test's environment; killed at the end."""
     started: list[subprocess.Popen[str]] = []
 
     def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-        full = {**os.environ, **env, "PYTHONPATH": str(SRC), "CI": "true", "COLUMNS": "400"}
+        full = {k: v for k, v in {**os.environ, **env, "PYTHONPATH": str(SRC), "CI": "true", "COLUMNS": "400"}.items() if k != "FLEETOPS_TEST_NOW"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "fleetops", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

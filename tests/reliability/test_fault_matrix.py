@@ -21,7 +21,7 @@ import pytest
 
 from fleetops.lock import RunLock
 from fleetops.sandbox.server import Fault
-from tests.reliability.conftest import flat
+from tests.reliability.conftest import flat, real_now
 
 CONCLUDE_NOW = datetime(2025, 6, 18, 17, 0, tzinfo=UTC)  # the day after 4.58.0 shipped
 DEFAULT_NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday of a freeze week
@@ -218,7 +218,7 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
     cmd = COMMANDS[command]
     now = world_now(command)
     if row == "SIGKILL mid-apply":
-        now = datetime.now(UTC).replace(microsecond=0)  # the killed process runs on the real clock
+        now = real_now()  # the killed process runs on the real clock
     monkeypatch.setattr(App, "now", lambda self: now)
     clean_code, clean_state = clean_run(make_sandbox, cli, command, now, str(clean_env.parent / "clean-state"))
     monkeypatch.setenv("FLEETOPS_STATE_DIR", str(clean_env))

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from fleetops import __version__
-from fleetops.cli import freeze, release, sandbox
+from fleetops.cli import freeze, release, rituals, sandbox
 
 HELP = """Release rituals of Fleet's engineering handbook, as commands.
 
@@ -47,6 +47,7 @@ app = typer.Typer(
 )
 app.add_typer(freeze.app, name="freeze")
 app.add_typer(release.app, name="release")
+app.add_typer(rituals.app, name="rituals")
 app.add_typer(sandbox.app, name="sandbox")
 
 
