@@ -36,7 +36,6 @@ def world(make_sandbox: Callable[..., Any]) -> Callable[..., Any]:
     return lambda **overrides: released(make_sandbox, **overrides)
 
 
-@pytest.fixture
 def real_now() -> datetime:
     """The time a child process sees: FLEETOPS_TEST_NOW moves this process's clock, not a child's."""
     env = {k: v for k, v in os.environ.items() if k != "FLEETOPS_TEST_NOW"}
