@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.ops.freeze import compute_schedule
 from fleetops.plan import Plan, Skip, Status, Step
+from fleetops.schedule import compute_schedule, due_day
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -582,9 +582,7 @@ class Conclude:
         due = self.reads.milestone.due_on
         if due is None:
             return None
-        # GitHub keeps a due date as a day; its UTC date is the day the person picked.
-        day = (due.astimezone(UTC) if due.tzinfo else due).date()
-        return day + timedelta(days=self.rituals.release.cadence_days)
+        return due_day(due) + timedelta(days=self.rituals.release.cadence_days)
 
     # 11
     def _unfreeze(self) -> Step:
