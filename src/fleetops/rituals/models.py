@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import datetime as dt
 from typing import Annotated, ClassVar, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -127,6 +127,8 @@ class Freeze(Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as err:
+            if not available_timezones():
+                raise ValueError(f"cannot look up {value!r}: no time-zone database (reinstall fleetops with its tzdata dependency)") from err
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Los_Angeles)") from err
         return value
 
