@@ -386,7 +386,8 @@ def test_an_unknown_placeholder_in_the_announcement_is_a_rituals_error(make_sand
     assert result.code == 2
     # Refused when the rituals file loads (before any read), naming the file, the field and the placeholder.
     message = " ".join(result.stderr.split())
-    assert f"rituals file {rituals}: slack.announcement uses {{dri}}, but it may use only {{version}}" in message
+    assert "slack.announcement uses {dri}, but it may use only {version}" in message
+    assert str(rituals) in result.stderr.replace("\n", "")  # Rich folds a long path without a space
     assert "{milestone_url}" in message  # the message lists the placeholders it may use
     assert "Traceback" not in result.output
     assert server.writes() == []

@@ -101,7 +101,8 @@ def test_sandbox_requests_skips_corrupt_lines_of_the_log_with_a_warning(cli, cle
     said = " ".join(result.stderr.split())
     assert result.code == 0
     assert [r["seq"] for r in result.json()["requests"]] == [json.loads(line)["seq"] for line in good]
-    assert f"warning: skipped 4 unreadable line(s) of {log} (line 2, 3, 4, {len(good) + 4})" in said
+    assert "warning: skipped 4 unreadable line(s) of" in said and f"(line 2, 3, 4, {len(good) + 4})" in said
+    assert str(log) in result.stderr.replace("\n", "")  # Rich folds a long path without a space
     table = cli("sandbox", "requests")
     assert table.code == 0 and f"{len(good)} request(s)." in " ".join(table.stderr.split())
     assert "Traceback" not in table.output

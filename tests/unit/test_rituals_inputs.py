@@ -198,7 +198,8 @@ def test_env_override_with_a_broken_people_section_is_exit_2_naming_file_and_peo
     result = cli("freeze", "status", env={**sandbox.env(), "FLEETOPS_RITUALS": str(path), "FLEETOPS_RELEASE_DRI": "x"})
     said = " ".join(result.stderr.split())
     assert result.code == 2
-    assert f"error: rituals file {path}: people: Input should be a valid dictionary" in said
+    assert "error: rituals file" in said and ": people: Input should be a valid dictionary" in said
+    assert str(path) in result.stderr.replace("\n", "")  # Rich folds a long path without a space
     assert "Traceback" not in result.output and "unexpected" not in said
 
 
@@ -211,6 +212,7 @@ def test_a_naming_template_with_a_second_placeholder_is_refused_at_load(sandbox,
     result = cli(*command, env={**sandbox.env(), "FLEETOPS_RITUALS": str(path)})
     said = " ".join(result.stderr.split())
     assert result.code == 2
-    assert f"rituals file {path}: naming.release_tag uses {{suffix}}, but it may use only {{version}}." in said
+    assert "naming.release_tag uses {suffix}, but it may use only {version}." in said
+    assert str(path) in result.stderr.replace("\n", "")  # Rich folds a long path without a space
     assert "Traceback" not in result.output and "unexpected" not in said
     assert sandbox.writes() == []
