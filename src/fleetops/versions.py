@@ -2,7 +2,7 @@
 
 - `parse_release` reads `4.58.0` or `v4.58.0` (nothing else) into a `Release`;
 - `next_patch` / `Release.next_minor` give the default next versions;
-- `name` fills a naming pattern of the rituals file (`fleet-v{version}` → `fleet-v4.58.0`);
+- `release_name` fills a naming pattern of the rituals file (`fleet-v{version}` → `fleet-v4.58.0`);
 - `pattern_regex` turns such a pattern into a regex that captures the version back.
 
 Comparisons use `packaging.version.Version` (SPEC: "packaging (versions)").
@@ -68,7 +68,7 @@ def next_patch(version: Version | Release | str) -> str:
     return str(version.next_patch())
 
 
-def name(pattern: str, version: str | Release) -> str:
+def release_name(pattern: str, version: str | Release) -> str:
     """A naming pattern of the rituals file filled with a version: `fleet-v{version}` → `fleet-v4.58.0`."""
     return text.fill(pattern, {"version": str(version)})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from fleetops.versions import Release, name, next_patch, parse_release, pattern_regex, release_text, version_in
+from fleetops.versions import Release, next_patch, parse_release, pattern_regex, release_name, release_text, version_in
 
 
 @pytest.mark.parametrize(
@@ -45,9 +45,9 @@ def test_next_patch(given, expected):
 
 
 def test_names_from_patterns():
-    assert name("fleet-v{version}", "4.58.0") == "fleet-v4.58.0"
-    assert name("patch-fleet-v{version}", Release(4, 58, 1)) == "patch-fleet-v4.58.1"
-    assert name("{version}-tentative", "4.59.0") == "4.59.0-tentative"
+    assert release_name("fleet-v{version}", "4.58.0") == "fleet-v4.58.0"
+    assert release_name("patch-fleet-v{version}", Release(4, 58, 1)) == "patch-fleet-v4.58.1"
+    assert release_name("{version}-tentative", "4.59.0") == "4.59.0-tentative"
 
 
 def test_pattern_regex_captures_the_version_and_escapes_the_rest():

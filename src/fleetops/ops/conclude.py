@@ -31,7 +31,7 @@ from fleetops.errors import FleetopsError, RitualsError, UsageError
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import compute_schedule, due_day
 from fleetops.text import TemplateError, fill
-from fleetops.versions import Release, name, next_patch, parse_release
+from fleetops.versions import Release, next_patch, parse_release, release_name
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -144,14 +144,14 @@ class Conclude:
         self.labels = rituals.labels
         self.pipes = rituals.zenhub.pipelines
         self.repo = app.repo
-        self.tentative_title = name(self.naming.tentative_milestone, versions.version)
-        self.final_title = name(self.naming.milestone, versions.version)
+        self.tentative_title = release_name(self.naming.tentative_milestone, versions.version)
+        self.final_title = release_name(self.naming.milestone, versions.version)
         self.next_titles = (
-            name(self.naming.tentative_milestone, versions.next),
-            name(self.naming.milestone, versions.next),
+            release_name(self.naming.tentative_milestone, versions.next),
+            release_name(self.naming.milestone, versions.next),
         )
-        self.tag = name(self.naming.release_tag, versions.version)
-        self.branch = name(self.naming.patch_branch, versions.patch)
+        self.tag = release_name(self.naming.release_tag, versions.version)
+        self.branch = release_name(self.naming.patch_branch, versions.patch)
         self.freeze_branch = rituals.freeze.branch
         self.reads: Reads  # set by plan()
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)

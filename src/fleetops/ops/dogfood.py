@@ -41,7 +41,7 @@ from rich.text import Text
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, ServiceError, UsageError
 from fleetops.plan import Plan, Step
-from fleetops.versions import name, release_text, version_in
+from fleetops.versions import release_name, release_text, version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -117,8 +117,8 @@ def parse_ref(text: str, rituals: Rituals, *, option: str = "REF") -> Ref:
         return Ref(
             text=text,
             kind="release",
-            git_ref=name(rituals.naming.release_tag, version),
-            image_tag=name(rituals.naming.docker_tag, version),
+            git_ref=release_name(rituals.naming.release_tag, version),
+            image_tag=release_name(rituals.naming.docker_tag, version),
             version=Version(version),
         )
     if HASH.fullmatch(raw.lower()):
