@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -25,3 +26,20 @@ def test_the_freeze_zone_resolves_with_no_system_tz_database(tmp_path):
     result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2024-08-06T11:00:00-07:00"
+
+
+CLI = """
+import sys, zoneinfo
+zoneinfo.reset_tzpath([])
+from fleetops.cli import main
+sys.argv = ["fleetops", "--sandbox", "freeze", "status", "--json"]
+main()
+"""
+
+
+def test_sandbox_runs_with_no_system_tz_database(clean_env):
+    """`--sandbox` builds a world on Pacific time: it crashed on such a machine before tzdata was required."""
+    result = subprocess.run([sys.executable, "-c", CLI], env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["schedule"]["freeze_starts"].endswith(("-07:00", "-08:00"))
