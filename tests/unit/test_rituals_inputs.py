@@ -120,6 +120,27 @@ def test_any_yaml_document_loads_or_is_refused(target, document, overrides):
     outcome(target, overrides)
 
 
+OVERRIDE_PATHS = [("repository",), ("people",), ("people", "release_dri"), ("people", "oncall")]
+ALL_OVERRIDES = st.fixed_dictionaries({
+    "repository": st.none() | st.sampled_from(MEANINGFUL), "people.release_dri": st.none() | st.sampled_from(MEANINGFUL),
+    "people.oncall": st.none() | st.sampled_from(MEANINGFUL),
+})
+
+
+@PROPERTY
+@given(path=st.sampled_from(OVERRIDE_PATHS), value=VALUES, delete=st.booleans(), overrides=ALL_OVERRIDES)
+def test_any_value_where_an_override_lands_loads_or_is_refused(target, path, value, delete, overrides):
+    """The fields the environment overrides, and their parents, hold anything (issue 9: people: 42)."""
+    data = copy.deepcopy(BUNDLED)
+    parent = get(data, path[:-1])
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    target.write_text(yaml.safe_dump(data, allow_unicode=True))
+    outcome(target, overrides)
+
+
 YAMLISH = st.text(alphabet="ab1:-[]{}&*!|>'\"\n #?,%@`.\t<=~", max_size=60)
 
 
