@@ -177,7 +177,9 @@ def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None =
     try:
         return Rituals.model_validate(merged)
     except ValidationError as err:
-        names = ", ".join(OVERRIDE_VARIABLES.get(d, d) for d in wanted)
+        paths = [_field_path(e["loc"]) for e in err.errors()]
+        culprits = [d for d in wanted if any(p == d or p.startswith(d + ".") for p in paths)] or list(wanted)
+        names = ", ".join(OVERRIDE_VARIABLES.get(d, d) for d in culprits)
         raise RitualsError(
             f"rituals file {source} with the environment's overrides ({names}): {_problems(err)}.",
             hint="Fix the variable's value.",
