@@ -27,7 +27,7 @@ class TemplateError(ValueError):
         self.placeholder = placeholder
 
 
-def _pieces(template: str) -> list[tuple[str, str | None]]:
+def pieces(template: str) -> list[tuple[str, str | None]]:
     """(literal text, placeholder name or None) pairs; TemplateError for anything but `{name}`."""
     try:
         parsed = list(_FORMATTER.parse(template))
@@ -44,7 +44,7 @@ def _pieces(template: str) -> list[tuple[str, str | None]]:
 
 def placeholders(template: str) -> list[str]:
     """The names of the template's placeholders, in order of first use."""
-    return list(dict.fromkeys(name for _, name in _pieces(template) if name is not None))
+    return list(dict.fromkeys(name for _, name in pieces(template) if name is not None))
 
 
 def shown(names: Iterable[str]) -> str:
@@ -73,7 +73,7 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     caller that forgot a value can cause that).
     """
     out: list[str] = []
-    for literal, name in _pieces(template):
+    for literal, name in pieces(template):
         out.append(literal)
         if name is not None:
             if name not in values:

@@ -80,7 +80,7 @@ def pattern_regex(pattern: str, version: str = RELEASE_PATTERN) -> re.Pattern[st
     """
     parts: list[str] = []
     seen = False
-    for literal, placeholder in text._pieces(pattern):  # noqa: SLF001 - the same parser that fills
+    for literal, placeholder in text.pieces(pattern):  # the same parser that fills
         parts.append(re.escape(literal))
         if placeholder is not None:
             parts.append("(?P=version)" if seen else f"(?P<version>{version})")
