@@ -33,13 +33,13 @@ def pieces(template: str) -> list[tuple[str, str | None]]:
         parsed = list(_FORMATTER.parse(template))
     except ValueError as err:  # a single `{` or `}`
         raise TemplateError(f"is not a valid template ({err}); double a literal brace: {{{{ or }}}}") from None
-    pieces: list[tuple[str, str | None]] = []
+    found: list[tuple[str, str | None]] = []
     for literal, name, spec, conversion in parsed:
         if name is not None and (not name.isidentifier() or spec or conversion):
             shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
             raise TemplateError(f"uses {shown}: only plain {{name}} placeholders are allowed", placeholder=name)
-        pieces.append((literal, name))
-    return pieces
+        found.append((literal, name))
+    return found
 
 
 def placeholders(template: str) -> list[str]:
