@@ -36,8 +36,8 @@ def pieces(template: str) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     for literal, name, spec, conversion in parsed:
         if name is not None and (not name.isidentifier() or spec or conversion):
-            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-            raise TemplateError(f"uses {shown}: only plain {{name}} placeholders are allowed", placeholder=name)
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise TemplateError(f"uses {written}: only plain {{name}} placeholders are allowed", placeholder=name)
         found.append((literal, name))
     return found
 
