@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
+from fleetops import text as text_templates
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, RitualsError, ServiceError
 from fleetops.ops.deps_parsers import (
@@ -119,26 +120,21 @@ class Report:
 
 
 # --- issue texts -----------------------------------------------------------------------------------------------
-class _Values(dict):
-    """Placeholder values; an unknown placeholder in the rituals file is a RitualsError naming it."""
+def fill(template: str, values: Mapping[str, str], where: str) -> str:
+    """`template` filled from `values` (fleetops.text); RitualsError (exit 2) names `where`.
 
-    where = ""
-
-    def __missing__(self, key: str) -> str:
-        raise RitualsError(
-            f"rituals file: {self.where} uses {{{key}}}, which check-deps does not know.",
-            hint=f"Use one of: {', '.join('{' + k + '}' for k in sorted(self))}.",
-        )
-
-
-def fill(text: str, values: Mapping[str, str], where: str) -> str:
-    """`text` with `{placeholders}` filled from `values`; RitualsError (exit 2) names `where`."""
-    table = _Values(values)
-    table.where = where
+    The rituals file's placeholders are checked when it loads, so this only fails for a text
+    that did not come from a loaded file.
+    """
     try:
-        return text.format_map(table)
-    except (ValueError, IndexError) as err:  # a stray brace
-        raise RitualsError(f"rituals file: {where} is not a valid template ({err}).", hint="Double a literal brace: {{ or }}.") from None
+        return text_templates.fill(text_templates.check(template, values), values)
+    except text_templates.TemplateError as err:
+        if err.placeholder is None:  # a stray brace
+            raise RitualsError(f"rituals file: {where} is not a valid template ({err}).", hint="Double a literal brace: {{ or }}.") from None
+        raise RitualsError(
+            f"rituals file: {where} uses {{{err.placeholder}}}, which check-deps does not know.",
+            hint=f"Use one of: {', '.join('{' + k + '}' for k in sorted(values))}.",
+        ) from None
 
 
 def issue_spec(key: str, text: IssueText, values: Mapping[str, str], where: str) -> IssueSpec:

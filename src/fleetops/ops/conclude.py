@@ -20,17 +20,18 @@ Closed issues and pull requests are left as they are.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.ops.freeze import compute_schedule
 from fleetops.plan import Plan, Skip, Status, Step
+from fleetops.schedule import compute_schedule, due_day
+from fleetops.text import TemplateError, fill
+from fleetops.versions import Release, next_patch, parse_release, release_name
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -43,7 +44,6 @@ COMMAND = "release conclude-milestone"
 # same request that closes it, the Slack step writes the second right after Slack said "ok".
 CONCLUDED = "fleetops: concluded"
 ANNOUNCED = "fleetops: announced in Slack"
-VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
 
 # --- versions -----------------------------------------------------------------------------------------------
@@ -54,25 +54,24 @@ class Versions:
     patch: str  # the next patch of this release, e.g. 4.58.1
 
 
-def _parse(value: str, what: str) -> tuple[int, int, int]:
-    match = VERSION_RE.match(value.strip())
-    if not match:
+def _parse(value: str, what: str) -> Release:
+    release = parse_release(value)
+    if release is None:
         raise UsageError(f"{what} {value!r} is not a release version like 4.58.0.", hint="Give MAJOR.MINOR.PATCH, e.g. 4.58.0.")
-    major, minor, patch = (int(g) for g in match.groups())
-    return major, minor, patch
+    return release
 
 
 def parse_versions(version: str, next_version: str | None) -> Versions:
     """Validate VERSION and --next (default: the next minor); bad input is exit 2 before any read."""
-    major, minor, patch = _parse(version, "VERSION")
-    current = f"{major}.{minor}.{patch}"
+    release = _parse(version, "VERSION")
+    current = str(release)
     if next_version is None:
-        nxt = f"{major}.{minor + 1}.0"
+        nxt = str(release.next_minor())
     else:
-        nxt = "{}.{}.{}".format(*_parse(next_version, "--next"))
+        nxt = str(_parse(next_version, "--next"))
         if Version(nxt) <= Version(current):
             raise UsageError(f"--next {nxt} is not after {current}.", hint="Give the version of the next release, e.g. --next 4.59.0.")
-    return Versions(version=current, next=nxt, patch=f"{major}.{minor}.{patch + 1}")
+    return Versions(version=current, next=nxt, patch=next_patch(release))
 
 
 # --- what the plan reads ---------------------------------------------------------------------------------------
@@ -145,14 +144,14 @@ class Conclude:
         self.labels = rituals.labels
         self.pipes = rituals.zenhub.pipelines
         self.repo = app.repo
-        self.tentative_title = self.naming.tentative_milestone.format(version=versions.version)
-        self.final_title = self.naming.milestone.format(version=versions.version)
+        self.tentative_title = release_name(self.naming.tentative_milestone, versions.version)
+        self.final_title = release_name(self.naming.milestone, versions.version)
         self.next_titles = (
-            self.naming.tentative_milestone.format(version=versions.next),
-            self.naming.milestone.format(version=versions.next),
+            release_name(self.naming.tentative_milestone, versions.next),
+            release_name(self.naming.milestone, versions.next),
         )
-        self.tag = self.naming.release_tag.format(version=versions.version)
-        self.branch = self.naming.patch_branch.format(version=versions.patch)
+        self.tag = release_name(self.naming.release_tag, versions.version)
+        self.branch = release_name(self.naming.patch_branch, versions.patch)
         self.freeze_branch = rituals.freeze.branch
         self.reads: Reads  # set by plan()
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
@@ -582,9 +581,7 @@ class Conclude:
         due = self.reads.milestone.due_on
         if due is None:
             return None
-        # GitHub keeps a due date as a day; its UTC date is the day the person picked.
-        day = (due.astimezone(UTC) if due.tzinfo else due).date()
-        return day + timedelta(days=self.rituals.release.cadence_days)
+        return due_day(due) + timedelta(days=self.rituals.release.cadence_days)
 
     # 11
     def _unfreeze(self) -> Step:
@@ -626,8 +623,8 @@ class Conclude:
             "channel": slack.channel,
         }
         try:
-            return slack.announcement.format_map(values)
-        except (KeyError, IndexError, ValueError) as err:
+            return fill(slack.announcement, values)
+        except TemplateError as err:
             raise RitualsError(
                 f"slack.announcement in the rituals file cannot be filled in ({type(err).__name__}: {err}).",
                 hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",

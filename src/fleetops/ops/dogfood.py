@@ -41,6 +41,7 @@ from rich.text import Text
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, ServiceError, UsageError
 from fleetops.plan import Plan, Step
+from fleetops.versions import release_name, release_text, version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 
 SHORT_HASH = 7  # the length of Fleet's per-commit image tags (`git rev-parse --short` in CI)
 HASH = re.compile(r"[0-9a-f]{7,40}")
-RELEASE = re.compile(r"v?(?P<version>\d+\.\d+\.\d+)")
 BRANCHY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 UNFINISHED = ("queued", "in_progress", "waiting", "requested", "pending")
 # GitHub stamps a run's creation in whole seconds, and our clock and GitHub's differ a little.
@@ -101,15 +101,7 @@ def _duration_text(seconds: float) -> str:
 
 def _release_version(text: str, rituals: Rituals) -> str | None:
     """The X.Y.Z of `v4.58.0`, `4.58.0`, or the rituals' release tag / image tag forms."""
-    match = RELEASE.fullmatch(text)
-    if match:
-        return match["version"]
-    for pattern in (rituals.naming.release_tag, rituals.naming.docker_tag):
-        before, _, after = pattern.partition("{version}")
-        found = re.fullmatch(re.escape(before) + r"(?P<version>\d+\.\d+\.\d+)" + re.escape(after), text)
-        if found:
-            return found["version"]
-    return None
+    return release_text(text) or version_in(text, (rituals.naming.release_tag, rituals.naming.docker_tag))
 
 
 def parse_ref(text: str, rituals: Rituals, *, option: str = "REF") -> Ref:
@@ -125,8 +117,8 @@ def parse_ref(text: str, rituals: Rituals, *, option: str = "REF") -> Ref:
         return Ref(
             text=text,
             kind="release",
-            git_ref=rituals.naming.release_tag.format(version=version),
-            image_tag=rituals.naming.docker_tag.format(version=version),
+            git_ref=release_name(rituals.naming.release_tag, version),
+            image_tag=release_name(rituals.naming.docker_tag, version),
             version=Version(version),
         )
     if HASH.fullmatch(raw.lower()):
@@ -173,11 +165,11 @@ def release_of(version_text: str | None) -> Version | None:
     """The version of a release build (4.57.0, v4.57.0); None for a build of a commit."""
     if not version_text:
         return None
-    match = RELEASE.fullmatch(version_text.strip().removeprefix("fleet-"))
-    if not match:
+    found = release_text(version_text.strip().removeprefix("fleet-"))
+    if not found:
         return None
     try:
-        return Version(match["version"])
+        return Version(found)
     except InvalidVersion:  # pragma: no cover - the pattern only admits valid versions
         return None
 

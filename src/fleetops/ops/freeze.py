@@ -1,18 +1,15 @@
 """The merge freeze: "Begin a merge freeze" and "Remove the freeze" in the handbook.
 
 The schedule comes from the release milestone: the open `{version}-tentative` milestone with
-the lowest version and a due date. The freeze starts on the configured weekday (Tuesday)
-before the release at the configured time (11:00 America/Los_Angeles); the deep freeze is
-the final `deep_freeze_hours` (24) before the release moment (the due date at `release_time`).
+the lowest version and a due date; its maths (freeze start, deep freeze, phase) is in
+`fleetops.schedule`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from packaging.version import InvalidVersion, Version
 from rich.table import Table
@@ -21,57 +18,13 @@ from rich.text import Text
 from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.plan import Plan, Step
+from fleetops.schedule import PHASES, Schedule, compute_schedule  # noqa: F401 - re-exported: fleetops.ops.freeze.compute_schedule
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import Milestone
     from fleetops.clients.mergefreeze import FreezeState
-    from fleetops.rituals.models import Freeze, Naming
-
-PHASES = ("open", "freeze", "deep-freeze", "released")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When the freeze of one release starts, deepens and ends."""
-
-    milestone: str
-    version: str
-    release: datetime
-    freeze_starts: datetime
-    deep_freeze_starts: datetime
-    phase: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "milestone": self.milestone,
-            "version": self.version,
-            "release": self.release.isoformat(),
-            "freeze_starts": self.freeze_starts.isoformat(),
-            "deep_freeze_starts": self.deep_freeze_starts.isoformat(),
-            "phase": self.phase,
-        }
-
-
-def compute_schedule(milestone: str, version: str, due_on: datetime, freeze: Freeze, now: datetime) -> Schedule:
-    """The schedule for a release due on `due_on` (its calendar date counts, as GitHub stores dates)."""
-    zone = ZoneInfo(freeze.timezone)
-    # GitHub keeps a milestone's due date as a date and returns it as a UTC timestamp
-    # (07:00Z or 08:00Z, or midnight): the UTC calendar date is the date the user picked.
-    due_date = due_on.date() if due_on.tzinfo is None else due_on.astimezone(ZoneInfo("UTC")).date()
-    release = datetime.combine(due_date, freeze.release_time, tzinfo=zone)
-    days_back = (due_date.weekday() - freeze.weekday_index) % 7 or 7  # strictly before the release day
-    freeze_starts = datetime.combine(due_date - timedelta(days=days_back), freeze.time, tzinfo=zone)
-    deep_freeze_starts = max(freeze_starts, release - timedelta(hours=freeze.deep_freeze_hours))
-    if now >= release:
-        phase = "released"
-    elif now >= deep_freeze_starts:
-        phase = "deep-freeze"
-    elif now >= freeze_starts:
-        phase = "freeze"
-    else:
-        phase = "open"
-    return Schedule(milestone, version, release, freeze_starts, deep_freeze_starts, phase)
+    from fleetops.rituals.models import Naming
 
 
 def release_milestone(milestones: list[Milestone], naming: Naming) -> tuple[Milestone, str] | None:

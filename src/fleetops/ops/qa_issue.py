@@ -36,8 +36,8 @@ from fleetops.ops.templates import (
     replace_section,
     section_text,
 )
-from fleetops.ops.deps_parsers import next_patch
 from fleetops.plan import Plan, Step
+from fleetops.versions import next_patch, release_text
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -52,7 +52,6 @@ VERSIONS = re.compile(
 )
 TRUE_FALSE = re.compile(r"True\s*/\s*False")
 REMOVE_HINT = re.compile(r"^\s*<!--\s*Remove items without updates\s*-->\s*$", re.IGNORECASE)
-RELEASE = re.compile(r"v?(\d+\.\d+\.\d+)")
 # Diff preview: a longer run of removed or added lines is shortened to its first lines.
 MAX_RUN = 6
 
@@ -69,11 +68,11 @@ class QAOptions:
 
 def release_version(text: str, what: str = "VERSION") -> str:
     """`4.58.0` or `v4.58.0` → `4.58.0`; anything else is a usage error (exit 2)."""
-    match = RELEASE.fullmatch(text.strip())
+    found = release_text(text.strip())
     try:
-        if match is None:
+        if found is None:
             raise InvalidVersion(text)
-        return str(Version(match[1]))
+        return str(Version(found))
     except InvalidVersion:
         raise UsageError(f"{what} {text!r} is not a release version.", hint="Use MAJOR.MINOR.PATCH, e.g. 4.58.0.") from None
 
