@@ -49,9 +49,10 @@ def test_80_columns_wrap_and_never_truncate(monkeypatch):
     url = "https://github.com/fleetdm/fleet/issues/22345-with-a-long-suffix-that-does-not-fit-anywhere-in-eighty-columns"
     table = Table("status", "step", "detail", box=None)
     table.add_row("pending", "Create issue 'Upgrade Go to 1.22.12'", f"labels bug, :reproduce, ~release blocker; {url}")
-    from fleetops.plan import Plan, Step, render_plan
+    from fleetops.plan import Plan, Step
+    from fleetops.render.plan import checklist
 
-    render_plan(ui, Plan("x", steps=[Step.todo("s", "Create issue 'Upgrade Go to 1.22.12' with a long title", url, lambda s: None)]), heading="Plan")
+    checklist(ui, Plan("x", steps=[Step.todo("s", "Create issue 'Upgrade Go to 1.22.12' with a long title", url, lambda s: None)]), heading="Plan")
     ui.warn(f"a long warning that mentions {url} and keeps going")
     text = err.getvalue()
     assert max(len(line) for line in text.splitlines()) <= 80

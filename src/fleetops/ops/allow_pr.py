@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+import pathspec
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, PolicyRefusal, ServiceError, UsageError
 from fleetops.ops import freeze
 from fleetops.plan import Plan, Skip, Step
+from fleetops.views import Facts
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -79,33 +79,15 @@ def closing_references(body: str, repo: str) -> tuple[list[int], list[str]]:
     return ours, elsewhere
 
 
-# --- documentation and website paths: gitignore-like globs --------------------------------------------------
+# --- documentation and website paths: gitignore's patterns ----------------------------------------------------
 @cache
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """`**` spans directories, `*` and `?` do not; without `/` the pattern matches a file name anywhere."""
-    if pattern.endswith("/"):
-        pattern += "**"
-    if pattern.startswith("/"):
-        pattern = pattern[1:]
-    elif "/" not in pattern:
-        pattern = "**/" + pattern
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + r"\Z")
+def _docs_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def is_docs_path(path: str, patterns: list[str]) -> bool:
-    return any(glob_regex(p).match(path) for p in patterns)
+    """As in .gitignore: `**` spans directories, `*` and `?` do not; without `/` the pattern matches a file name anywhere."""
+    return _docs_spec(tuple(patterns)).match_file(path)
 
 
 def not_docs(files: list[FileChange], patterns: list[str]) -> list[str]:
@@ -355,7 +337,7 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
         issues=[{**i.as_json(), "labels": list(i.labels)} for i in issues if not i.is_pull_request],
         groups=verdict.groups, approvals=verdict.approvals,
     )
-    render(app, pr, view, rules, issues, elsewhere, view.more["files"], verdict)
+    app.ui.show(summary(rituals, pr, view, issues, elsewhere, view.more["files"], verdict))
 
     if number in state.unblocked_prs:
         plan.add(Step.skip("unblock", title, f"already unblocked (unblocked: {_prs(state.unblocked_prs)})"))
@@ -399,18 +381,13 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
     return plan
 
 
-def render(
-    app: App, pr: PullInfo, view: freeze.FreezeView, rules: str, issues: list[IssueInfo], elsewhere: list[str],
+def summary(
+    rituals: Rituals, pr: PullInfo, view: freeze.FreezeView, issues: list[IssueInfo], elsewhere: list[str],
     files: list[FileChange], verdict: Verdict,
-) -> None:
+) -> Facts:
     """What was read and what the rules say, before the plan."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-
-    def row(name: str, value: str | Text) -> None:
-        grid.add_row(name, value if isinstance(value, Text) else Text(value))  # Text: no markup in titles
-
+    facts = Facts(heading=f"Merge #{pr.number} during the freeze", blank_after=True)
+    row = facts.add
     row("Pull request", f"#{pr.number} {pr.title} ({pr.head} → {pr.base}) by @{pr.author}")
     row("Labels", ", ".join(pr.labels) or "none")
     tied = [i for i in issues if not i.is_pull_request]
@@ -421,7 +398,7 @@ def render(
     ignored = [f"#{i.number} (a pull request)" for i in issues if i.is_pull_request] + [f"{r} (another repository)" for r in elsewhere]
     if ignored:
         row("Ignored", ", ".join(ignored))
-    others = not_docs(files, app.rituals.freeze.allow.docs_paths)
+    others = not_docs(files, rituals.freeze.allow.docs_paths)
     row("Files", f"{len(files)} changed, {len(others)} outside documentation and website")
     schedule = view.schedule
     if schedule is None:
@@ -435,7 +412,5 @@ def render(
         row("Approvals", f"approved by {', '.join('@' + a for a in verdict.approvals['approved_by']) or 'nobody'}")
     # A refusal's reason is the error line that follows.
     outcome = f"allowed ({verdict.rule}): {verdict.reason}" if verdict.allowed else f"refused ({verdict.rule})"
-    row("Verdict", Text(outcome, style="green" if verdict.allowed else "red"))
-    app.ui.heading(f"Merge #{pr.number} during the freeze")
-    app.ui.print(grid)
-    app.ui.print(Text(""))
+    row("Verdict", outcome, style="green" if verdict.allowed else "red")
+    return facts

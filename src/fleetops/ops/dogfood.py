@@ -28,19 +28,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.version import InvalidVersion, Version
-from rich.table import Table
-from rich.text import Text
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, ServiceError, UsageError
 from fleetops.plan import Plan, Step
+from fleetops.views import Facts
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -221,7 +218,7 @@ def deploy(app: App, options: DeployOptions) -> Plan:
     plan.extra["workflow"] = {"id": reads.workflow.id, "name": reads.workflow.name, "path": reads.workflow.path, "ref": reads.branch}
     inputs = {rituals.dogfood.input: image}
     plan.extra["inputs"] = inputs
-    render_summary(app, target, image, reads, inputs)
+    app.ui.show(summary(target, image, reads, inputs))
 
     title = f"Dispatch {reads.workflow.path.rsplit('/', 1)[-1]} on {reads.branch}"
     already = _decide(target, reads)
@@ -433,8 +430,6 @@ def _check_workflow(app: App, reads: _Reads) -> None:
 
 def _plan_dispatch(app: App, plan: Plan, options: DeployOptions, target: Ref, reads: _Reads, inputs: dict[str, str], title: str) -> None:
     github = app.clients.github
-    # return_run_details is github.com's (2026); GitHub Enterprise Server answers 204 without it.
-    details = not app.settings.github_api_url.rstrip("/").endswith("/api/v3")
     seen = {r.id for r in reads.runs}
     sent: dict[str, Any] = {}
     detail = ", ".join(f"{k}={v}" for k, v in inputs.items())
@@ -442,7 +437,7 @@ def _plan_dispatch(app: App, plan: Plan, options: DeployOptions, target: Ref, re
     def dispatch(step: Step) -> str:
         sent["at"] = app.now()
         sent["clock"] = time.monotonic()
-        result: DispatchResult = github.dispatch(reads.workflow.id, reads.branch, inputs, return_run_details=details)
+        result: DispatchResult = github.dispatch(reads.workflow.id, reads.branch, inputs)
         sent["result"] = result
         return f"dispatched on {reads.branch}" + (f": run {result.run_id}" if result.run_id else "")
 
@@ -494,7 +489,7 @@ def _watch(app: App, github: GitHubClient, plan: Plan, run: WorkflowRun, options
     """Poll the run every --poll-interval until it completes or --timeout passes."""
     started = time.monotonic()
     last = run.status
-    with _spinner(app, f"Deploy run {run.id}: {run.status}") as update:
+    with app.ui.spinner(f"Deploy run {run.id}: {run.status}") as update:
         while not run.completed:
             if time.monotonic() >= deadline:
                 raise FleetopsError(
@@ -512,52 +507,23 @@ def _watch(app: App, github: GitHubClient, plan: Plan, run: WorkflowRun, options
     return run
 
 
-@contextmanager
-def _spinner(app: App, text: str) -> Iterator[Callable[[str], None]]:
-    """The UI's spinner; a plain line where Rich cannot nest it in the runner's progress bar.
-
-    Rich nests live displays since 14.1; pyproject still admits 13.7, where entering a second
-    one raises LiveError. Only entering is guarded: errors of the body pass through unchanged.
-    """
-    from rich.errors import LiveError
-
-    spinner = app.ui.spinner(text)
-    try:
-        update = spinner.__enter__()
-    except LiveError:
-        app.ui.info(text)
-        yield lambda _text: None
-        return
-    try:
-        yield update
-    except BaseException as err:
-        if not spinner.__exit__(type(err), err, err.__traceback__):
-            raise
-    else:
-        spinner.__exit__(None, None, None)
-
-
 # --- what people see first ---------------------------------------------------------------------------------
-def render_summary(app: App, target: Ref, image: str, reads: _Reads, inputs: dict[str, str]) -> None:
+def summary(target: Ref, image: str, reads: _Reads, inputs: dict[str, str]) -> Facts:
     """Image and digest, current → new, the compare result, the workflow and its inputs."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    grid.add_row("Image", image)
-    grid.add_row("Digest", reads.tag.digest or "none given by Docker Hub")
+    facts = Facts(heading="Deploy to dogfood", blank_after=True)
+    facts.add("Image", image)
+    facts.add("Digest", reads.tag.digest or "none given by Docker Hub")
     source = "as the dogfood server reports" if reads.running.source == "dogfood" else "as --current says"
     new = f"{target.label} ({reads.target_sha[:SHORT_HASH]})" if target.kind == "release" else target.label
-    grid.add_row("Dogfood", f"{reads.running.label} → {new}; now {source}")
+    facts.add("Dogfood", f"{reads.running.label} → {new}; now {source}")
     cmp = reads.comparison
     if cmp is not None:
         counts = f"{cmp.status} (ahead by {cmp.ahead_by}, behind by {cmp.behind_by} commits)"
         if target.kind == "release" and reads.running.version is not None:
             counts += "; releases are compared by version"
-        grid.add_row("Compare", counts)
+        facts.add("Compare", counts)
     elif reads.compare_error:
-        grid.add_row("Compare", f"unknown: {reads.compare_error}")
-    grid.add_row("Workflow", f"{reads.workflow.name} ({reads.workflow.path}) on {reads.branch}")
-    grid.add_row("Inputs", ", ".join(f"{k}={v}" for k, v in inputs.items()))
-    app.ui.heading("Deploy to dogfood")
-    app.ui.print(grid)
-    app.ui.print(Text(""))
+        facts.add("Compare", f"unknown: {reads.compare_error}")
+    facts.add("Workflow", f"{reads.workflow.name} ({reads.workflow.path}) on {reads.branch}")
+    facts.add("Inputs", ", ".join(f"{k}={v}" for k, v in inputs.items()))
+    return facts
