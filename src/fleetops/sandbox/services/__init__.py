@@ -8,7 +8,6 @@ from fleetops.sandbox.server import Router
 def all_routers() -> list[Router]:
     """Every service the sandbox speaks, each under its own path prefix."""
     from fleetops.sandbox.services import dockerhub, dogfood, feeds, github, godev, mergefreeze, slack, zenhub
-    from fleetops.sandbox.services import github_actions  # noqa: F401 - adds the Actions routes to github.router
 
     return [
         github.router,
