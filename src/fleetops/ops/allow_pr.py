@@ -217,26 +217,7 @@ def _exception(rituals: Rituals, pr: PullInfo, tied: list[IssueInfo], reviews: l
             f"product group, but neither #{pr.number} nor an issue it closes carries a group label",
             f"Label the pull request with its group ({', '.join(by_label) or 'people.product_groups in the rituals file'}), then re-run.",
         )
-    required: list[tuple[str, list[str]]] = []
-    for group in groups:
-        if not group.em:
-            raise UsageError(
-                f"the rituals file names no engineering manager for {group.name}, whose approval --exception needs.",
-                hint=f"Set `em` of product group {group.key!r} (people.product_groups) in the rituals file.",
-            )
-        if not group.qa:
-            raise UsageError(
-                f"the rituals file names no QA for {group.name}, whose approval --exception needs.",
-                hint=f"Set `qa` of product group {group.key!r} (people.product_groups) in the rituals file.",
-            )
-        required.append((f"the engineering manager of {group.name}", [group.em]))
-        required.append((f"the QA lead of {group.name}", list(group.qa)))
-    if not people.release_dri:
-        raise UsageError(
-            "the release DRI is not known, and --exception needs their approval.",
-            hint="Set FLEETOPS_RELEASE_DRI, or people.release_dri in the rituals file.",
-        )
-    required.append(("the release DRI", [people.release_dri]))
+    required = _required_approvals(rituals, groups)
     approved = approvers(reviews)
 
     def who(role: str, logins: list[str]) -> str:
@@ -262,6 +243,32 @@ def _exception(rituals: Rituals, pr: PullInfo, tied: list[IssueInfo], reviews: l
         f"feature work approved as an exception by the EM, the QA lead and the release DRI ({'; '.join(names)})",
         groups=names, approvals=approvals,
     )
+
+
+def _required_approvals(rituals: Rituals, groups: list[ProductGroup]) -> list[tuple[str, list[str]]]:
+    """(role, logins any of whom approves) for each group's EM and QA lead, then the release DRI."""
+    people = rituals.people
+    required: list[tuple[str, list[str]]] = []
+    for group in groups:
+        if not group.em:
+            raise UsageError(
+                f"the rituals file names no engineering manager for {group.name}, whose approval --exception needs.",
+                hint=f"Set `em` of product group {group.key!r} (people.product_groups) in the rituals file.",
+            )
+        if not group.qa:
+            raise UsageError(
+                f"the rituals file names no QA for {group.name}, whose approval --exception needs.",
+                hint=f"Set `qa` of product group {group.key!r} (people.product_groups) in the rituals file.",
+            )
+        required.append((f"the engineering manager of {group.name}", [group.em]))
+        required.append((f"the QA lead of {group.name}", list(group.qa)))
+    if not people.release_dri:
+        raise UsageError(
+            "the release DRI is not known, and --exception needs their approval.",
+            hint="Set FLEETOPS_RELEASE_DRI, or people.release_dri in the rituals file.",
+        )
+    required.append(("the release DRI", [people.release_dri]))
+    return required
 
 
 # --- the plan ------------------------------------------------------------------------------------------------
@@ -299,30 +306,13 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
         allowed=None, rule=None, reason=None, issues=[], groups=[], approvals=None, unblocked_prs=[],
     )
     app.plan = plan  # a refusal's --json still carries what was read
-    mergefreeze = app.clients.mergefreeze  # MERGEFREEZE_TOKEN missing: exit 4 before any request
-    github = app.clients.github
-    view = freeze.read_view(
-        app, branch, want_user=True,
-        more={
-            "pr": lambda: _pull(app, number),
-            "files": lambda: github.pull_files(number),
-            "reviews": lambda: github.pull_reviews(number),
-        },
-    )
+    app.clients.mergefreeze  # noqa: B018 - MERGEFREEZE_TOKEN missing: exit 4 before any request
+    view = _read(app, branch, number)
     pr: PullInfo = view.more["pr"]
     state = view.state
     phase = view.schedule.phase if view.schedule else "unknown"
     plan.extra.update(pr=pr.as_json(), frozen=state.frozen, phase=phase, unblocked_prs=list(state.unblocked_prs))
-
-    if pr.merged:
-        raise UsageError(f"pull request #{number} is merged already: there is nothing to unblock.")
-    if pr.state != "open":
-        raise UsageError(f"pull request #{number} is closed: Merge Freeze only lets open pull requests merge.", hint="Reopen it first.")
-    if pr.base != branch:
-        raise UsageError(
-            f"pull request #{number} merges into {pr.base}, not into {branch}: unblocking it on {branch} would not let it merge.",
-            hint=f"If {pr.base} is frozen in Merge Freeze, re-run with --branch {pr.base}.",
-        )
+    _check_pull(pr, branch)
     title = f"Unblock #{number} in Merge Freeze ({branch} stays frozen)"
     if not state.frozen:
         plan.add(Step.skip("unblock", title, f"nothing to unblock: {branch} is not frozen in Merge Freeze"))
@@ -347,6 +337,41 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
     if not verdict.allowed:
         raise PolicyRefusal(f"#{number} is refused ({verdict.rule}, phase {phase}): {verdict.reason}.", hint=verdict.hint)
 
+    plan.add(_unblock_step(app, plan, branch, number, view, verdict, title))
+    return plan
+
+
+def _read(app: App, branch: str, number: int) -> freeze.FreezeView:
+    """Merge Freeze, the schedule and the token's owner, with the pull request, its files and reviews."""
+    github = app.clients.github
+    return freeze.read_view(
+        app, branch, want_user=True,
+        more={
+            "pr": lambda: _pull(app, number),
+            "files": lambda: github.pull_files(number),
+            "reviews": lambda: github.pull_reviews(number),
+        },
+    )
+
+
+def _check_pull(pr: PullInfo, branch: str) -> None:
+    """Only an open, unmerged pull request into the frozen branch can be let through."""
+    number = pr.number
+    if pr.merged:
+        raise UsageError(f"pull request #{number} is merged already: there is nothing to unblock.")
+    if pr.state != "open":
+        raise UsageError(f"pull request #{number} is closed: Merge Freeze only lets open pull requests merge.", hint="Reopen it first.")
+    if pr.base != branch:
+        raise UsageError(
+            f"pull request #{number} merges into {pr.base}, not into {branch}: unblocking it on {branch} would not let it merge.",
+            hint=f"If {pr.base} is frozen in Merge Freeze, re-run with --branch {pr.base}.",
+        )
+
+
+def _unblock_step(app: App, plan: Plan, branch: str, number: int, view: freeze.FreezeView, verdict: Verdict, title: str) -> Step:
+    """Send Merge Freeze the whole unblocked list plus #number, always with frozen=true."""
+    mergefreeze = app.clients.mergefreeze
+    state = view.state
     user = view.user_name or "fleetops"
     wanted = sorted({*state.unblocked_prs, number})
 
@@ -371,14 +396,11 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
             raise ServiceError(f"Merge Freeze's answer does not list #{number} as unblocked ({_prs(result.unblocked_prs)}).")
         return f"unblocked: {_prs(result.unblocked_prs)}; {branch} still frozen"
 
-    plan.add(
-        Step.todo(
-            "unblock", title,
-            f"unblocked: {_prs(state.unblocked_prs)} → {_prs(wanted)} (frozen=true, as {user}; {verdict.rule})",
-            apply,
-        )
+    return Step.todo(
+        "unblock", title,
+        f"unblocked: {_prs(state.unblocked_prs)} → {_prs(wanted)} (frozen=true, as {user}; {verdict.rule})",
+        apply,
     )
-    return plan
 
 
 def summary(
