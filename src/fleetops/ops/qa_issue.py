@@ -244,20 +244,11 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
     given = {name: release_version(v, f"--{_flag(name)}") for name, v in options.component_versions.items()}
     options = QAOptions(version=version, fleetd_only=options.fleetd_only, component_versions=given)
     rituals = app.rituals
-    github = app.clients.github
 
     template = read_template(app)
     title = qa_title(template, version, fleetd_only=options.fleetd_only)
     needs_fleetd = section_text(template.body, rituals.qa.fleetd_heading) is not None
-    reads: dict[str, Any] = {
-        "existing": lambda: github.open_issues_titled([title])[title],
-        "labels": github.label_names,
-    }
-    if needs_fleetd and fleetd is None:
-        from fleetops.ops.fleetd import fleetd_changes
-
-        reads["fleetd"] = lambda: fleetd_changes(app)
-    found = gather(reads)
+    found = _read(app, title, needs_fleetd=needs_fleetd and fleetd is None)
     existing: list[IssueInfo] = found["existing"]
 
     updates = component_updates(rituals, fleetd if fleetd is not None else found.get("fleetd", []), options)
@@ -294,6 +285,32 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
         plan.add(Step.skip("issue", step_title, f"already open: #{issue.number} {issue.url}{also}", data={"issue": issue.as_json()}))
         return plan
 
+    plan.add(_create_step(app, plan, step_title, template.body, body, labels, assignees, assigned_by, notes))
+    return plan
+
+
+def _read(app: App, title: str, *, needs_fleetd: bool) -> dict[str, Any]:
+    """At once: open issues with the title, the repository's labels and (when needed) the fleetd changes."""
+    github = app.clients.github
+    reads: dict[str, Any] = {
+        "existing": lambda: github.open_issues_titled([title])[title],
+        "labels": github.label_names,
+    }
+    if needs_fleetd:
+        from fleetops.ops.fleetd import fleetd_changes
+
+        reads["fleetd"] = lambda: fleetd_changes(app)
+    return gather(reads)
+
+
+def _create_step(
+    app: App, plan: Plan, step_title: str, template_body: str, body: str, labels: list[str], assignees: list[str],
+    assigned_by: str, notes: list[str],
+) -> Step:
+    """Create the issue (its number and URL go into --json); shown with the body's diff against the template."""
+    github = app.clients.github
+    title = plan.extra["issue"]["title"]
+
     def apply(step: Step) -> str:
         created = github.create_issue(title, body, labels=labels, assignees=assignees)
         plan.extra["issue"] = step.data["issue"] = created.as_json()
@@ -303,9 +320,8 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
         f"labels: {', '.join(labels) or 'none'}; assignees: {', '.join(assignees) or 'none'} "
         f"({assigned_by}); body: {'; '.join(notes) or 'the template as it is'}"
     )
-    preview = IssuePreview(title, labels, assignees, template.body, body)
-    plan.add(Step.todo("issue", step_title, detail, apply, preview=preview))
-    return plan
+    preview = IssuePreview(title, labels, assignees, template_body, body)
+    return Step.todo("issue", step_title, detail, apply, preview=preview)
 
 
 def _flag(component: str) -> str:
