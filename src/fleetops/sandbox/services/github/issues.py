@@ -141,6 +141,12 @@ def update_issue(ctx: Context, req: Request) -> Response:
     return Response(body=issue_json(ctx, repo, issue))
 
 
+def _labels_changed(ctx: Context, repo: JSON, issue: JSON) -> Response:
+    """After a change of an issue's labels: the issue is updated now; GitHub answers with all its labels."""
+    issue["updated_at"] = now_iso(ctx)
+    return Response(body=[label_json(ctx, repo, n) for n in issue["labels"]])
+
+
 @router.route("GET", "/repos/{owner}/{repo}/issues/{issue_number}/labels")
 def list_issue_labels(ctx: Context, req: Request) -> Response:
     repo, issue = readable_issue(ctx, req)
@@ -159,8 +165,7 @@ def add_issue_labels(ctx: Context, req: Request) -> Response:
         ensure_label(repo, name)
         if name not in issue["labels"]:
             issue["labels"].append(name)
-    issue["updated_at"] = now_iso(ctx)
-    return Response(body=[label_json(ctx, repo, n) for n in issue["labels"]])
+    return _labels_changed(ctx, repo, issue)
 
 
 @router.route("PUT", "/repos/{owner}/{repo}/issues/{issue_number}/labels")
@@ -169,8 +174,7 @@ def set_issue_labels(ctx: Context, req: Request) -> Response:
     issue["labels"] = _label_names(req.json())
     for name in issue["labels"]:
         ensure_label(repo, name)
-    issue["updated_at"] = now_iso(ctx)
-    return Response(body=[label_json(ctx, repo, n) for n in issue["labels"]])
+    return _labels_changed(ctx, repo, issue)
 
 
 @router.route("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}")
@@ -180,8 +184,7 @@ def remove_issue_label(ctx: Context, req: Request) -> Response:
     if name not in issue["labels"]:
         raise HTTPError(404, {"message": "Label does not exist", "documentation_url": "https://docs.github.com/rest", "status": "404"})
     issue["labels"].remove(name)
-    issue["updated_at"] = now_iso(ctx)
-    return Response(body=[label_json(ctx, repo, n) for n in issue["labels"]])
+    return _labels_changed(ctx, repo, issue)
 
 
 @router.route("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/labels")

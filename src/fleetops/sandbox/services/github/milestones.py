@@ -6,6 +6,7 @@ from fleetops.sandbox.server import Context, Request, Response
 from fleetops.sandbox.services.github.common import (
     find_milestone,
     int_param,
+    JSON,
     milestone_json,
     next_id,
     not_found,
@@ -20,6 +21,26 @@ from fleetops.sandbox.services.github.common import (
 
 
 # --- routes: milestones ------------------------------------------------------------------------------
+def _milestone_of(ctx: Context, req: Request) -> tuple[JSON, JSON]:
+    repo = repo_of(ctx, req)
+    ms = find_milestone(repo, int_param(req, "milestone_number"))
+    if ms is None:
+        raise not_found()
+    return repo, ms
+
+
+def _readable(ctx: Context, req: Request) -> tuple[JSON, JSON]:
+    """The repository and the milestone of the path, for a read."""
+    viewer(ctx, req)
+    return _milestone_of(ctx, req)
+
+
+def _writable(ctx: Context, req: Request) -> tuple[JSON, JSON]:
+    """The repository and the milestone of the path, for a request that changes it (a token is needed)."""
+    require_writer(ctx, req)
+    return _milestone_of(ctx, req)
+
+
 @router.route("GET", "/repos/{owner}/{repo}/milestones")
 def list_milestones(ctx: Context, req: Request) -> Response:
     viewer(ctx, req)
@@ -39,11 +60,7 @@ def list_milestones(ctx: Context, req: Request) -> Response:
 
 @router.route("GET", "/repos/{owner}/{repo}/milestones/{milestone_number}")
 def get_milestone(ctx: Context, req: Request) -> Response:
-    viewer(ctx, req)
-    repo = repo_of(ctx, req)
-    ms = find_milestone(repo, int_param(req, "milestone_number"))
-    if ms is None:
-        raise not_found()
+    repo, ms = _readable(ctx, req)
     return Response(body=milestone_json(ctx, repo, ms))
 
 
@@ -76,11 +93,7 @@ def create_milestone(ctx: Context, req: Request) -> Response:
 
 @router.route("PATCH", "/repos/{owner}/{repo}/milestones/{milestone_number}")
 def update_milestone(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    ms = find_milestone(repo, int_param(req, "milestone_number"))
-    if ms is None:
-        raise not_found()
+    repo, ms = _writable(ctx, req)
     data = req.json()
     if "title" in data and data["title"] != ms["title"]:
         if any(m["title"] == data["title"] for m in repo["milestones"]):
@@ -100,11 +113,7 @@ def update_milestone(ctx: Context, req: Request) -> Response:
 
 @router.route("DELETE", "/repos/{owner}/{repo}/milestones/{milestone_number}")
 def delete_milestone(ctx: Context, req: Request) -> Response:
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    ms = find_milestone(repo, int_param(req, "milestone_number"))
-    if ms is None:
-        raise not_found()
+    repo, ms = _writable(ctx, req)
     repo["milestones"].remove(ms)
     for issue in repo.get("issues", []):
         if issue.get("milestone") == ms["number"]:
