@@ -44,13 +44,14 @@ def test_console_and_json_channels_redact(monkeypatch):
 
 def render_at_80_columns(monkeypatch, detail: str) -> str:
     """What a plan step with `detail` looks like on stderr at 80 columns (not a terminal)."""
-    from fleetops.plan import Plan, Step, render_plan
+    from fleetops.plan import Plan, Step
+    from fleetops.render.plan import checklist
 
     monkeypatch.setenv("COLUMNS", "80")
     err = io.StringIO()
     monkeypatch.setattr("sys.stderr", err)
     ui = UI()
-    render_plan(ui, Plan("x", steps=[Step.todo("s", "Create issue 'Upgrade Go to 1.22.12' with a long title", detail, lambda s: None)]), heading="Plan")
+    checklist(ui, Plan("x", steps=[Step.todo("s", "Create issue 'Upgrade Go to 1.22.12' with a long title", detail, lambda s: None)]), heading="Plan")
     ui.warn(f"a long warning that mentions {detail} and keeps going")
     return err.getvalue()
 

@@ -102,9 +102,8 @@ def requests(
     json: Json = False,
 ) -> None:
     """List the requests the sandbox has served since the last reset (what did fleetops do?)."""
-    from rich.table import Table
-
     from fleetops.sandbox.runtime import read_request_log, sandbox_dir
+    from fleetops.views import RequestLog
 
     fleet = app_of(ctx, "sandbox requests", json=json)
     entries, skipped = read_request_log(fleet.base_settings.state_dir)
@@ -117,11 +116,7 @@ def requests(
     if json:
         fleet.ui.emit_json({"command": "sandbox requests", "requests": entries})
         done(0)
-    table = Table("#", "service", "method", "path", "status", box=None)
-    table.columns[3].overflow = "fold"
-    for entry in entries:
-        table.add_row(str(entry["seq"]), entry["service"], entry["method"], entry["path"], str(entry["status"]))
-    fleet.ui.print(table)
+    fleet.ui.show(RequestLog(entries))
     fleet.ui.info(f"{len(entries)} request(s).")
     done(0)
 

@@ -39,6 +39,7 @@ from fleetops.ops.deps_parsers import (
     release_version,
 )
 from fleetops.plan import Plan, Status, Step
+from fleetops.views import Quote
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -437,9 +438,7 @@ def _file_step(app: App, spec: IssueSpec, people: list[str]) -> Step:
 
     who = ", ".join(f"@{p}" for p in people) or "nobody"
     detail = f"labels: {', '.join(spec.labels) or 'none'}; assignees: {who}"
-    from rich.text import Text
-
-    return Step.todo(f"issue-{spec.key}", f'File "{spec.title}"', detail, apply, data={"issue": _issue_json(spec)}, preview=Text(spec.body, style="dim"))
+    return Step.todo(f"issue-{spec.key}", f'File "{spec.title}"', detail, apply, data={"issue": _issue_json(spec)}, preview=Quote(spec.body))
 
 
 def _fleetd_qa_step(app: App, report: Report, options: Options) -> Step:
@@ -512,23 +511,12 @@ def build_plan(app: App, report: Report, options: Options) -> Plan:
 
 
 # --- the command ---------------------------------------------------------------------------------------------
-def run(app: App, options: Options) -> int:
-    """Read, judge, show, then file (with --file-issues) or report; returns the exit code."""
-    from fleetops.ops import check_deps_view as view
+def check(app: App, options: Options) -> tuple[Report, Plan]:
+    """Read, judge and show the table (before the duplicate lookup, which may fail); then the plan.
 
+    The CLI runs the plan: applied with --file-issues or --dry-run, else reported (see cli/release.py).
+    """
     report = judge(app, read(app))
     if not app.json_mode:
-        view.render(app, report)  # before the duplicate lookup, which may fail
-    plan = build_plan(app, report, options)
-    try:
-        if options.file_issues or options.dry_run:
-            code = app.execute(plan, yes=options.yes, dry_run=options.dry_run)
-        else:
-            if not app.json_mode:
-                view.render_next_steps(app, plan)
-            code = app.report(plan)
-    finally:
-        view.write_step_summary(app, report, plan)
-    if not app.json_mode:
-        view.render_verdict(app, plan)
-    return code
+        app.ui.show(report)
+    return report, build_plan(app, report, options)

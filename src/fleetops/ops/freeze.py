@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
-from rich.table import Table
-from rich.text import Text
 
 from fleetops.concurrency import gather
 from fleetops.errors import UsageError
@@ -92,43 +90,11 @@ def _extra(view: FreezeView, frozen: bool) -> dict[str, Any]:
     }
 
 
-def render_status(app: App, view: FreezeView) -> None:
-    """The human view of `freeze status`."""
-    ui = app.ui
-    state = view.state
-    if state.frozen:
-        line = Text.assemble((f"{view.branch} is FROZEN", "bold red"), f" in Merge Freeze (by {state.frozen_by or 'unknown'})")
-        if state.note:
-            line.append(f": {state.note}")
-    else:
-        line = Text.assemble((f"{view.branch} is open", "bold green"), " in Merge Freeze")
-    ui.print(line)
-    if state.frozen and state.unblocked_prs:
-        ui.print(f"Unblocked pull requests: {', '.join(f'#{n}' for n in state.unblocked_prs)}")
-    schedule = view.schedule
-    if schedule is None:
-        ui.warn(f"no open release milestone ({app.rituals.naming.tentative_milestone}) with a due date in {app.repo}: the schedule is unknown.")
-        return
-    fmt = "%a %Y-%m-%d %H:%M %Z"
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    grid.add_row("Release", f"{schedule.version} (milestone {schedule.milestone}), {schedule.release.strftime(fmt)}")
-    grid.add_row("Freeze starts", schedule.freeze_starts.strftime(fmt))
-    grid.add_row("Deep freeze starts", schedule.deep_freeze_starts.strftime(fmt))
-    grid.add_row("Phase", schedule.phase)
-    ui.print(grid)
-    if schedule.phase in ("freeze", "deep-freeze") and not state.frozen:
-        ui.warn(f"the schedule says {schedule.phase}, but {view.branch} is not frozen: run `fleetops freeze begin`.")
-    if schedule.phase == "open" and state.frozen:
-        ui.warn(f"{view.branch} is frozen before the freeze period starts.")
-
-
 def status(app: App, *, branch: str | None) -> Plan:
     """Read-only: the freeze state and the schedule."""
     view = read_view(app, branch or app.rituals.freeze.branch, want_user=False)
     if not app.json_mode:
-        render_status(app, view)
+        app.ui.show(view, milestones=app.rituals.naming.tentative_milestone, repo=app.repo)
     return Plan(command="freeze status", extra=_extra(view, view.state.frozen))
 
 
