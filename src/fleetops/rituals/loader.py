@@ -42,7 +42,8 @@ def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None =
     except OSError as err:
         raise RitualsError(f"rituals file {source} cannot be read: {err.strerror}.") from err
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: the same safe subset, parsed ~15x faster (start-up).
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
