@@ -354,7 +354,6 @@ class SandboxServer:
                     if fault is not None and fault.after:
                         raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
                 status = resp.status
-                out_headers.update(self._rate_limit_headers(service, path))
                 out_headers.update(resp.headers)
                 if resp.text is not None:
                     out_headers["Content-Type"] = "text/plain; charset=utf-8"
@@ -374,6 +373,8 @@ class SandboxServer:
             except Exception as err:  # a sandbox bug must look like a server error, not hang
                 status = 500
                 payload = json.dumps({"message": f"sandbox error: {type(err).__name__}: {err}"}).encode()
+            for key, value in self._rate_limit_headers(service, path).items():
+                out_headers.setdefault(key, value)  # a handler's or a fault's own headers win
             entry = {
                 "seq": self._seq_offset + len(self.requests) + 1,
                 "time": datetime.now(UTC).isoformat(),
