@@ -70,6 +70,7 @@ class Run:
     wall: float
     cpu: float
     baseline: float
+    baseline_cpu: float
     log: list[dict[str, Any]]
     code: int
 
@@ -83,15 +84,16 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("FLEETOPS_", "GH_", "GITHUB_", "MERGEFREEZE_", "ZENHUB_", "SLACK_"))}
 
 
-def import_baseline(deps: list[str]) -> float:
-    """Wall time of a fresh interpreter that imports the command's dependencies and exits."""
+def import_baseline(deps: list[str]) -> tuple[float, float]:
+    """(wall, CPU) of a fresh interpreter that imports the command's dependencies and exits."""
+    cpu = _child_cpu()
     started = time.monotonic()
     subprocess.run([sys.executable, "-c", "import " + ", ".join(deps)], check=True, env=_clean_env(), timeout=TIMEOUT)
-    return time.monotonic() - started
+    return time.monotonic() - started, _child_cpu() - cpu
 
 
 def run_once(bench: Bench, latency: float) -> Run:
-    baseline = import_baseline(bench.deps)
+    baseline, baseline_cpu = import_baseline(bench.deps)
     state = build_world(bench.world, **bench.world_overrides)
     if bench.prepare is not None:
         bench.prepare(state)
@@ -116,7 +118,7 @@ def run_once(bench: Bench, latency: float) -> Run:
         counted = sum(n for s, n in reported.items() if s != "github") + github["rest"] + github["graphql"]
         if counted != len(log):
             sys.exit(f"{bench.name}: --json counts {counted} requests, the sandbox logged {len(log)}")
-        return Run(wall=wall, cpu=cpu, baseline=baseline, log=log, code=proc.returncode)
+        return Run(wall=wall, cpu=cpu, baseline=baseline, baseline_cpu=baseline_cpu, log=log, code=proc.returncode)
     finally:
         server.stop()
 
@@ -180,6 +182,9 @@ def summarize(bench: Bench, latency: float, runs: list[Run]) -> dict[str, Any]:
         "baseline": round(baseline, 3),
         "baseline_deps": bench.deps,
         "wall_over_baseline": round(wall / baseline, 2),
+        # CPU is less sensitive than wall time to the other processes of a shared machine.
+        "baseline_cpu": round(statistics.median(r.baseline_cpu for r in runs), 3),
+        "cpu_over_baseline_cpu": round(statistics.median(r.cpu / r.baseline_cpu for r in runs), 2),
         "chain": chain,
         "chain_from": "declared" if bench.chain is not None else "observed",
         "observed_depth": depth,
@@ -199,7 +204,7 @@ def report(result: dict[str, Any]) -> str:
         f"wall:           {result['wall']:.3f} s (runs: {', '.join(f'{w:.3f}' for w in result['walls'])})",
         f"CPU:            {result['cpu']:.3f} s",
         f"import baseline {result['baseline']:.3f} s (import {', '.join(result['baseline_deps'])})",
-        f"wall/baseline:  {result['wall_over_baseline']:.2f}",
+        f"wall/baseline:  {result['wall_over_baseline']:.2f} (CPU: {result['cpu']:.3f} / {result['baseline_cpu']:.3f} s = {result['cpu_over_baseline_cpu']:.2f})",
         f"critical path:  {result['critical_path']:.3f} s = {result['chain']} dependent request(s) ({result['chain_from']})"
         f" x {result['latency_ms']} ms; observed depth {result['observed_depth']}",
     ]
