@@ -91,3 +91,21 @@ def test_the_error_object_of_json_carries_the_requests_too(sandbox, cli):
     payload = result.json()
     assert "error" in payload
     assert payload["requests"]["mergefreeze"] == sum(r["service"] == "mergefreeze" for r in sandbox.requests) > 1
+
+
+def test_pygithub_shares_the_runs_tls_context_and_loads_no_ca_path_per_connection(sandbox, tmp_path):
+    clients = _clients(sandbox, tmp_path)
+    try:
+        clients.github.milestones("open")
+        session = clients.github._gh.requester._Requester__connection.session
+        adapter = session.get_adapter(clients.settings.github_api_url)
+        assert adapter.poolmanager.connection_pool_kw["ssl_context"] is clients.network.ssl_context
+
+        class Pool:
+            cert_reqs = ca_certs = ca_cert_dir = None
+
+        pool = Pool()
+        adapter.cert_verify(pool, "https://api.github.com/repos", True, None)
+        assert (pool.cert_reqs, pool.ca_certs, pool.ca_cert_dir) == ("CERT_REQUIRED", None, None)
+    finally:
+        clients.close()
