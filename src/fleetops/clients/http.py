@@ -59,7 +59,7 @@ class MeteredTransport(httpx.BaseTransport):
         try:
             response = self._inner.handle_request(request)
         except httpx.HTTPError as err:
-            if not isinstance(err, httpx.ConnectError):  # sent, but no answer (timeout, reset)
+            if not isinstance(err, (httpx.ConnectError, httpx.ConnectTimeout)):  # sent, no answer (read timeout, reset)
                 self._costs.count(self._service, request.method, str(request.url), type(err).__name__, (time.monotonic() - started) * 1000)
             raise
         self._costs.count(
