@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,27 @@ def run_cli(args: list[str], *, input: str | None = None, tty: bool = False) -> 
     return CliResult(code=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
+def runbook(help_text: str) -> list[tuple[int, str]]:
+    """The numbered entries of a help text: (number, the entry's text with its continuation lines)."""
+    entries: list[tuple[int, str]] = []
+    continues = False
+    for line in help_text.splitlines():
+        match = re.match(r"^\s*(\d+)\.\s+(.*)", line)
+        if match:
+            entries.append((int(match[1]), match[2]))
+            continues = True
+        elif continues and len(line) - len(line.lstrip()) >= 5 and line.strip():  # an entry's next line
+            entries[-1] = (entries[-1][0], entries[-1][1] + " " + line.strip())
+        else:
+            continues = False
+    return entries
+
+
+def world_time(server: Any) -> datetime:
+    """The instant a sandbox world was built at: what a test adds to the world is dated from it, not today."""
+    return datetime.fromisoformat(server.state["created_at"].replace("Z", "+00:00"))
+
+
 def _null_in_nullable_compositions(node: Any) -> Any:
     """Let `null` through where the description says `nullable: true` next to oneOf/anyOf.
 
@@ -68,14 +92,12 @@ def _null_in_nullable_compositions(node: Any) -> Any:
 
 
 def openapi_validator(spec_path: Path) -> Any:
-    """A sandbox response validator built from GitHub's OpenAPI subset, or None when it is absent."""
-    if not spec_path.is_file():
-        return None
+    """A sandbox response validator built from GitHub's OpenAPI subset (gzipped JSON)."""
     from openapi_schema_validator import OAS30Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
-    spec = _null_in_nullable_compositions(json.loads(spec_path.read_text()))
+    spec = _null_in_nullable_compositions(json.loads(gzip.decompress(spec_path.read_bytes())))
     registry = Registry().with_resource("urn:gh", Resource.from_contents(spec, default_specification=DRAFT4))
     cache: dict[tuple[str, str, str], Any] = {}
 

@@ -1,7 +1,8 @@
 """`fleetops freeze allow-pr N` against the sandbox over real sockets.
 
-The clock is pinned (App.now) to a Thursday noon in Los Angeles, and each world's release
-milestone is due on the date that puts that moment in the phase a test needs. The pull requests
+The clock (the `clock` fixture: App.now and the sandbox) is pinned to a Thursday noon in Los
+Angeles, and each world's release milestone is due on the date that puts that moment in the phase
+a test needs. The pull requests
 are the sandbox's (world/pulls.py): 23101 fixes a bug, 23102 is docs only, 23103 fixes a
 ~release blocker, 23104-23106 are feature work, 23107 is merged, 23108 targets an RC branch,
 23109 is labelled bug itself, 23110 changes 150 website files, 23111 fixes an ~unreleased bug.
@@ -27,10 +28,9 @@ MAIN = "fleetdm/fleet/main"
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    from fleetops.app import App
-
-    monkeypatch.setattr(App, "now", lambda self: NOW)
+def pinned(clock):
+    clock.set(NOW)
+    return clock
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import typer
 
 from fleetops import __version__
 from fleetops.cli import app
+from tests.helpers import runbook
 
 
 def all_commands() -> list[list[str]]:
@@ -29,6 +30,8 @@ def test_every_command_has_help_that_fits_80_columns(cli, path):
     assert "Usage: fleetops" in result.stdout
     long = [line for line in result.stdout.splitlines() if len(line) > 80]
     assert long == []
+    numbers = [n for n, _ in runbook(result.stdout)]
+    assert numbers == list(range(1, len(numbers) + 1)), f"the runbook's numbers skip or repeat: {numbers}"
     command = typer.main.get_command(app)
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
@@ -59,10 +62,11 @@ def test_unknown_option_is_a_usage_error(cli):
     assert "No such option" in result.stderr
 
 
-def test_no_arguments_shows_help(cli):
+def test_no_arguments_is_a_usage_error_that_shows_help(cli):
     result = cli()
-    assert result.code in (0, 2)
-    assert "Usage: fleetops" in result.output
+    assert result.code == 2  # no command given: bad input (SPEC: exit codes)
+    assert result.stdout == ""  # help for people goes to stderr; stdout is data
+    assert "Usage: fleetops" in result.stderr and "Commands" in result.stderr
 
 
 def test_an_unexpected_error_is_one_line_without_traceback_unless_debug(sandbox, cli, monkeypatch):

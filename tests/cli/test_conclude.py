@@ -12,6 +12,7 @@ import pytest
 from fleetops.sandbox.server import Fault
 from fleetops.sandbox.world.conclude import EXTRA_ITEMS
 from fleetops.sandbox.world.zenhub import DRAFTING_ONLY, GROUP_ITEMS, WORKSPACES
+from tests.helpers import runbook
 
 REPO = "fleetdm/fleet"
 READY = "Ready for release"
@@ -22,6 +23,13 @@ STEP_IDS = [
     "g-endpoint-ops.unfinished", "g-endpoint-ops.ready", "g-endpoint-ops.stories", "g-endpoint-ops.close",
     "drafting.celebrate", "close-milestone", "next-milestone", "unfreeze", "announce", "patch-branch",
 ]
+
+
+@pytest.fixture(autouse=True)
+def pinned(clock):
+    """The app and the sandbox read the day after the release, whatever today is."""
+    clock.set(NOW)
+    return clock
 
 
 def released(make_sandbox, **overrides: Any):
@@ -389,16 +397,46 @@ def test_an_unknown_placeholder_in_the_announcement_is_a_rituals_error(make_sand
     assert server.writes() == []
 
 
-def test_help_is_the_runbook_and_does_not_import_pygithub():
+def test_help_does_not_import_pygithub_and_fits_80_columns():
     import subprocess
     import sys
 
     code = "import sys; from fleetops.cli import run; run(['release', 'conclude-milestone', '--help']); print('github' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""}).stdout
     assert out.rstrip().endswith("False")
-    assert " 1. renames milestone VERSION-tentative to VERSION;" in out
-    assert "13. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z." in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+# What identifies each kind of step in its runbook line (the plan's step ids name the kinds; board
+# steps are "<board>.<kind>", described once for every board).
+RUNBOOK_WORDS = {
+    "rename": "renames milestone",
+    "unfinished": "removes the milestone",
+    "ready": "active sprint",
+    "stories": "stories there",
+    "close": "closes the other items",
+    "celebrate": "Confirm and celebrate",
+    "close-milestone": "closes the milestone",
+    "next-milestone": "NEXT-tentative",
+    "unfreeze": "unfreezes",
+    "announce": "announces",
+    "patch-branch": "patch-fleet-v",
+}
+
+
+def test_help_runbook_lists_every_step_of_a_real_plan_in_order(sandbox, cli):
+    """Each kind of step the plan has gets one numbered line, in the plan's order, numbered 1..N."""
+    plan = cli("release", "conclude-milestone", "4.58.0", "--dry-run", "--json", env=sandbox.env())
+    assert plan.code == 0, plan.stderr
+    kinds = list(dict.fromkeys(step["id"].rsplit(".", 1)[-1] for step in plan.json()["steps"]))
+    help_text = cli("release", "conclude-milestone", "--help", env={"COLUMNS": "80"})
+    assert help_text.code == 0
+    entries = runbook(help_text.output)
+    assert [n for n, _ in entries] == list(range(1, len(entries) + 1)), "the runbook's numbers skip or repeat"
+    assert len(entries) == len(kinds), f"{len(kinds)} kinds of step in the plan ({kinds}), {len(entries)} in the runbook"
+    for (number, text), kind in zip(entries, kinds, strict=True):
+        assert kind in RUNBOOK_WORDS, f"step {kind!r} is new: add it to the runbook and to RUNBOOK_WORDS"
+        assert RUNBOOK_WORDS[kind] in text, f"runbook line {number} ({text!r}) should describe step {kind!r}"
 
 
 def test_a_missing_release_tag_fails_only_the_branch_step(make_sandbox, cli):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from fleetops.sandbox.server import Fault
 from fleetops.sandbox.services.github import resolve_ref
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder
+from tests.helpers import world_time
 
 CMD = ("release", "deploy-dogfood")
 FAST = ("--poll-interval", "0.01")
@@ -320,7 +321,7 @@ def old_workflow(server) -> None:
     """Put the deploy workflow of older Fleet (input IMAGE_TAG) on main."""
     GitBuilder(fleet(server)).commit(
         "Deploy workflow as older Fleet had it",
-        datetime.now(UTC) - timedelta(hours=1),
+        world_time(server) - timedelta(hours=1),
         {".github/workflows/dogfood-deploy.yml": files.dogfood_workflow("IMAGE_TAG")},
     )
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from fleetops.sandbox.world import WorldSpec
+
+
+# Thursday 12:00 in Los Angeles. The default world built at this instant is in its freeze week:
+# the freeze began Tuesday 2026-11-24 11:00 PST, the deep freeze starts Monday 11-30 11:00 PST and
+# 4.58.0 is released Tuesday 12-01 11:00 PST.
+NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned(clock):
+    clock.set(NOW)
+    return clock
 
 
 def mf_writes(server):
@@ -23,16 +34,32 @@ def test_status_json_reports_frozen_branch_and_schedule(sandbox, cli):
     assert data["steps"] == []
     assert data["frozen"] is False
     assert data["branch"] == "main"
-    schedule = data["schedule"]
-    assert schedule["milestone"] == "4.58.0-tentative"
-    # The default world is in its freeze week: deep freeze from Monday 11:00 to Tuesday 11:00 (Pacific).
-    assert schedule["phase"] in ("freeze", "deep-freeze")
-    release = datetime.fromisoformat(schedule["release"])
-    freeze = datetime.fromisoformat(schedule["freeze_starts"])
-    deep = datetime.fromisoformat(schedule["deep_freeze_starts"])
-    assert freeze.weekday() == 1 and (freeze.hour, freeze.minute) == (11, 0)
-    assert release - deep == timedelta(hours=24)
+    assert data["schedule"] == {
+        "milestone": "4.58.0-tentative",
+        "version": "4.58.0",
+        "release": "2026-12-01T11:00:00-08:00",
+        "freeze_starts": "2026-11-24T11:00:00-08:00",
+        "deep_freeze_starts": "2026-11-30T11:00:00-08:00",
+        "phase": "freeze",
+    }
     assert sandbox.writes() == []
+
+
+@pytest.mark.parametrize(
+    "now, phase",
+    [
+        (datetime(2026, 11, 24, 18, 59, tzinfo=UTC), "open"),  # Tuesday 10:59 PST
+        (datetime(2026, 11, 24, 19, 0, tzinfo=UTC), "freeze"),  # Tuesday 11:00 PST
+        (datetime(2026, 11, 30, 19, 0, tzinfo=UTC), "deep-freeze"),  # Monday 11:00 PST
+        (datetime(2026, 12, 1, 19, 0, tzinfo=UTC), "released"),  # Tuesday 11:00 PST, release day
+    ],
+)
+def test_status_phase_follows_the_clock(make_sandbox, cli, clock, now, phase):
+    server = make_sandbox()  # built at NOW: 4.58.0 is due Tuesday 2026-12-01
+    clock.set(now)
+    result = cli("freeze", "status", "--json", env=server.env())
+    assert result.code == 0, result.stderr
+    assert result.json()["schedule"]["phase"] == phase
 
 
 def test_status_for_people_names_the_phase(sandbox, cli):
@@ -40,7 +67,11 @@ def test_status_for_people_names_the_phase(sandbox, cli):
     assert result.code == 0
     assert result.stdout == ""  # people's text goes to stderr
     assert "main is open in Merge Freeze" in result.stderr
-    assert "Phase" in result.stderr and "freeze" in result.stderr
+    lines = [" ".join(line.split()) for line in result.stderr.splitlines()]
+    assert "Release 4.58.0 (milestone 4.58.0-tentative), Tue 2026-12-01 11:00 PST" in lines
+    assert "Freeze starts Tue 2026-11-24 11:00 PST" in lines
+    assert "Deep freeze starts Mon 2026-11-30 11:00 PST" in lines
+    assert "Phase freeze" in lines
     assert "run `fleetops freeze begin`" in result.stderr
 
 
@@ -108,13 +139,9 @@ def test_unknown_branch_is_a_clear_usage_error(sandbox, cli):
     assert sandbox.writes() == []
 
 
-def _world_at_phase(make_sandbox, days_to_release: float):
-    now = datetime.now(UTC)
-    return make_sandbox(release_date=now + timedelta(days=days_to_release))
-
-
 def test_if_due_skips_before_the_freeze(make_sandbox, cli):
-    server = _world_at_phase(make_sandbox, 12)  # the Tuesday before is at least 5 days away
+    # due Tuesday 12-08: its freeze starts Tuesday 12-01 11:00 PST, five days after NOW
+    server = make_sandbox(release_date=datetime(2026, 12, 8, 8, 0, tzinfo=UTC))
     result = cli("freeze", "begin", "--if-due", "--yes", "--json", env=server.env())
     assert result.code == 0
     data = result.json()
@@ -124,11 +151,19 @@ def test_if_due_skips_before_the_freeze(make_sandbox, cli):
     assert server.writes() == []
 
 
-def test_if_due_freezes_during_the_freeze(make_sandbox, cli):
-    server = _world_at_phase(make_sandbox, 1)  # due tomorrow: freeze or deep freeze by the hour
+@pytest.mark.parametrize(
+    "now, phase",
+    [
+        (datetime(2026, 11, 24, 19, 0, tzinfo=UTC), "freeze"),  # Tuesday 11:00 PST: the freeze's first minute
+        (datetime(2026, 11, 30, 20, 0, tzinfo=UTC), "deep-freeze"),  # Monday 12:00 PST
+    ],
+)
+def test_if_due_freezes_during_the_freeze(make_sandbox, cli, clock, now, phase):
+    clock.set(now)
+    server = make_sandbox(release_date=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
     result = cli("freeze", "begin", "--if-due", "--yes", "--json", env=server.env())
     assert result.code == 0, result.stderr
-    assert result.json()["schedule"]["phase"] in ("freeze", "deep-freeze")
+    assert result.json()["schedule"]["phase"] == phase
     assert result.json()["frozen"] is True
     assert len(mf_writes(server)) == 1
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import yaml
 
@@ -11,6 +9,7 @@ from fleetops.rituals.loader import bundled_path
 from fleetops.sandbox.server import Fault
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder
+from tests.helpers import world_time
 
 REPO = "fleetdm/fleet"
 TEMPLATE = ".github/ISSUE_TEMPLATE/release-qa.md"
@@ -35,7 +34,7 @@ def said(result):
 
 def set_template(server, text):
     """Commit a new version of the template on main (None deletes it)."""
-    GitBuilder(fleet_repo(server)).commit("Edit the Release QA template", datetime.now(UTC), {TEMPLATE: text})
+    GitBuilder(fleet_repo(server)).commit("Edit the Release QA template", world_time(server), {TEMPLATE: text})
 
 
 def test_creates_exactly_one_issue_then_reuses_it(sandbox, cli):

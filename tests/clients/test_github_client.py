@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from fleetops.clients.github import GitHubClient
@@ -68,10 +70,37 @@ def test_lists_are_paged_at_100(make_sandbox, tmp_path):
     assert len(pages) == 2 and all("per_page=100" in r["path"] for r in pages)
 
 
-@pytest.mark.real_timing
-def test_writes_are_paced_as_github_asks_outside_the_sandbox(tmp_path):
-    settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)})
+def request_times(server, method_paths):
+    """When the sandbox answered each request (its log's clock), for the (method, path start) given."""
+    return [
+        (r["method"], datetime.fromisoformat(r["time"]))
+        for r in server.requests
+        if any(r["method"] == m and r["path"].startswith(p) for m, p in method_paths)
+    ]
+
+
+def write_read_read_write(server, settings):
+    """Two milestone creations with two reads between them; the times the sandbox saw them."""
     gh = GitHubClient(settings, "fleetdm/fleet")
-    requester = gh._gh._Github__requester  # PyGithub keeps the pacing on its requester
-    assert requester._Requester__seconds_between_writes == 1.0
-    assert settings.for_sandbox("http://127.0.0.1:1", {"github": "a", "mergefreeze": "b", "zenhub": "c", "slack": "d", "dogfood": "e"}).github_write_interval == 0.0
+    gh.create_milestone("4.60.0-tentative", due_on=None)
+    gh.milestones()
+    gh.milestones()
+    gh.create_milestone("4.61.0-tentative", due_on=None)
+    seen = request_times(server, [("POST", "/github/repos/fleetdm/fleet/milestones"), ("GET", "/github/repos/fleetdm/fleet/milestones")])
+    assert [m for m, _ in seen] == ["POST", "GET", "GET", "POST"]
+    return [t for _, t in seen]
+
+
+@pytest.mark.real_timing
+def test_writes_are_paced_one_second_apart_as_github_asks_and_reads_are_not(sandbox, tmp_path):
+    settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), **sandbox.env()})  # the defaults outside --sandbox
+    first, read1, read2, second = write_read_read_write(sandbox, settings)
+    assert second - first >= timedelta(seconds=1.0)
+    assert read2 - first < timedelta(seconds=0.9)  # the reads went right away, not a second apart
+
+
+@pytest.mark.real_timing
+def test_the_sandbox_settings_do_not_pace_writes(sandbox, tmp_path):
+    settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)}).for_sandbox(sandbox.url, sandbox.state["tokens"])
+    first, _, _, second = write_read_read_write(sandbox, settings)
+    assert second - first < timedelta(seconds=0.9)

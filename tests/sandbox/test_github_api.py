@@ -7,6 +7,8 @@ import httpx
 import pytest
 from github import Auth, Github
 
+from tests.helpers import world_time
+
 
 @pytest.fixture
 def gh(sandbox):
@@ -102,9 +104,8 @@ def test_diverged_compare(gh, sandbox):
     assert getattr(err.value, "status", None) == 422
     # a commit on the patch branch makes it diverge from main
     from fleetops.sandbox.world.git import GitBuilder
-    from datetime import UTC, datetime
 
-    GitBuilder(sandbox.state["github"]["repos"]["fleetdm/fleet"]).commit("Fix on the patch branch", datetime.now(UTC), {"x.go": "x"}, branch="patch-fleet-v4.57.1")
+    GitBuilder(sandbox.state["github"]["repos"]["fleetdm/fleet"]).commit("Fix on the patch branch", world_time(sandbox), {"x.go": "x"}, branch="patch-fleet-v4.57.1")
     assert fleet.compare("main", "patch-fleet-v4.57.1").status == "diverged"
 
 

@@ -15,15 +15,12 @@ from graphql import (
 
 from fleetops.clients.zenhub_documents import all_documents
 from fleetops.sandbox.services.zenhub import schema as subset_schema
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
 
 @pytest.fixture(scope="module")
 def real_schema():
-    path = SHARED / "apis" / "zenhub-schema.graphql"
-    if not path.is_file():
-        pytest.skip(f"ZenHub's real schema not found at {path} (set FLEETOPS_SHARED_DIR)")
-    return build_schema(path.read_text())
+    return build_schema((DATA / "zenhub-schema.graphql").read_text())
 
 
 def test_subset_types_fields_and_arguments_exist_in_the_real_schema(real_schema):

@@ -14,7 +14,7 @@ from fleetops.clients.feeds import FeedsClient, parse_feed_date
 from fleetops.clients.godev import GoDevClient, GoRelease
 from fleetops.errors import NotFound, ServiceError
 from fleetops.settings import Settings
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
 GODEV = "https://go.dev"
 NVD = "https://services.nvd.nist.gov/rest/json/cves/2.0?resultsPerPage=1"
@@ -29,8 +29,7 @@ def settings(tmp_path: Path) -> Settings:
 
 # --- go.dev -------------------------------------------------------------------------------------------------
 def test_godev_asks_for_every_release_and_keeps_the_stable_flag(settings):
-    samples = SHARED / "apis" / "go-dl-samples.json"
-    body = json.loads(samples.read_text())["real_capture_go1_21_5"] if samples.exists() else [{"version": "go1.21.5", "stable": True, "files": []}]
+    body = json.loads((DATA / "go-dl-samples.json").read_text())["real_capture_go1_21_5"]
     body = [*body, {"version": "go1.22rc1", "stable": False, "files": []}]
     with respx.mock(assert_all_called=True) as mock:
         route = mock.get(f"{GODEV}/dl/").mock(return_value=httpx.Response(200, json=body))

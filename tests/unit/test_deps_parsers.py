@@ -19,19 +19,19 @@ from fleetops.ops.deps_parsers import (
     regular_tag_version,
 )
 from fleetops.sandbox.world.deps import go_release_names
-from tests.conftest import fixtures_dir
+from tests.conftest import FLEET
 
 MACADMINS = "github.com/macadmins/osquery-extension"
 
 
 def real_gomods():
-    files = sorted(fixtures_dir().glob("go.mod@*"))
+    files = sorted(FLEET.glob("go.mod@*"))
     assert files, "the fixtures folder has no go.mod@* files"
     return files
 
 
 def real_workflows():
-    files = sorted((fixtures_dir() / ".github" / "workflows").glob("generate-osqueryd-targets.yml@*"))
+    files = sorted((FLEET / ".github" / "workflows").glob("generate-osqueryd-targets.yml@*"))
     assert files, "the fixtures folder has no generate-osqueryd-targets.yml@* files"
     return files
 
@@ -207,7 +207,7 @@ def test_the_last_tag_is_chosen_by_version_never_an_irregular_one():
 @pytest.mark.fixtures
 @pytest.mark.parametrize("prefix", ["orbit-v", "fleetd-chrome-v"])
 def test_real_tags_pick_the_highest_regular_version(prefix):
-    names = [line.split("\t", 1)[0] for line in (fixtures_dir() / "tags.tsv").read_text().splitlines() if line]
+    names = [line.split("\t", 1)[0] for line in (FLEET / "tags.tsv").read_text().splitlines() if line]
     ours = [n for n in names if n.startswith(prefix)]
     irregular = [n for n in ours if not re.fullmatch(re.escape(prefix) + r"\d+\.\d+\.\d+", n)]
     assert irregular, f"the real tag list has irregular {prefix} tags to avoid"

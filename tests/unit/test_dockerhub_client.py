@@ -144,12 +144,10 @@ def test_nearest_prefers_prefixes_then_similar_names():
 
 
 def test_the_samples_shape_parses(tmp_path):
-    """The real single-tag body from ../apis parses (a manifest list, images omitted)."""
-    from tests.conftest import SHARED
+    """The real single-tag body (tests/data) parses (a manifest list, images omitted)."""
+    from tests.conftest import DATA
 
-    samples = SHARED / "apis" / "dockerhub-samples.json"
-    if not samples.is_file():
-        pytest.skip(f"{samples} not found")
+    samples = DATA / "dockerhub-samples.json"
     from fleetops.clients.dockerhub import ImageTag
 
     body = json.loads(samples.read_text())["get_tag_manifest_list"]["body"]

@@ -9,7 +9,7 @@ from fleetops.clients.github import workflow_dispatch_inputs
 from fleetops.errors import ExitCode, PolicyRefusal, UsageError
 from fleetops.ops.dogfood import parse_duration, parse_ref, release_of
 from fleetops.rituals import load_rituals
-from tests.conftest import fixtures_dir
+from tests.conftest import FLEET
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_only_release_builds_are_compared_by_version(text, expected):
 
 def test_workflow_inputs_of_every_real_dogfood_deploy_workflow():
     """Fleet's own workflow files across history: IMAGE_TAG first, DOCKER_IMAGE since late 2022."""
-    folder = fixtures_dir() / ".github" / "workflows"
+    folder = FLEET / ".github" / "workflows"
     found = {path.name.split("@")[1]: workflow_dispatch_inputs(path.read_text()) for path in folder.glob("dogfood-deploy.yml@*")}
     assert len(found) >= 5
     assert list(found.pop("58d2b66")) == ["IMAGE_TAG"]

@@ -19,7 +19,7 @@ from fleetops.ops.qa_issue import (
 )
 from fleetops.ops.templates import parse_template, section_text
 from fleetops.rituals import load_rituals
-from tests.conftest import fixtures_dir
+from tests.conftest import FLEET
 
 CHANGES = [
     FleetdChange("orbit", "orbit/", "orbit-v1.34.0", Version("1.34.0"), changed=True, commits=3),
@@ -84,7 +84,7 @@ def test_fill_handles_each_line_format(rituals):
 
 @pytest.mark.fixtures
 def test_real_fleetd_template_release_versioning_lines(rituals):
-    [path] = [p for p in (fixtures_dir() / ".github" / "ISSUE_TEMPLATE").iterdir() if p.name.startswith("release-qa-fleetd.md@")]
+    [path] = [p for p in (FLEET / ".github" / "ISSUE_TEMPLATE").iterdir() if p.name.startswith("release-qa-fleetd.md@")]
     template = parse_template(path.read_text(), path.name)
     section = section_text(template.body, "Release versioning")
     assert section is not None
@@ -99,7 +99,7 @@ def test_real_fleetd_template_release_versioning_lines(rituals):
 @pytest.mark.fixtures
 def test_every_real_release_qa_with_sections_builds_both_kinds_of_body(rituals):
     checked = 0
-    for path in sorted((fixtures_dir() / ".github" / "ISSUE_TEMPLATE").glob("release-qa.md@*")):
+    for path in sorted((FLEET / ".github" / "ISSUE_TEMPLATE").glob("release-qa.md@*")):
         template = parse_template(path.read_text(), path.name)
         if template.section("Fleet core") is None:
             continue

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
-from rich.table import Table
+import pytest
 
 from fleetops.journal import Journal
 from fleetops.redaction import redact, register_secret
@@ -41,23 +42,44 @@ def test_console_and_json_channels_redact(monkeypatch):
     assert json.loads(out.getvalue())["detail"] == "***"
 
 
-def test_80_columns_wrap_and_never_truncate(monkeypatch):
+def render_at_80_columns(monkeypatch, detail: str) -> str:
+    """What a plan step with `detail` looks like on stderr at 80 columns (not a terminal)."""
+    from fleetops.plan import Plan, Step, render_plan
+
     monkeypatch.setenv("COLUMNS", "80")
     err = io.StringIO()
     monkeypatch.setattr("sys.stderr", err)
     ui = UI()
-    url = "https://github.com/fleetdm/fleet/issues/22345-with-a-long-suffix-that-does-not-fit-anywhere-in-eighty-columns"
-    table = Table("status", "step", "detail", box=None)
-    table.add_row("pending", "Create issue 'Upgrade Go to 1.22.12'", f"labels bug, :reproduce, ~release blocker; {url}")
-    from fleetops.plan import Plan, Step, render_plan
+    render_plan(ui, Plan("x", steps=[Step.todo("s", "Create issue 'Upgrade Go to 1.22.12' with a long title", detail, lambda s: None)]), heading="Plan")
+    ui.warn(f"a long warning that mentions {detail} and keeps going")
+    return err.getvalue()
 
-    render_plan(ui, Plan("x", steps=[Step.todo("s", "Create issue 'Upgrade Go to 1.22.12' with a long title", url, lambda s: None)]), heading="Plan")
-    ui.warn(f"a long warning that mentions {url} and keeps going")
-    text = err.getvalue()
+
+URL = "https://github.com/fleetdm/fleet/issues/22345-with-a-long-suffix-that-does-not-fit-anywhere-in-eighty-columns"
+
+
+def test_80_columns_wrap_never_truncate_and_mask_what_they_render(monkeypatch):
+    register_secret("tok_ui_7f3a")
+    text = render_at_80_columns(monkeypatch, f"labels bug, :reproduce; token tok_ui_7f3a refused; {URL}")
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "…" not in text
-    assert url.replace("-", "") in text.replace("\n", "").replace(" ", "").replace("-", "")
+    table, warning = text.split("warning: ")
+    rows = table.splitlines()[1:]
+    column = rows[0].index("labels")  # where the detail column starts
+    detail = "".join(row[column:].strip() for row in rows)
+    assert detail == f"labels bug, :reproduce; token*** refused;{URL}"  # folded over lines, whole, masked
+    assert re.sub(r"\s+", "", warning) == re.sub(r"\s+", "", f"a long warning that mentions labels bug, :reproduce; token *** refused; {URL} and keeps going")
+    assert "tok_ui_7f3a" not in re.sub(r"\s+", "", text)
     assert "\x1b[" not in text  # not a terminal: no colour codes
+
+
+@pytest.mark.xfail(strict=True, reason="src bug: ui.RedactingStream masks the text after Rich has folded it, "
+                   "so a secret that a table cell folds over two lines is printed in two pieces")
+def test_a_secret_folded_over_two_lines_is_still_masked(monkeypatch):
+    secret = "ghp_" + "A1b2C3d4E5" * 6  # longer than the detail column: Rich folds it
+    register_secret(secret)
+    text = render_at_80_columns(monkeypatch, f"token {secret} refused")
+    assert secret not in re.sub(r"\s+", "", text)
 
 
 def test_a_slack_webhook_path_is_masked_on_any_host():

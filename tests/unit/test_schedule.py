@@ -84,3 +84,50 @@ def test_versions_compare_as_versions_not_text():
 
 def test_no_release_milestone():
     assert release_milestone([ms(1, "Backlog")], NAMING) is None
+
+
+# --- every hour of a fortnight across the end of daylight saving time ----------------------------------------
+# Los Angeles leaves PDT (UTC-7) for PST (UTC-8) on Sunday 2026-11-01 at 02:00 PDT (09:00 UTC).
+# 4.58.0 is due Tuesday 2026-11-03 (GitHub answers the date picked in Los Angeles as 08:00 UTC).
+# Worked out by hand from the handbook: the freeze starts the Tuesday before at 11:00 Pacific, which
+# is still PDT; the deep freeze is the final 24 hours; the release is at 11:00 PST.
+FORTNIGHT_START = datetime(2026, 10, 26, 0, 0, tzinfo=UTC)
+FORTNIGHT_HOURS = 14 * 24
+FREEZE_STARTS = datetime(2026, 10, 27, 18, 0, tzinfo=UTC)  # Tue 11:00 PDT
+DEEP_FREEZE_STARTS = datetime(2026, 11, 2, 19, 0, tzinfo=UTC)  # Mon 11:00 PST
+RELEASE = datetime(2026, 11, 3, 19, 0, tzinfo=UTC)  # Tue 11:00 PST
+
+
+def expected_phase(now: datetime) -> str:
+    if now < FREEZE_STARTS:
+        return "open"
+    if now < DEEP_FREEZE_STARTS:
+        return "freeze"
+    if now < RELEASE:
+        return "deep-freeze"
+    return "released"
+
+
+def test_every_hour_of_a_fortnight_across_the_end_of_daylight_saving_time():
+    due = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    seen: dict[str, int] = {}
+    wrong = []
+    for hour in range(FORTNIGHT_HOURS):
+        now = FORTNIGHT_START + timedelta(hours=hour)
+        s = compute_schedule("4.58.0-tentative", "4.58.0", due, FREEZE, now)
+        assert (s.freeze_starts, s.deep_freeze_starts, s.release) == (FREEZE_STARTS, DEEP_FREEZE_STARTS, RELEASE)
+        seen[s.phase] = seen.get(s.phase, 0) + 1
+        if s.phase != expected_phase(now):
+            wrong.append(f"{now.isoformat()}: {s.phase}, expected {expected_phase(now)}")
+    assert wrong == []
+    # hours in each phase, counted by hand: open from 10-26 00:00 to 10-27 18:00 (42 h); freeze to
+    # 11-02 19:00 (6 days + 1 h: the Sunday has 25 hours in Los Angeles); deep freeze 24 h; released
+    # from 11-03 19:00 to 11-09 00:00 (5 days + 5 h).
+    assert seen == {"open": 42, "freeze": 145, "deep-freeze": 24, "released": 125}
+
+
+def test_the_local_times_of_the_fortnight_boundaries():
+    s = compute_schedule("4.58.0-tentative", "4.58.0", datetime(2026, 11, 3, 8, 0, tzinfo=UTC), FREEZE, FORTNIGHT_START)
+    assert s.freeze_starts.isoformat() == "2026-10-27T11:00:00-07:00"
+    assert s.deep_freeze_starts.isoformat() == "2026-11-02T11:00:00-08:00"
+    assert s.release.isoformat() == "2026-11-03T11:00:00-08:00"

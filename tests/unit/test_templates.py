@@ -12,13 +12,13 @@ from fleetops.ops.templates import (
     remove_section,
     section_text,
 )
-from tests.conftest import fixtures_dir
+from tests.conftest import FLEET
 
 QA_TEMPLATES = ("release-qa.md@", "release-qa-fleetd.md@", "smoke-tests.md@")
 
 
 def real_templates():
-    folder = fixtures_dir() / ".github" / "ISSUE_TEMPLATE"
+    folder = FLEET / ".github" / "ISSUE_TEMPLATE"
     return sorted(p for p in folder.iterdir() if p.name.startswith(QA_TEMPLATES))
 
 

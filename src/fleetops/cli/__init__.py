@@ -44,7 +44,12 @@ EPILOG = (
 )
 
 # The command groups, by name: each module's `app`, imported when the group is used.
-GROUPS = {"freeze": "fleetops.cli.freeze", "release": "fleetops.cli.release", "sandbox": "fleetops.cli.sandbox"}
+GROUPS = {
+    "freeze": "fleetops.cli.freeze",
+    "release": "fleetops.cli.release",
+    "rituals": "fleetops.cli.rituals",
+    "sandbox": "fleetops.cli.sandbox",
+}
 # Options of the root that take no value (so that the group's name is the next word).
 ROOT_FLAGS = frozenset({"--sandbox", "--debug"})
 

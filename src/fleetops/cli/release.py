@@ -132,19 +132,19 @@ def conclude_milestone(
     Freeze and the milestone first, shows every step with the issue numbers
     it changes, asks (or needs --yes), then:
      1. renames milestone VERSION-tentative to VERSION;
-     2. on each product group's ZenHub board (g-mdm, g-endpoint-ops):
-     3.   removes the milestone from open items outside "Ready for release";
-     4.   gives items in "Ready for release" the milestone and active sprint;
-     5.   stories there: adds :product, removes :release (back to drafting);
-     6.   closes the other items there (ZenHub closes the GitHub issues);
-     8. on the drafting board moves the milestone's stories to "Confirm and
+     on each product group's ZenHub board (g-mdm, g-endpoint-ops):
+     2.   removes the milestone from open items outside "Ready for release";
+     3.   gives items in "Ready for release" the milestone and active sprint;
+     4.   stories there: adds :product, removes :release (back to drafting);
+     5.   closes the other items there (ZenHub closes the GitHub issues);
+     6. on the drafting board moves the milestone's stories to "Confirm and
         celebrate";
-     9. closes the milestone;
-    10. creates NEXT-tentative, due the release's due date + the cadence;
-    11. unfreezes main in Merge Freeze;
-    12. announces in #help-engineering through SLACK_WEBHOOK_URL (without
+     7. closes the milestone;
+     8. creates NEXT-tentative, due the release's due date + the cadence;
+     9. unfreezes main in Merge Freeze;
+    10. announces in #help-engineering through SLACK_WEBHOOK_URL (without
         it: a checklist item with the text to post);
-    13. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z.
+    11. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z.
 
     \b
     Each step is skipped when already done, so after a failure re-run the

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fleetops.clients.dogfood import DogfoodClient
     from fleetops.clients.feeds import FeedsClient
     from fleetops.clients.github import GitHubClient
+    from fleetops.clients.github_projects import GitHubProjectsClient
     from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
     from fleetops.clients.slack import SlackClient
@@ -62,6 +63,13 @@ class Clients:
         from fleetops.clients.github import GitHubClient
 
         return self._keep(GitHubClient(self.settings, self.repo, network=self.network))
+
+    @cached_property
+    def github_projects(self) -> GitHubProjectsClient:
+        """GitHub's GraphQL API for Projects v2 boards (same token, base URL and retries as `github`)."""
+        from fleetops.clients.github_projects import GitHubProjectsClient
+
+        return self._keep(GitHubProjectsClient(self.settings, network=self.network))
 
     @cached_property
     def mergefreeze(self) -> MergeFreezeClient:

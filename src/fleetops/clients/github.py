@@ -70,6 +70,39 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
+def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True, network: Network | None = None) -> Github:
+    """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
+
+    Its requests are counted in `network.costs` and use the network's TLS context (`_meter`);
+    without a network (a client built alone, in a test) they are counted in a network of its own.
+
+    `retry_post` adds POST to the retried methods: only for requests that cannot create
+    anything twice (GraphQL queries). `pace_writes=False` drops the pause between non-GET
+    requests, which PyGithub applies to every POST, GraphQL queries included.
+    """
+    token = settings.github_token.get_secret_value() if settings.github_token else None
+    methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
+    retry = GithubRetry(
+        total=settings.retries,
+        backoff_factor=settings.retry_backoff,
+        status_forcelist=[429, *range(500, 600)],
+        allowed_methods=methods,
+        max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
+    )
+    gh = Github(
+        base_url=settings.github_api_url,
+        auth=Auth.Token(token) if token else None,
+        timeout=max(1, int(settings.timeout)),
+        per_page=100,
+        retry=retry,
+        seconds_between_requests=None,
+        seconds_between_writes=(settings.github_write_interval or None) if pace_writes else None,
+        lazy=True,  # objects fetch on first use: no request for the repository itself
+    )
+    _meter(gh.requester, network if network is not None else Network(), https=settings.github_api_url.lower().startswith("https:"))
+    return gh
+
+
 class GitHubClient:
     """One repository on one GitHub (github.com or Enterprise), as fleetops needs it."""
 
@@ -80,25 +113,7 @@ class GitHubClient:
         self.network = network if network is not None else Network()
         self.repo_name = repo
         self._token_var = settings.github_token_var
-        token = settings.github_token.get_secret_value() if settings.github_token else None
-        retry = GithubRetry(
-            total=settings.retries,
-            backoff_factor=settings.retry_backoff,
-            status_forcelist=[429, *range(500, 600)],
-            allowed_methods={"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"},
-            max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
-        )
-        self._gh = Github(
-            base_url=settings.github_api_url,
-            auth=Auth.Token(token) if token else None,
-            timeout=max(1, int(settings.timeout)),
-            per_page=100,
-            retry=retry,
-            seconds_between_requests=None,
-            seconds_between_writes=settings.github_write_interval or None,
-            lazy=True,  # objects fetch on first use: no request for the repository itself
-        )
-        _meter(self._gh.requester, self.network, https=settings.github_api_url.lower().startswith("https:"))
+        self._gh = build_github(settings, network=self.network)
         self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
         self._newest: list[IssueInfo] | None = None
         self._newest_lock = threading.Lock()
@@ -522,6 +537,46 @@ class GitHubClient:
             raise
         return True
 
+    # -- handbook rituals (fleetops rituals ...): several repositories of one owner -------------------------
+    def labels_of(self, full_name: str) -> set[str]:
+        """Every label defined in `full_name` (paged at 100)."""
+        return self._read(f"listing the labels of {full_name}", lambda: {lb.name for lb in self._other_repo(full_name).get_labels()})
+
+    def user_exists(self, login: str) -> bool:
+        """GET /users/{login}: whether GitHub has such a user."""
+        try:
+            self._read(f"looking up the GitHub user {login}", lambda: self._gh.get_user(login).raw_data)
+        except NotFound:
+            return False
+        return True
+
+    def search_issue_bodies(self, query: str) -> list[BodyIssue]:
+        """Every issue a search finds (all pages of 100), with its body."""
+
+        def read() -> list[BodyIssue]:
+            return [_body_issue(i) for i in self._gh.search_issues(query)]
+
+        return self._read(f"searching issues for {query!r}", read)
+
+    def newest_issues(self, full_name: str) -> list[BodyIssue]:
+        """The newest page (100) of issues of `full_name`, open or closed, with their bodies.
+
+        A new issue is not searchable for a while; this covers a re-run made right after a create.
+        """
+
+        def read() -> list[BodyIssue]:
+            page = self._other_repo(full_name).get_issues(state="all", sort="created", direction="desc").get_page(0)
+            return [_body_issue(i) for i in page if "pull_request" not in _raw(i)]
+
+        return self._read(f"listing the newest issues of {full_name}", read)
+
+    def create_issue_in(self, full_name: str, title: str, body: str, *, labels: list[str], assignees: list[str]) -> BodyIssue:
+        """POST /repos/{full_name}/issues (never retried: a re-run finds the issue by its marker)."""
+        return self.call(
+            f"creating the issue {title!r} in {full_name}",
+            lambda: _body_issue(self._other_repo(full_name).create_issue(title=title, body=body, labels=labels, assignees=assignees)),
+        )
+
 
 # -- instrumentation: count every attempt, share the TLS context -------------------------------------------------
 def _meter(requester, network: Network, *, https: bool) -> None:  # noqa: ANN001 - a PyGithub Requester
@@ -771,6 +826,26 @@ def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
         labels=tuple(label.name for label in issue.labels),
         assignees=tuple(user.login for user in issue.assignees),
     )
+
+
+@dataclass(frozen=True)
+class BodyIssue:
+    """An issue with its repository and body (for durable markers in the body)."""
+
+    repo: str
+    number: int
+    title: str
+    state: str
+    url: str
+    body: str
+
+
+def _body_issue(issue) -> BodyIssue:  # noqa: ANN001 - a PyGithub Issue from a list or a create
+    raw = _raw(issue)
+    repo_url = str(raw.get("repository_url") or "")
+    repo = "/".join(repo_url.rstrip("/").split("/")[-2:]) if repo_url else ""
+    return BodyIssue(repo=repo, number=int(raw["number"]), title=raw.get("title") or "", state=raw.get("state") or "",
+                     url=raw.get("html_url") or "", body=raw.get("body") or "")
 
 
 def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun

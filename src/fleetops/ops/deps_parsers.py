@@ -1,7 +1,7 @@
 """Pure parsers for `check-deps`: go.mod, the osquery targets workflow, Go and module versions, tags.
 
 Nothing here talks to a service; every function takes text or values and returns values, so
-the unit tests run them over every real go.mod and workflow in ../shared/fixtures/fleet.
+the unit tests run them over every real go.mod and workflow in tests/data/fleet.
 
 Versions are compared with `packaging` (SPEC), after translating each ecosystem's spelling:
 - Go releases: strip "go" ("go1.22.3" → 1.22.3; "go1.23rc1" → 1.23rc1, a pre-release; the

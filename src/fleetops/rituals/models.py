@@ -226,6 +226,21 @@ class Slack(Section):
     announcement: str = "main is unfrozen and the {version} milestone is closed."
 
 
+class Handbook(Section):
+    """The handbook's own `*.rituals.yml` files (`fleetops rituals ...`) and their time zone."""
+
+    rituals_files: list[Annotated[str, Field(min_length=1)]] = [
+        f"handbook/{d}/{d}.rituals.yml"
+        for d in ("customer-success", "digital-experience", "engineering", "finance", "marketing", "product-design", "sales")
+    ]
+    # "Today" for a ritual: its dates are calendar dates in this zone. Fleet keeps its releases
+    # calendar in America/Chicago (releases.md links it with ctz=America/Chicago), and the
+    # rituals files themselves speak of "(CT)".
+    timezone: str = "America/Chicago"
+
+    _zone = field_validator("timezone")(Freeze._known_zone.__func__)  # type: ignore[attr-defined]
+
+
 class Rituals(Section):
     """The whole rituals file."""
 
@@ -242,6 +257,7 @@ class Rituals(Section):
     qa: QA = QA()
     dogfood: Dogfood = Dogfood()
     slack: Slack = Slack()
+    handbook: Handbook = Handbook()
 
     @model_validator(mode="after")
     def _groups_exist(self) -> Rituals:

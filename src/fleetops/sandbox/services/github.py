@@ -878,6 +878,8 @@ def search_issues(ctx: Context, req: Request) -> Response:
     viewer(ctx, req)
     terms = _search_terms(req.arg("q", "") or "")
     repos = [v for k, v in terms if k == "repo"] or list(ctx.state["github"]["repos"])
+    # `in:body` (or `in:title,body`) searches the body; without it the text is matched in titles.
+    where = {part for k, v in terms if k == "in" for part in v.lower().split(",")}
     results: list[tuple[JSON, JSON]] = []
     for full in repos:
         repo = ctx.state["github"]["repos"].get(full)
@@ -903,7 +905,9 @@ def search_issues(ctx: Context, req: Request) -> Response:
                 elif key == "closed":
                     ok &= _date_match(issue.get("closed_at"), value)
                 elif key == "text":
-                    ok &= value.lower() in issue["title"].lower()
+                    fields = [issue["title"]] if "title" in where or "body" not in where else []
+                    fields += [issue.get("body") or ""] if "body" in where else []
+                    ok &= any(value.lower() in f.lower() for f in fields)
             if ok:
                 results.append((repo, issue))
     results.sort(key=lambda ri: ri[1]["created_at"], reverse=True)
@@ -981,7 +985,7 @@ def pull_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "updated_at": issue["updated_at"],
         "closed_at": issue.get("closed_at"),
         "merged_at": pr.get("merged_at"),
-        "merge_commit_sha": hashlib.sha1(f"merge:{head_sha}".encode()).hexdigest() if merged else None,
+        "merge_commit_sha": (pr.get("merge_commit_sha") or hashlib.sha1(f"merge:{head_sha}".encode()).hexdigest()) if merged else None,
         "assignee": assignees[0] if assignees else None,
         "assignees": assignees,
         "requested_reviewers": [],

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder, iso
+from fleetops.sandbox.world.handbook import handbook_files
 
 State = dict[str, Any]
 LA = ZoneInfo("America/Los_Angeles")
@@ -60,6 +61,9 @@ class WorldSpec:
     dispatch_run_details: bool = True  # False: dispatches answer 204 without the run (as GHES does)
     # Release QA issue on the boards: workspace key → its pipeline there; None: no such issue yet.
     release_qa: dict[str, str] | None = None
+    # The release-candidate period on GitHub Projects (world/rc.py); rc_items adds that many issues.
+    rc: bool = False
+    rc_items: int = 0
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -91,6 +95,8 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
         now=now,
         release_qa={"g-mdm": "Ready for release", "g-endpoint-ops": "Awaiting QA"},
     ),
+    # 4.59.0's release candidate under test, on GitHub Projects boards (`FLEETOPS_RITUALS=fleet-rc`).
+    "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
 }
 
 
@@ -186,6 +192,7 @@ def seed_github(state: State, spec: WorldSpec) -> None:
             "orbit/cmd/desktop/desktop.go": "package main\n\nfunc main() {}\n",
             "ee/fleetd-chrome/package.json": '{"name": "fleetd-chrome", "version": "1.3.0"}\n',
             "server/service/hosts.go": "package service\n",
+            **handbook_files(),
         },
     )
     git.tag("orbit-v1.9.0", when=start)  # old, and "1.9" sorts after "1.34" as text
@@ -331,6 +338,18 @@ def seed_pulls(state: State, spec: WorldSpec) -> None:
     seed_pull_requests(state, spec)
 
 
+def seed_rc(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.rc import seed_rc as seed
+
+    seed(state, spec)
+
+
+def seed_handbook(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.handbook import seed_handbook as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -340,4 +359,6 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_deps,
     seed_conclude,
     seed_pulls,
+    seed_rc,
+    seed_handbook,
 ]

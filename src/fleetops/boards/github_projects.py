@@ -1,0 +1,147 @@
+"""Boards on GitHub Projects (v2): columns are the options of a single-select field (`Status`),
+the sprint is an iteration field (`Sprint`), the milestone is the issue's own GitHub milestone.
+
+GitHub cannot filter a project's items, so a board is read whole (100 items per request) once and
+filtered here; the read is kept until this object writes to that board. Writes are the changes
+needed and nothing else, sent by the client as aliased mutations (≤ 50 per request).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fleetops.boards import BoardInfo, Card, Column, Milestone, Sprint, require_column
+from fleetops.clients import github_projects as gp
+from fleetops.errors import RitualsError
+
+
+class GitHubProjectsBoards:
+    backend = "github-projects"
+
+    def __init__(
+        self,
+        client: gp.GitHubProjectsClient,
+        org: str,
+        *,
+        today: date,
+        status_field: str = "Status",
+        sprint_field: str = "Sprint",
+        closed_column: str = "Closed",
+    ) -> None:
+        self.client = client
+        self.org = org
+        self.today = today
+        self.status_field = status_field
+        self.sprint_field = sprint_field
+        self.closed_column = closed_column
+        self._projects: dict[str, gp.Project] = {}  # board id → project
+        self._items: dict[str, list[gp.ProjectItem]] = {}  # board id → every item, until a write
+        self._milestones: dict[tuple[str, str], str] = {}  # (repo, title) → milestone node id
+
+    # -- reads ----------------------------------------------------------------------------------------------
+    def find(self, key: str | int) -> BoardInfo:
+        project = self.client.project(self.org, int(key))
+        status = project.field(self.status_field)
+        if status is None or status.data_type != "SINGLE_SELECT":
+            raise RitualsError(f"project {project.number} ({project.title}) has no single-select field {self.status_field!r}.")
+        sprint_field = project.field(self.sprint_field)
+        current = sprint_field.current_iteration(self.today) if sprint_field is not None else None
+        self._projects[project.id] = project
+        columns = tuple(Column(o.id, o.name) for o in status.options)
+        closed = next((c for c in columns if c.name.lower() == self.closed_column.lower()), None)
+        return BoardInfo(
+            key=str(key), id=project.id, name=project.title, columns=columns, closed=closed,
+            current_sprint=Sprint(current.id, current.title) if current else None,
+        )
+
+    def _all_items(self, board: BoardInfo) -> list[gp.ProjectItem]:
+        if board.id not in self._items:
+            self._items[board.id] = self.client.items(board.id, status_field=self.status_field, sprint_field=self.sprint_field)
+        return self._items[board.id]
+
+    def cards(self, board: BoardInfo, column: str, *, milestone: str | None = None, labels: list[str] | None = None) -> list[Card]:
+        wanted = require_column(board, column)
+        out = []
+        for item in self._all_items(board):
+            if item.archived or item.kind == "DraftIssue" or item.status_option_id != wanted.id:
+                continue
+            if milestone is not None and item.milestone != milestone:
+                continue
+            if labels and not set(labels) & set(item.labels):
+                continue
+            out.append(_card(item))
+        return out
+
+    # -- writes ---------------------------------------------------------------------------------------------
+    def _field(self, board: BoardInfo, name: str) -> gp.ProjectField:
+        project = self._projects.get(board.id) or self.client.project(self.org, int(board.key))
+        field = project.field(name)
+        if field is None:
+            raise RitualsError(f"project {project.number} ({project.title}) has no field {name!r}.")
+        return field
+
+    def _apply(self, board: BoardInfo, changes: list[gp.Change]) -> int:
+        if changes:
+            self._items.pop(board.id, None)
+            self.client.apply(changes)
+        return len(changes)
+
+    def move(self, board: BoardInfo, cards: list[Card], column: str) -> int:
+        target = require_column(board, column)
+        field = self._field(board, self.status_field)
+        return self._apply(board, [
+            gp.set_option(board.id, c.board_item_id, field.id, target.id, f"{c.repo}#{c.number} to {target.name} on {board.name}")
+            for c in cards if c.column != target.name
+        ])
+
+    def set_sprint(self, board: BoardInfo, cards: list[Card], sprint: Sprint) -> int:
+        field = self._field(board, self.sprint_field)
+        return self._apply(board, [
+            gp.set_iteration(board.id, c.board_item_id, field.id, sprint.id, f"{c.repo}#{c.number} into {sprint.name}")
+            for c in cards if sprint.id not in c.sprints
+        ])
+
+    def set_milestone(self, board: BoardInfo, cards: list[Card], milestone: Milestone) -> int:
+        changes = []
+        for c in cards:
+            if c.milestone == milestone.title:
+                continue
+            key = (c.repo, milestone.title)
+            if key not in self._milestones:
+                found = self.client.milestone(c.repo, milestone.title)
+                if found is None:
+                    raise RitualsError(f"{c.repo} has no milestone {milestone.title!r}.")
+                self._milestones[key] = found.id
+            changes.append(gp.set_milestone(c.issue_id, self._milestones[key], f"{c.repo}#{c.number} into {milestone.title}"))
+        return self._apply(board, changes)
+
+    def close(self, board: BoardInfo, cards: list[Card]) -> int:
+        """Close the open issues and set Status to the closed column: a project workflow may do the
+        latter on GitHub, but that is per-project configuration, so both are explicit."""
+        field = self._field(board, self.status_field)
+        closed = board.closed
+        changes = [gp.close_issue(c.issue_id, f"closing {c.repo}#{c.number}") for c in cards if c.state == "open" and not c.is_pr]
+        if closed is not None:
+            changes += [
+                gp.set_option(board.id, c.board_item_id, field.id, closed.id, f"{c.repo}#{c.number} to {closed.name} on {board.name}")
+                for c in cards if c.column != closed.name
+            ]
+        return self._apply(board, changes)
+
+
+def _card(item: gp.ProjectItem) -> Card:
+    return Card(
+        board_item_id=item.id,
+        issue_id=item.content_id or "",
+        repo=item.repo or "",
+        number=item.number or 0,
+        title=item.title,
+        state="open" if item.state == "OPEN" else "closed",
+        is_pr=item.kind == "PullRequest",
+        url=item.url or "",
+        labels=item.labels,
+        assignees=item.assignees,
+        milestone=item.milestone,
+        column=item.status,
+        sprints=(item.sprint_id,) if item.sprint_id else (),
+    )

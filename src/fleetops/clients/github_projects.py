@@ -1,0 +1,434 @@
+"""GitHub Projects (v2) over GitHub's GraphQL API, sent through PyGithub's requester.
+
+Projects v2 exist only in GraphQL. Documents go through PyGithub (`requester.requestJsonAndCheck`
+on the GraphQL URL), so the token, base URL, timeouts and `GithubRetry` are the REST client's
+(`clients.github.build_github`). Queries only read, so their POSTs are retried like GETs (5xx,
+rate limits); mutations go through a second requester that does not retry POST (a lost answer
+is settled by the next run, which reads the board first) and is paced like every GitHub write.
+
+GitHub answers HTTP 200 with `errors` for a document it rejects: a `ServiceError` with GitHub's
+message here, or an `AuthError` naming the token variable and the `project` scope when the token
+lacks it (`INSUFFICIENT_SCOPES`, or `FORBIDDEN` on a project).
+
+Writes: there is no batch mutation, so `apply` sends only the changes it is given, as aliased
+fields of one document, at most `MAX_MUTATIONS_PER_DOCUMENT` per document. Rate-limit points:
+every query asks for `rateLimit { cost }`; a mutation document cannot (rateLimit is a query
+field) and counts as 1 point, GitHub's minimum for a call. `points_spent` is the running total.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import requests
+from github import GithubException
+from github.GithubException import BadCredentialsException
+
+from fleetops.clients import github_projects_documents as docs
+from fleetops.clients.github import build_github
+from fleetops.clients.network import Network
+from fleetops.errors import AuthError, NotFound, ServiceError
+from fleetops.redaction import redact
+from fleetops.settings import Settings
+
+MAX_MUTATIONS_PER_DOCUMENT = 50
+SCOPE_ERRORS = frozenset({"INSUFFICIENT_SCOPES", "FORBIDDEN"})
+
+
+def graphql_url(api_url: str) -> str:
+    """GitHub's GraphQL endpoint for a REST base URL: `.../api/v3` → `.../api/graphql`, else `+/graphql`."""
+    base = api_url.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base.removesuffix("/v3") + "/graphql"
+    return base + "/graphql"
+
+
+# --- what the client returns ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Option:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Iteration:
+    id: str
+    title: str
+    start: date
+    duration: int  # days
+    completed: bool = False
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day < self.start + timedelta(days=self.duration)
+
+
+@dataclass(frozen=True)
+class ProjectField:
+    id: str
+    name: str
+    data_type: str  # SINGLE_SELECT, ITERATION, TEXT, ...
+    options: tuple[Option, ...] = ()
+    iterations: tuple[Iteration, ...] = ()  # current and future first, then completed
+
+    def option(self, name: str) -> Option | None:
+        """The option called `name` (case- and space-insensitive: boards drift)."""
+        wanted = _norm(name)
+        return next((o for o in self.options if _norm(o.name) == wanted), None)
+
+    def current_iteration(self, today: date) -> Iteration | None:
+        """The iteration whose start ≤ today < start + duration."""
+        return next((i for i in self.iterations if not i.completed and i.contains(today)), None)
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    number: int
+    title: str
+    url: str
+    closed: bool
+    fields: tuple[ProjectField, ...]
+
+    def field(self, name: str) -> ProjectField | None:
+        wanted = _norm(name)
+        return next((f for f in self.fields if _norm(f.name) == wanted), None)
+
+
+@dataclass(frozen=True)
+class ProjectItem:
+    """One card on one project: its field values and the issue (or PR, or draft) behind it."""
+
+    id: str
+    project_id: str
+    project_number: int
+    archived: bool
+    status: str | None
+    status_option_id: str | None
+    sprint_id: str | None
+    sprint_title: str | None
+    kind: str  # Issue, PullRequest, DraftIssue
+    content_id: str | None
+    number: int | None
+    title: str
+    state: str | None  # OPEN, CLOSED (MERGED for a pull request)
+    url: str | None
+    repo: str | None  # owner/name
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    milestone: str | None = None
+    milestone_number: int | None = None
+
+    @classmethod
+    def from_json(cls, node: dict[str, Any]) -> ProjectItem:
+        content = node.get("content") or {}
+        kind = content.get("__typename", "DraftIssue")
+        status = node.get("status") or {}
+        sprint = node.get("sprint") or {}
+        ms = content.get("milestone")
+        return cls(
+            id=node["id"],
+            project_id=node["project"]["id"],
+            project_number=node["project"]["number"],
+            archived=bool(node.get("isArchived")),
+            status=status.get("name"),
+            status_option_id=status.get("optionId"),
+            sprint_id=sprint.get("iterationId"),
+            sprint_title=sprint.get("title"),
+            kind=kind,
+            content_id=content.get("id"),
+            number=content.get("number"),
+            title=content.get("title", ""),
+            state=content.get("state") or content.get("prState"),
+            url=content.get("url"),
+            repo=(content.get("repository") or {}).get("nameWithOwner"),
+            labels=tuple(n["name"] for n in ((content.get("labels") or {}).get("nodes") or []) if n),
+            assignees=tuple(n["login"] for n in ((content.get("assignees") or {}).get("nodes") or []) if n),
+            milestone=ms["title"] if ms else None,
+            milestone_number=ms["number"] if ms else None,
+        )
+
+
+@dataclass(frozen=True)
+class IssueOnBoards:
+    """An issue's node id and its items on every project it is on."""
+
+    id: str
+    items: tuple[ProjectItem, ...]
+
+    def on(self, project_id: str) -> ProjectItem | None:
+        return next((i for i in self.items if i.project_id == project_id), None)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    limit: int
+    remaining: int
+    used: int
+    reset_at: str  # ISO-8601
+
+
+@dataclass(frozen=True)
+class MilestoneRef:
+    id: str
+    number: int
+    title: str
+    state: str
+
+
+# --- changes: one aliased mutation each -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    """A write; `kind` names its template in github_projects_documents.MUTATIONS."""
+
+    kind: str
+    input: dict[str, Any]
+    what: str  # for messages: "#123 to Ready for release on project 58"
+
+
+def add_item(project_id: str, content_id: str, what: str = "") -> Change:
+    return Change("add_item", {"projectId": project_id, "contentId": content_id}, what or f"add {content_id} to the project")
+
+
+def set_option(project_id: str, item_id: str, field_id: str, option_id: str, what: str = "") -> Change:
+    value = {"singleSelectOptionId": option_id}
+    return Change("set_field", {"projectId": project_id, "itemId": item_id, "fieldId": field_id, "value": value}, what or f"set {item_id}")
+
+
+def set_iteration(project_id: str, item_id: str, field_id: str, iteration_id: str, what: str = "") -> Change:
+    value = {"iterationId": iteration_id}
+    return Change("set_field", {"projectId": project_id, "itemId": item_id, "fieldId": field_id, "value": value}, what or f"set {item_id}")
+
+
+def close_issue(issue_id: str, what: str = "") -> Change:
+    return Change("close_issue", {"issueId": issue_id, "stateReason": "COMPLETED"}, what or f"close {issue_id}")
+
+
+def add_labels(labelable_id: str, label_ids: list[str], what: str = "") -> Change:
+    return Change("add_labels", {"labelableId": labelable_id, "labelIds": label_ids}, what or f"label {labelable_id}")
+
+
+def remove_labels(labelable_id: str, label_ids: list[str], what: str = "") -> Change:
+    return Change("remove_labels", {"labelableId": labelable_id, "labelIds": label_ids}, what or f"unlabel {labelable_id}")
+
+
+def set_milestone(issue_id: str, milestone_id: str | None, what: str = "") -> Change:
+    return Change("update_issue", {"id": issue_id, "milestoneId": milestone_id}, what or f"set the milestone of {issue_id}")
+
+
+# --- the client ----------------------------------------------------------------------------------------------
+class GitHubProjectsClient:
+    """GitHub's GraphQL API as fleetops needs it for Projects v2 boards."""
+
+    service = "GitHub GraphQL"
+
+    def __init__(self, settings: Settings, *, network: Network | None = None) -> None:
+        self.settings = settings
+        self.url = graphql_url(settings.github_api_url)
+        self._token_var = settings.github_token_var
+        self._network = network  # the run's: requests and points count in its Costs ("requests" in --json)
+        self._reads = build_github(settings, retry_post=True, pace_writes=False, network=network)
+        self._writes = build_github(settings, network=network)
+        self._lock = threading.Lock()
+        self.points_spent = 0
+        self.rate_remaining: int | None = None
+        self.documents_sent = 0
+
+    def close(self) -> None:
+        self._reads.close()
+        self._writes.close()
+
+    # -- transport --------------------------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except BadCredentialsException:
+            raise AuthError(
+                f"GitHub rejected the token in {self._token_var} (401 Bad credentials) while {doing}.",
+                hint=f"Set {self._token_var} to a valid token (a new one if it expired).",
+            ) from None
+        except GithubException as err:
+            data = err.data if isinstance(err.data, dict) else {}
+            message = redact(str(data.get("message") or _messages(data.get("errors")) or err))
+            if err.status in (401, 403):
+                raise AuthError(
+                    f"GitHub refused {doing} ({err.status} {message}).",
+                    hint=f"Set {self._token_var} to a token with the `project` scope.",
+                ) from None
+            raise ServiceError(f"GitHub GraphQL answered {err.status} while {doing}: {message}.") from None
+        except requests.exceptions.RetryError as err:
+            status = re.search(r"too many (\d+) error responses", str(err))
+            raise ServiceError(
+                f"GitHub GraphQL answered {status[1] if status else 'errors'} while {doing}, "
+                f"{self.settings.retries} retries included.",
+                hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
+            ) from None
+        except requests.RequestException as err:
+            raise ServiceError(
+                f"cannot reach GitHub GraphQL at {self.url} while {doing}: {redact(str(err))[:200]}.",
+                hint="Check the network and GITHUB_API_URL.",
+            ) from None
+
+    def execute(self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool = False) -> dict[str, Any]:
+        """Send one document; return its `data`, or raise with GitHub's messages."""
+        if self.settings.github_token is None:
+            raise AuthError(
+                f"{doing} needs a GitHub token: GitHub's GraphQL API has no anonymous access.",
+                hint="Export GH_TOKEN (or GITHUB_TOKEN) with a token that has the `project` scope.",
+            )
+        requester = (self._writes if mutation else self._reads).requester
+        with self._errors(doing):
+            _, body = requester.requestJsonAndCheck("POST", self.url, input={"query": document, "variables": variables})
+        if not isinstance(body, dict):
+            raise ServiceError(f"GitHub GraphQL answered with something that is not a GraphQL response while {doing}.")
+        data = body.get("data")
+        with self._lock:
+            self.documents_sent += 1
+            spent = self.points_spent
+            rate = (data or {}).get("rateLimit") if isinstance(data, dict) else None
+            if rate:
+                self.points_spent += int(rate.get("cost") or 0)
+                self.rate_remaining = rate.get("remaining", self.rate_remaining)
+            elif mutation:
+                self.points_spent += 1
+            spent = self.points_spent - spent
+        if self._network is not None and spent:
+            self._network.costs.add_graphql_points(spent)
+        errors = body.get("errors") or []
+        if errors:
+            self._raise(errors, doing, data)
+        if not isinstance(data, dict):
+            raise ServiceError(f"GitHub GraphQL answered without data while {doing}.")
+        return data
+
+    def _raise(self, errors: list[dict[str, Any]], doing: str, data: Any) -> None:
+        message = _messages(errors)
+        if any(e.get("type") in SCOPE_ERRORS for e in errors if isinstance(e, dict)):
+            raise AuthError(
+                f"The token in {self._token_var} may not {doing}: {message}.",
+                hint=f"Give the token in {self._token_var} the `project` scope (`read:project` to read only), "
+                "or a fine-grained token the organization's Projects permission.",
+            )
+        if len(errors) == 1 and errors[0].get("type") == "NOT_FOUND":
+            raise NotFound(f"GitHub has no such thing while {doing}: {message}.")
+        raise ServiceError(f"GitHub GraphQL rejected {doing}: {message}.")
+
+    # -- reads ---------------------------------------------------------------------------------------------------
+    def project(self, org: str, number: int) -> Project:
+        """An organization's project by number, with its fields, options and iterations."""
+        doing = f"reading project {number} of {org}"
+        data = self.execute(docs.PROJECT_BY_NUMBER, {"org": org, "number": number}, doing)
+        node = (data.get("organization") or {}).get("projectV2")
+        if node is None:
+            raise NotFound(f"GitHub has no project {number} in {org} (or {self._token_var} cannot see it).")
+        fields = []
+        for f in node["fields"]["nodes"] or []:
+            if not f:
+                continue
+            config = f.get("configuration") or {}
+            iterations = [_iteration(i, False) for i in config.get("iterations") or []]
+            iterations += [_iteration(i, True) for i in config.get("completedIterations") or []]
+            fields.append(
+                ProjectField(
+                    id=f["id"], name=f["name"], data_type=f.get("dataType", ""),
+                    options=tuple(Option(o["id"], o["name"]) for o in f.get("options") or []),
+                    iterations=tuple(iterations),
+                )
+            )
+        return Project(node["id"], node["number"], node["title"], node["url"], bool(node["closed"]), tuple(fields))
+
+    def items(self, project_id: str, *, status_field: str = "Status", sprint_field: str = "Sprint") -> list[ProjectItem]:
+        """Every item of a project, 100 per request (GitHub cannot filter them: callers do)."""
+        variables: dict[str, Any] = {"project": project_id, "statusField": status_field, "sprintField": sprint_field}
+        out: list[ProjectItem] = []
+        after = None
+        while True:
+            data = self.execute(docs.PROJECT_ITEMS, {**variables, "after": after}, f"listing the items of project {project_id}")
+            page = (data.get("node") or {}).get("items")
+            if page is None:
+                raise NotFound(f"GitHub has no project {project_id} (or {self._token_var} cannot see it).")
+            out += [ProjectItem.from_json(n) for n in page["nodes"] or [] if n]
+            if not page["pageInfo"]["hasNextPage"]:
+                return out
+            after = page["pageInfo"]["endCursor"]
+
+    def issue_items(self, repo: str, number: int, *, status_field: str = "Status", sprint_field: str = "Sprint") -> IssueOnBoards:
+        """An issue's node id and its items on every project (read before adding it to one)."""
+        owner, name = repo.split("/", 1)
+        variables = {"owner": owner, "name": name, "number": number, "statusField": status_field, "sprintField": sprint_field}
+        data = self.execute(docs.ISSUE_PROJECT_ITEMS, variables, f"reading the projects of {repo}#{number}")
+        issue = (data.get("repository") or {}).get("issue")
+        if issue is None:
+            raise NotFound(f"GitHub has no issue {repo}#{number}.")
+        return IssueOnBoards(issue["id"], tuple(ProjectItem.from_json(n) for n in issue["projectItems"]["nodes"] or [] if n))
+
+    def label_ids(self, repo: str) -> dict[str, str]:
+        """Every label of a repository: name → node id (the label mutations take ids)."""
+        owner, name = repo.split("/", 1)
+        out: dict[str, str] = {}
+        after = None
+        while True:
+            data = self.execute(docs.REPOSITORY_LABELS, {"owner": owner, "name": name, "after": after}, f"listing the labels of {repo}")
+            labels = (data.get("repository") or {}).get("labels")
+            if labels is None:
+                raise NotFound(f"GitHub has no repository {repo}.")
+            out.update({n["name"]: n["id"] for n in labels["nodes"] or [] if n})
+            if not labels["pageInfo"]["hasNextPage"]:
+                return out
+            after = labels["pageInfo"]["endCursor"]
+
+    def milestone(self, repo: str, title: str) -> MilestoneRef | None:
+        """The milestone titled exactly `title` (open or closed), or None."""
+        owner, name = repo.split("/", 1)
+        data = self.execute(docs.REPOSITORY_MILESTONES, {"owner": owner, "name": name, "query": title}, f"finding the milestone {title} of {repo}")
+        nodes = ((data.get("repository") or {}).get("milestones") or {}).get("nodes") or []
+        found = next((n for n in nodes if n and n["title"] == title), None)
+        return MilestoneRef(found["id"], found["number"], found["title"], found["state"]) if found else None
+
+    def rate_limit(self) -> RateLimit:
+        """The token's GraphQL point budget (the query itself costs a point, counted like any other)."""
+        rate = self.execute(docs.RATE_LIMIT, {}, "reading GitHub's GraphQL rate limit")["rateLimit"]
+        return RateLimit(int(rate["limit"]), int(rate["remaining"]), int(rate["used"]), str(rate["resetAt"]))
+
+    # -- writes ----------------------------------------------------------------------------------------------------
+    def apply(self, changes: list[Change]) -> list[dict[str, Any]]:
+        """Send `changes` as aliased mutations, ≤ 50 per document, in order; each one's answer.
+
+        A change GitHub refuses fails the call with its `what` named; the changes that GitHub
+        made before are made (a re-run reads the boards and sends only what is still missing).
+        """
+        answers: list[dict[str, Any]] = []
+        for start in range(0, len(changes), MAX_MUTATIONS_PER_DOCUMENT):
+            chunk = changes[start : start + MAX_MUTATIONS_PER_DOCUMENT]
+            document = docs.mutation_document([c.kind for c in chunk])
+            variables = {f"m{i}": c.input for i, c in enumerate(chunk)}
+            doing = chunk[0].what if len(chunk) == 1 else f"{len(chunk)} changes ({chunk[0].what}, ...)"
+            try:
+                data = self.execute(document, variables, doing, mutation=True)
+            except ServiceError as err:
+                if isinstance(err, NotFound):
+                    raise
+                raise ServiceError(f"{err.message} Changes in that request: {', '.join(c.what for c in chunk[:5])}"
+                                   f"{', ...' if len(chunk) > 5 else ''}.", hint=err.hint) from None
+            answers += [data.get(f"m{i}") or {} for i in range(len(chunk))]
+        return answers
+
+
+def _iteration(node: dict[str, Any], completed: bool) -> Iteration:
+    return Iteration(node["id"], node["title"], date.fromisoformat(node["startDate"]), int(node["duration"]), completed)
+
+
+def _messages(errors: Any) -> str:
+    if not isinstance(errors, list):
+        return ""
+    return "; ".join(redact(str(e.get("message", e) if isinstance(e, dict) else e)).rstrip(".") for e in errors[:3])
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.lower().split())

@@ -1,0 +1,570 @@
+"""GitHub's GraphQL API (`POST {GITHUB_API_URL}/graphql`) for Projects v2, executed by graphql-core.
+
+The schema is the subset in sandbox/github_schema.graphql (a test holds it to GitHub's). Issues,
+labels and milestones are the sandbox's GitHub REST state (one world, two APIs: a label added
+here shows in REST); projects are their own state:
+
+    state["github"]["projects"] = [
+      {"org": "fleetdm", "number": 58, "title": "...", "closed": false,
+       "fields": [{"id", "name", "dataType", "options": [{"id","name"}]},
+                  {"id", "name": "Sprint", "dataType": "ITERATION", "iterations": [{"id","title","startDate","duration"}],
+                   "completed": [...]}],
+       "items": [{"id", "content": "fleetdm/fleet#123", "archived": false, "values": {<field id>: <option or iteration id>}}]},
+    ]
+    state["github"]["scopes"] = {<token>: ["repo"]}   # tokens not listed have DEFAULT_SCOPES
+    state["github"]["graphql_rate"] = {"limit": 5000, "used": 0}
+
+As on GitHub: HTTP 200 with `errors` for a document that fails; a token without `project`
+(`read:project` for reads) gets `INSUFFICIENT_SCOPES` and no data; connections need `first` ≤ 100;
+every document costs points (GitHub's formula: connections requested / 100, at least 1; a mutation
+document costs 1) that `rateLimit` reports and the `x-ratelimit-*` headers carry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from datetime import timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, parse
+from graphql.language import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+
+from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.services.github import iso, node_id, now_iso, web
+
+# Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
+# REST path, and the OpenAPI validator only checks the REST router's ("github") responses.
+router = Router("github-graphql", "/github/graphql")
+
+JSON = dict[str, Any]
+DEFAULT_SCOPES = ("repo", "project", "workflow")
+RATE_LIMIT = 5000
+# Fields that need the `project` scope (`read:project` is enough in a query).
+PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue"})
+MAX_PAGE = 100
+
+
+# --- ids -------------------------------------------------------------------------------------------------
+def gid(kind: str, key: str) -> str:
+    """Node ids of the project world: base64 of `0:<Kind>:<key>`."""
+    return base64.b64encode(f"0:{kind}:{key}".encode()).decode().rstrip("=")
+
+
+def short_id(*parts: object) -> str:
+    """Option and iteration ids: 8 hex digits, as GitHub's look."""
+    return hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()[:8]
+
+
+def decode(value: str) -> tuple[str, str]:
+    """(kind, key) of a node id: project ids (`0:Kind:key`) or the REST node ids (`0:Issue123`)."""
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4)).decode()
+    except Exception:
+        text = ""
+    m = re.fullmatch(r"0:([A-Za-z0-9]+):(.+)", text) or re.fullmatch(r"0:([A-Za-z]+)(\d+)", text)
+    if m is None:
+        raise GraphQLError(f"Could not resolve to a node with the global id of '{value}'", extensions={"type": "NOT_FOUND"})
+    return m[1], m[2]
+
+
+def project_key(project: JSON) -> str:
+    return f"{project['org']}/{project['number']}"
+
+
+# --- the world for one request -------------------------------------------------------------------------------
+class World:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.gh = ctx.state["github"]
+        self.projects: list[JSON] = self.gh.setdefault("projects", [])
+        self._issues: dict[str, dict[int, JSON]] = {}
+        self._by_id: dict[int, tuple[JSON, JSON]] | None = None
+
+    def repo(self, full: str) -> JSON | None:
+        return self.gh["repos"].get(full)
+
+    def issue(self, key: str) -> tuple[JSON, JSON] | None:
+        full, _, number = key.rpartition("#")
+        repo = self.repo(full)
+        if repo is None:
+            return None
+        index = self._issues.get(full)
+        if index is None:
+            index = self._issues[full] = {i["number"]: i for i in repo.get("issues", [])}
+        issue = index.get(int(number))
+        return (repo, issue) if issue else None
+
+    def issue_by_node(self, value: str) -> tuple[JSON, JSON]:
+        kind, key = decode(value)
+        if kind in ("Issue", "PullRequest"):
+            if self._by_id is None:
+                self._by_id = {i["id"]: (r, i) for r in self.gh["repos"].values() for i in r.get("issues", [])}
+            found = self._by_id.get(int(key))
+            if found:
+                return found
+        raise not_found_error(value)
+
+    def project_by_id(self, value: str) -> JSON:
+        kind, key = decode(value)
+        project = next((p for p in self.projects if kind == "ProjectV2" and project_key(p) == key), None)
+        if project is None:
+            raise not_found_error(value)
+        return project
+
+    def item_by_id(self, project: JSON, value: str) -> JSON:
+        item = next((i for i in project["items"] if i["id"] == value), None)
+        if item is None:
+            raise not_found_error(value)
+        return item
+
+    def label_names(self, repo: JSON, ids: list[str]) -> list[str]:
+        by_node = {label_id(repo, lb["name"]): lb["name"] for lb in repo.get("labels", [])}
+        missing = [i for i in ids if i not in by_node]
+        if missing:
+            raise not_found_error(missing[0])
+        return [by_node[i] for i in ids]
+
+
+def not_found_error(value: str) -> GraphQLError:
+    return GraphQLError(f"Could not resolve to a node with the global id of '{value}'", extensions={"type": "NOT_FOUND"})
+
+
+# --- objects -------------------------------------------------------------------------------------------------
+def connection(
+    items: list[Any], first: int | None = None, after: str | None = None, last: int | None = None,
+    *, wrap: Any = None, **_: Any,
+) -> JSON:
+    """A Relay connection over `items` (each page's nodes passed through `wrap`), with GitHub's rules for `first`/`last`."""
+    if first is None and last is None:
+        raise GraphQLError("You must provide a `first` or `last` value to properly paginate the connection.")
+    size = first if first is not None else last
+    if size is None or size < 0 or size > MAX_PAGE:
+        raise GraphQLError(f"Requesting {size} records on the connection exceeds the `first` limit of {MAX_PAGE} records.")
+    start = 0
+    if after:
+        try:
+            start = int(base64.b64decode(after + "=" * (-len(after) % 4)).decode().removeprefix("cursor:"))
+        except ValueError as err:
+            raise GraphQLError(f"`{after}` does not appear to be a valid cursor.") from err
+    chunk = items[start : start + size]
+    end = start + len(chunk)
+    return {
+        "nodes": [wrap(i) for i in chunk] if wrap else chunk,
+        "totalCount": len(items),
+        "pageInfo": {
+            "hasNextPage": end < len(items),
+            "endCursor": base64.b64encode(f"cursor:{end}".encode()).decode() if chunk else None,
+        },
+    }
+
+
+def label_id(repo: JSON, name: str) -> str:
+    """A label's node id, from its repository and name (the world's REST label ids are not unique)."""
+    return gid("Label", f"{repo['owner']}/{repo['name']}:{name}")
+
+
+def label_obj(repo: JSON, name: str) -> JSON:
+    return {"__typename": "Label", "id": label_id(repo, name), "name": name}
+
+
+def milestone_obj(ms: JSON) -> JSON:
+    return {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
+
+
+def repo_obj(world: World, repo: JSON) -> JSON:
+    full = f"{repo['owner']}/{repo['name']}"
+
+    def issue(info: Any, number: int) -> JSON | None:
+        found = world.issue(f"{full}#{number}")
+        return content_obj(world, *found) if found and not found[1].get("pull_request") else None
+
+    def labels(info: Any, query: str | None = None, **kw: Any) -> JSON:
+        names = [lb["name"] for lb in repo.get("labels", []) if not query or query.lower() in lb["name"].lower()]
+        return connection([label_obj(repo, n) for n in names], **kw)
+
+    def milestones(info: Any, query: str | None = None, states: list[str] | None = None, **kw: Any) -> JSON:
+        found = [
+            milestone_obj(m) for m in repo.get("milestones", [])
+            if (not query or query.lower() in m["title"].lower()) and (not states or m["state"].upper() in states)
+        ]
+        return connection(found, **kw)
+
+    return {
+        "__typename": "Repository", "id": node_id("Repository", repo["id"]), "name": repo["name"],
+        "nameWithOwner": full, "issue": issue, "labels": labels, "milestones": milestones,
+    }
+
+
+def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
+    """An Issue, or a PullRequest for an issue record that is a pull request."""
+    full = f"{repo['owner']}/{repo['name']}"
+    key = f"{full}#{issue['number']}"
+    if issue.get("pull_request"):
+        merged = issue["pull_request"].get("merged_at")
+        return {
+            "__typename": "PullRequest", "id": node_id("PullRequest", issue["id"]), "number": issue["number"],
+            "title": issue["title"], "state": "MERGED" if merged else issue["state"].upper(),
+        }
+    ms = next((m for m in repo.get("milestones", []) if m["number"] == issue.get("milestone")), None)
+
+    def project_items(info: Any, includeArchived: bool = True, **kw: Any) -> JSON:  # noqa: N803 - GraphQL name
+        items = [
+            item_obj(world, p, i) for p in world.projects for i in p["items"]
+            if i["content"] == key and (includeArchived or not i.get("archived"))
+        ]
+        return connection(items, **kw)
+
+    return {
+        "__typename": "Issue",
+        "id": node_id("Issue", issue["id"]),
+        "number": issue["number"],
+        "title": issue["title"],
+        "state": issue["state"].upper(),
+        "url": web(world.ctx, f"{full}/issues/{issue['number']}"),
+        "labels": lambda info, **kw: connection([label_obj(repo, n) for n in issue.get("labels", [])], **kw),
+        "assignees": lambda info, **kw: connection([{"__typename": "User", "id": node_id("User", u), "login": u} for u in issue.get("assignees", [])], **kw),
+        "milestone": milestone_obj(ms) if ms else None,
+        "repository": lambda info: repo_obj(world, repo),
+        "projectItems": project_items,
+    }
+
+
+def field_obj(field: JSON) -> JSON:
+    kind = {"SINGLE_SELECT": "ProjectV2SingleSelectField", "ITERATION": "ProjectV2IterationField"}.get(field["dataType"], "ProjectV2Field")
+    out: JSON = {"__typename": kind, "id": field["id"], "name": field["name"], "dataType": field["dataType"]}
+    if kind == "ProjectV2SingleSelectField":
+        out["options"] = lambda info, names=None: [dict(o) for o in field["options"] if names is None or o["name"] in names]
+    if kind == "ProjectV2IterationField":
+        out["configuration"] = {
+            "iterations": [dict(i) for i in field.get("iterations", [])],
+            "completedIterations": [dict(i) for i in field.get("completed", [])],
+        }
+    return out
+
+
+def field_value_obj(field: JSON, value: str) -> JSON | None:
+    if field["dataType"] == "SINGLE_SELECT":
+        option = next((o for o in field["options"] if o["id"] == value), None)
+        if option is None:
+            return None
+        return {"__typename": "ProjectV2ItemFieldSingleSelectValue", "id": gid("FieldValue", value), "name": option["name"], "optionId": option["id"]}
+    if field["dataType"] == "ITERATION":
+        it = next((i for i in [*field.get("iterations", []), *field.get("completed", [])] if i["id"] == value), None)
+        if it is None:
+            return None
+        return {
+            "__typename": "ProjectV2ItemFieldIterationValue", "id": gid("FieldValue", value), "iterationId": it["id"],
+            "title": it["title"], "startDate": it["startDate"], "duration": it["duration"],
+        }
+    return None
+
+
+def item_obj(world: World, project: JSON, item: JSON) -> JSON:
+    def value_by_name(info: Any, name: str) -> JSON | None:
+        field = next((f for f in project["fields"] if f["name"] == name), None)
+        value = item.get("values", {}).get(field["id"]) if field else None
+        return field_value_obj(field, value) if field and value else None
+
+    def content(info: Any) -> JSON | None:
+        found = world.issue(item["content"])
+        return content_obj(world, *found) if found else None
+
+    return {
+        "__typename": "ProjectV2Item", "id": item["id"], "isArchived": bool(item.get("archived")),
+        "project": lambda info: project_obj(world, project), "fieldValueByName": value_by_name, "content": content,
+    }
+
+
+def project_obj(world: World, project: JSON) -> JSON:
+    return {
+        "__typename": "ProjectV2",
+        "id": gid("ProjectV2", project_key(project)),
+        "number": project["number"],
+        "title": project["title"],
+        "url": web(world.ctx, f"orgs/{project['org']}/projects/{project['number']}"),
+        "closed": bool(project.get("closed")),
+        "fields": lambda info, **kw: connection([field_obj(f) for f in project["fields"]], **kw),
+        "items": lambda info, **kw: connection(project["items"], wrap=lambda i: item_obj(world, project, i), **kw),
+    }
+
+
+# --- root fields -----------------------------------------------------------------------------------------------
+def q_organization(world: World, info: Any, login: str) -> JSON | None:
+    known = {p["org"] for p in world.projects} | {r["owner"] for r in world.gh["repos"].values()}
+    if login not in known:
+        raise GraphQLError(f"Could not resolve to an Organization with the login of '{login}'.", extensions={"type": "NOT_FOUND"})
+
+    def project(info: Any, number: int) -> JSON | None:
+        found = next((p for p in world.projects if p["org"] == login and p["number"] == number), None)
+        if found is None:
+            raise GraphQLError(f"Could not resolve to a ProjectV2 with the number {number}.", extensions={"type": "NOT_FOUND"})
+        return project_obj(world, found)
+
+    return {"__typename": "Organization", "id": gid("Organization", login), "login": login, "projectV2": project}
+
+
+def q_node(world: World, info: Any, id: str) -> JSON | None:  # noqa: A002 - GraphQL argument name
+    kind, key = decode(id)
+    if kind == "ProjectV2":
+        return project_obj(world, world.project_by_id(id))
+    if kind in ("Issue", "PullRequest"):
+        return content_obj(world, *world.issue_by_node(id))
+    raise not_found_error(id)
+
+
+def q_repository(world: World, info: Any, owner: str, name: str, followRenames: bool = True) -> JSON | None:  # noqa: N803
+    repo = world.repo(f"{owner}/{name}")
+    if repo is None:
+        raise GraphQLError(f"Could not resolve to a Repository with the name '{owner}/{name}'.", extensions={"type": "NOT_FOUND"})
+    return repo_obj(world, repo)
+
+
+def q_rate_limit(world: World, info: Any, dryRun: bool = False) -> JSON:  # noqa: N803
+    rate = world.gh["graphql_rate"]
+    return {
+        "limit": rate["limit"], "cost": rate["last_cost"], "used": rate["used"],
+        "remaining": max(0, rate["limit"] - rate["used"]), "resetAt": rate["reset_at"],
+    }
+
+
+# --- mutations ---------------------------------------------------------------------------------------------------
+def _touch(world: World, issue: JSON) -> None:
+    issue["updated_at"] = now_iso(world.ctx)
+
+
+def m_add_item(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    project = world.project_by_id(input["projectId"])
+    repo, issue = world.issue_by_node(input["contentId"])
+    key = f"{repo['owner']}/{repo['name']}#{issue['number']}"
+    item = next((i for i in project["items"] if i["content"] == key), None)
+    if item is None:  # an issue already on the project keeps its one item
+        item = {"id": gid("ProjectV2Item", f"{project_key(project)}/{len(project['items']) + 1}"), "content": key, "archived": False, "values": {}}
+        project["items"].append(item)
+    return {"clientMutationId": input.get("clientMutationId"), "item": item_obj(world, project, item)}
+
+
+def m_set_field(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    project = world.project_by_id(input["projectId"])
+    item = world.item_by_id(project, input["itemId"])
+    field = next((f for f in project["fields"] if f["id"] == input["fieldId"]), None)
+    if field is None:
+        raise not_found_error(input["fieldId"])
+    value = input["value"]
+    if field["dataType"] == "SINGLE_SELECT":
+        wanted = value.get("singleSelectOptionId")
+        if wanted not in {o["id"] for o in field["options"]}:
+            raise GraphQLError(f"The single select option Id does not belong to the field {field['name']}")
+    elif field["dataType"] == "ITERATION":
+        wanted = value.get("iterationId")
+        if wanted not in {i["id"] for i in [*field.get("iterations", []), *field.get("completed", [])]}:
+            raise GraphQLError(f"The iteration Id does not belong to the field {field['name']}")
+    else:
+        raise GraphQLError(f"The field {field['name']} cannot be set by the sandbox")
+    item.setdefault("values", {})[field["id"]] = wanted
+    return {"clientMutationId": input.get("clientMutationId"), "projectV2Item": item_obj(world, project, item)}
+
+
+def m_close_issue(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    repo, issue = world.issue_by_node(input["issueId"])
+    if issue["state"] != "closed":
+        issue.update(state="closed", state_reason=(input.get("stateReason") or "COMPLETED").lower(), closed_at=now_iso(world.ctx))
+        _touch(world, issue)
+    return {"clientMutationId": input.get("clientMutationId"), "issue": content_obj(world, repo, issue)}
+
+
+def m_add_labels(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    repo, issue = world.issue_by_node(input["labelableId"])
+    for name in world.label_names(repo, input["labelIds"]):
+        if name not in issue.setdefault("labels", []):
+            issue["labels"].append(name)
+    _touch(world, issue)
+    return {"clientMutationId": input.get("clientMutationId")}
+
+
+def m_remove_labels(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    repo, issue = world.issue_by_node(input["labelableId"])
+    names = set(world.label_names(repo, input["labelIds"]))
+    issue["labels"] = [n for n in issue.get("labels", []) if n not in names]
+    _touch(world, issue)
+    return {"clientMutationId": input.get("clientMutationId")}
+
+
+def m_update_issue(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    repo, issue = world.issue_by_node(input["id"])
+    if "milestoneId" in input:
+        if input["milestoneId"] is None:
+            issue["milestone"] = None
+        else:
+            kind, key = decode(input["milestoneId"])
+            ms = next((m for m in repo.get("milestones", []) if kind == "Milestone" and str(m["id"]) == key), None)
+            if ms is None:
+                raise not_found_error(input["milestoneId"])
+            issue["milestone"] = ms["number"]
+    if input.get("state"):
+        issue["state"] = input["state"].lower()
+        issue["closed_at"] = now_iso(world.ctx) if issue["state"] == "closed" else None
+    _touch(world, issue)
+    return {"clientMutationId": input.get("clientMutationId"), "issue": content_obj(world, repo, issue)}
+
+
+ROOTS = {
+    ("Query", "organization"): q_organization,
+    ("Query", "node"): q_node,
+    ("Query", "repository"): q_repository,
+    ("Query", "rateLimit"): q_rate_limit,
+    ("Mutation", "addProjectV2ItemById"): m_add_item,
+    ("Mutation", "updateProjectV2ItemFieldValue"): m_set_field,
+    ("Mutation", "closeIssue"): m_close_issue,
+    ("Mutation", "addLabelsToLabelable"): m_add_labels,
+    ("Mutation", "removeLabelsFromLabelable"): m_remove_labels,
+    ("Mutation", "updateIssue"): m_update_issue,
+}
+
+
+@cache
+def schema() -> GraphQLSchema:
+    """The subset schema shipped in the package (sandbox/github_schema.graphql)."""
+    text = (resources.files("fleetops.sandbox") / "github_schema.graphql").read_text(encoding="utf-8")
+    return build_schema(text)
+
+
+def _field_resolver(source: Any, info: Any, **args: Any) -> Any:
+    key = (info.parent_type.name, info.field_name)
+    if key in ROOTS:
+        return ROOTS[key](info.context, info, **args)
+    value = source.get(info.field_name) if isinstance(source, dict) else getattr(source, info.field_name, None)
+    return value(info, **args) if callable(value) else value
+
+
+# --- cost and scopes, before execution ------------------------------------------------------------------------------
+def _walk(document: DocumentNode, operation: OperationDefinitionNode, variables: JSON) -> tuple[int, set[str]]:
+    """(connection requests, field names) of an operation, fragments expanded.
+
+    GitHub's formula: each connection asked with `first`/`last` needs one request per parent
+    node; the cost is the total / 100, rounded, at least 1.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    names: set[str] = set()
+    requests = 0
+
+    def size(field: FieldNode) -> int | None:
+        for arg in field.arguments or ():
+            if arg.name.value in ("first", "last"):
+                value = arg.value
+                if isinstance(value, IntValueNode):
+                    return int(value.value)
+                if isinstance(value, VariableNode):
+                    return int(variables.get(value.name.value) or 0)
+        return None
+
+    def visit(selection_set: SelectionSetNode | None, multiplier: int, seen: frozenset[str]) -> None:
+        nonlocal requests
+        for sel in (selection_set.selections if selection_set else ()):
+            if isinstance(sel, FieldNode):
+                names.add(sel.name.value)
+                n = size(sel)
+                if n is not None:
+                    requests += multiplier
+                    visit(sel.selection_set, multiplier * max(n, 1), seen)
+                else:
+                    visit(sel.selection_set, multiplier, seen)
+            elif isinstance(sel, InlineFragmentNode):
+                visit(sel.selection_set, multiplier, seen)
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments and sel.name.value not in seen:
+                visit(fragments[sel.name.value].selection_set, multiplier, seen | {sel.name.value})
+
+    visit(operation.selection_set, 1, frozenset())
+    return requests, names
+
+
+def rate_math(requests: int) -> int:
+    """The points GitHub charges a query needing `requests` connection requests: /100, rounded, ≥ 1."""
+    return max(1, math.floor(requests / 100 + 0.5))
+
+
+def _scope_error(field: str, needed: str, scopes: list[str]) -> JSON:
+    return {
+        "type": "INSUFFICIENT_SCOPES",
+        "locations": [],
+        "message": (
+            f"Your token has not been granted the required scopes to execute this query. The '{field}' field requires "
+            f"one of the following scopes: ['{needed}'], but your token has only been granted the: {scopes} scopes. "
+            "Please modify your token's scopes at: https://github.com/settings/tokens."
+        ),
+    }
+
+
+@router.route("POST", "/")
+def graphql_endpoint(ctx: Context, req: Request) -> Response:
+    token = req.bearer()
+    logins = ctx.state["github"]["tokens"]
+    if token is None or token not in logins:
+        raise HTTPError(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/graphql", "status": "401"})
+    scopes = list(ctx.state["github"].get("scopes", {}).get(token, DEFAULT_SCOPES))
+    headers = {"X-OAuth-Scopes": ", ".join(scopes), "X-GitHub-Media-Type": "github.v4"}
+    try:
+        body = req.json()
+    except ValueError as err:
+        raise HTTPError(400, {"message": "Problems parsing JSON", "documentation_url": "https://docs.github.com/graphql"}) from err
+    query = body.get("query") if isinstance(body, dict) else None
+    if not isinstance(query, str):
+        return Response(body={"errors": [{"message": "A query attribute must be specified and must be a string."}]}, headers=headers, write=False)
+    variables = body.get("variables") or {}
+    try:
+        document = parse(query)
+    except GraphQLError as err:
+        return Response(body={"errors": [err.formatted]}, headers=headers, write=False)
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    wanted = body.get("operationName")
+    op = next((o for o in ops if wanted is None or (o.name and o.name.value == wanted)), None)
+    is_mutation = op is not None and op.operation.value == "mutation"
+
+    rate = ctx.state["github"].setdefault("graphql_rate", {"limit": RATE_LIMIT, "used": 0, "last_cost": 0})
+    rate.setdefault("reset_at", iso(ctx.now() + timedelta(hours=1)))  # the budget's hour, from first use
+    if op is not None:
+        requests, names = _walk(document, op, variables)
+        needed = "project" if is_mutation else "read:project"
+        missing = next((n for n in sorted(names & PROJECT_FIELDS) if not ({needed, "project"} & set(scopes))), None)
+        if missing is not None:
+            return Response(body={"errors": [_scope_error(missing, needed, scopes)]}, headers=headers, write=False)
+        cost = 1 if is_mutation else rate_math(requests)
+        rate["last_cost"] = cost
+        rate["used"] += cost
+    headers.update({
+        "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
+        "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",
+    })
+
+    result = graphql_sync(
+        schema(), query, variable_values=variables, operation_name=wanted,
+        context_value=World(ctx), field_resolver=_field_resolver,
+    )
+    payload: JSON = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [_github_error(e) for e in result.errors]
+    return Response(body=payload, headers=headers, write=is_mutation)
+
+
+def _github_error(err: GraphQLError) -> JSON:
+    """GitHub's error shape: a `type` beside the message (NOT_FOUND, FORBIDDEN, ...) when there is one."""
+    out = err.formatted
+    kind = (err.extensions or {}).get("type")
+    if kind:
+        out["type"] = kind
+        out.pop("extensions", None)
+    return out
