@@ -47,6 +47,7 @@ COMMANDS = [
     ("readiness", ("default", "release-qa"), ["release", "readiness", "4.58.0"], False),
     ("conclude-milestone", ("released",), ["release", "conclude-milestone", "4.58.0"], True),
     ("deploy-dogfood", ("default",), ["release", "deploy-dogfood", "v4.58.0"], True),
+    ("rituals create-issues", ("default",), ["rituals", "create-issues", "--date", "2026-12-07"], True),
 ]
 
 
