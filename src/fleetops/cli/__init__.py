@@ -91,6 +91,13 @@ def _app_for(argv: Sequence[str]) -> typer.Typer | None:
     words = list(argv)
     while words and words[0] in ROOT_FLAGS:
         words.pop(0)
+    if words in ([], ["--help"]):  # the root's help lists the groups, not their commands
+        root = _root()
+        for name in GROUPS:
+            empty = copy.copy(_group(name))
+            empty.registered_commands = []
+            root.add_typer(empty, name=name)
+        return root
     if len(words) < 2 or words[0] not in GROUPS:
         return None
     group = _group(words[0])
