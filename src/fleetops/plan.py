@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
-
 from fleetops.errors import ConfirmationNeeded, ExitCode, FleetopsError
 from fleetops.redaction import redact
 
@@ -55,7 +52,7 @@ class Step:
     needs: tuple[str, ...] = ()  # ids of steps that must not have failed
     manual: bool = False  # a checklist item for a person; never applied by fleetops
     data: dict[str, Any] = field(default_factory=dict)  # extra JSON (issue numbers, urls)
-    preview: Any = None  # an optional renderable shown under the step (e.g. a body diff)
+    preview: Any = None  # optional data the UI shows under the step (e.g. a body diff; see fleetops.render)
 
     @classmethod
     def todo(cls, id: str, title: str, detail: str, action: Action, **kw: Any) -> Step:  # noqa: A002
@@ -120,25 +117,6 @@ class Outcome:
         return payload
 
 
-def render_plan(ui: UI, plan: Plan, *, heading: str) -> None:
-    """The checklist: one row per step with its status and detail; wraps, never truncates."""
-    if not plan.steps:
-        return
-    ui.heading(heading)
-    table = Table(show_header=False, box=None, padding=(0, 1), expand=False)
-    table.add_column("status", no_wrap=True)
-    table.add_column("step", overflow="fold", ratio=2)
-    table.add_column("detail", overflow="fold", ratio=3)
-    for step in plan.steps:
-        status = "manual" if step.manual else str(step.status)
-        table.add_row(ui.status_text(status), Text(step.title), Text(step.detail, style="dim" if step.status is Status.SKIPPED else ""))
-    ui.print(table)
-    for step in plan.steps:
-        if step.preview is not None and step.status is Status.PENDING:
-            ui.heading(f"{step.title}:")
-            ui.print(step.preview)
-
-
 class Runner:
     """Runs a plan the same way for every command (SPEC §1 "Global behaviour")."""
 
@@ -150,7 +128,7 @@ class Runner:
 
     def run(self, plan: Plan) -> Outcome:
         pending = plan.pending
-        render_plan(self.ui, plan, heading="Plan (dry run: nothing will change)" if self.dry_run else "Plan")
+        self.ui.plan(plan, heading="Plan (dry run: nothing will change)" if self.dry_run else "Plan")
         if self.dry_run or not pending:
             if not pending and plan.steps and not self.dry_run:
                 self.ui.info("Nothing to change.")
@@ -188,8 +166,7 @@ class Runner:
                 advance(step.title)
 
     def _report(self, step: Step) -> None:
-        suffix = f" — {step.detail}" if step.detail else ""
-        self.ui.print(Text.assemble(self.ui.status_text(str(step.status)), " ", step.title, (suffix, "dim")))
+        self.ui.step_result(step)
 
     def _apply_one(self, step: Step) -> None:
         assert step.action is not None

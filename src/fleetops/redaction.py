@@ -26,6 +26,27 @@ _PATTERNS = [
 
 
 _TRAILING = re.compile(r"[ \t]+\n")
+# Where Rich folds a long value over lines: blanks, the line break, then the next line's indent and
+# any table border before the value goes on.
+_FOLD = r"(?:[ \t]*\n[ \t│┃|]*)?"
+_folded: dict[str, re.Pattern[str]] = {}
+
+
+def _folded_pattern(secret: str) -> re.Pattern[str]:
+    """The secret with a possible fold between any two characters (a table cell wraps it anywhere)."""
+    if secret not in _folded:
+        _folded[secret] = re.compile(_FOLD.join(re.escape(ch) for ch in secret))
+    return _folded[secret]
+
+
+def _mask_folded(match: re.Match[str]) -> str:
+    """The mask on the first line and blanks for the rest, so the table keeps its layout."""
+    pieces = match.group(0).split("\n")
+    out = [MASK.ljust(len(pieces[0].rstrip()))]
+    for piece in pieces[1:]:
+        indent = len(piece) - len(piece.lstrip(" \t│┃|"))
+        out.append(piece[:indent] + " " * (len(piece) - indent))
+    return "\n".join(out)
 
 
 def register_secret(value: str | None) -> None:
@@ -44,6 +65,8 @@ def redact(text: str) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
+        if "\n" in text and len(secret) >= 8:
+            text = _folded_pattern(secret).sub(_mask_folded, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

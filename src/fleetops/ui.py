@@ -12,13 +12,16 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.text import Text
 
 from fleetops.redaction import RedactingStream, redact, redact_obj
+
+if TYPE_CHECKING:
+    from fleetops.plan import Plan, Step
 
 SYMBOLS = {"done": "✔", "skipped": "–", "pending": "•", "failed": "✘", "manual": "☐"}
 STYLES = {"done": "green", "skipped": "dim", "pending": "yellow", "failed": "bold red", "manual": "cyan"}
@@ -68,6 +71,24 @@ class UI:
 
     def heading(self, text: str) -> None:
         self.err.print(Text(text, style="bold"), overflow="fold")
+
+    def show(self, data: Any, **context: Any) -> None:
+        """Draw data that ops returned (facts, reports, previews) with its renderer (fleetops.render)."""
+        from fleetops.render import show
+
+        show(self, data, **context)
+
+    def plan(self, plan: Plan, *, heading: str) -> None:
+        """The plan as a checklist (no output for a plan without steps)."""
+        from fleetops.render.plan import checklist
+
+        checklist(self, plan, heading=heading)
+
+    def step_result(self, step: Step) -> None:
+        """One applied step: its status, title and detail."""
+        from fleetops.render.plan import step_result
+
+        step_result(self, step)
 
     def status_text(self, status: str) -> Text:
         return Text(f"{SYMBOLS.get(status, '?')} {status}", style=STYLES.get(status, ""))

@@ -89,3 +89,20 @@ def test_move_issue_plays_a_qa_lead_so_readiness_can_be_rehearsed(cli):
 def test_move_issue_names_the_pipelines_when_one_is_unknown(cli):
     result = cli("sandbox", "move-issue", "21001", "Shipped", "--board", "g-mdm")
     assert result.code == 2 and "Its pipelines: New Issues, Ready" in result.stderr.replace("\n", " ")
+
+
+def test_sandbox_requests_skips_corrupt_lines_of_the_log_with_a_warning(cli, clean_env):
+    """A torn or hand-edited line of requests.jsonl is skipped and named, not a crash (issue 9)."""
+    cli("--sandbox", "freeze", "begin", "--yes")
+    log = clean_env / "sandbox" / "requests.jsonl"
+    good = log.read_text().splitlines()
+    log.write_text("\n".join([good[0], '{"seq": 2, "service": "github"', "[1, 2]", '{"seq": 3}', *good[1:], "\udcff"]) + "\n", errors="surrogateescape")
+    result = cli("sandbox", "requests", "--json")
+    said = " ".join(result.stderr.split())
+    assert result.code == 0
+    assert [r["seq"] for r in result.json()["requests"]] == [json.loads(line)["seq"] for line in good]
+    assert "warning: skipped 4 unreadable line(s) of" in said and f"(line 2, 3, 4, {len(good) + 4})" in said
+    assert str(log) in result.stderr.replace("\n", "")  # Rich folds a long path without a space
+    table = cli("sandbox", "requests")
+    assert table.code == 0 and f"{len(good)} request(s)." in " ".join(table.stderr.split())
+    assert "Traceback" not in table.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleetops.sandbox.services.github import _search_terms
+from fleetops.sandbox.services.github.search import _search_terms
 
 
 def test_a_quoted_phrase_with_a_colon_is_text_not_a_qualifier():

@@ -10,7 +10,8 @@ from packaging.version import Version
 from fleetops.clients.github import ReleaseInfo
 from fleetops.errors import RitualsError
 from fleetops.ops.check_deps import FeedState, feeds_finding, fill, go_finding, module_finding, osquery_finding
-from fleetops.ops.check_deps_view import changed_part, step_summary
+from fleetops.ops.check_deps_view import step_summary
+from fleetops.render.check_deps import changed_part
 from fleetops.ops.deps_parsers import GoLatest
 from fleetops.rituals import load_rituals
 

@@ -10,7 +10,6 @@ from packaging.version import Version
 from fleetops.ops.fleetd import FleetdChange
 from fleetops.ops.qa_issue import (
     QAOptions,
-    body_diff,
     build_body,
     component_updates,
     fill_fleetd_section,
@@ -18,6 +17,7 @@ from fleetops.ops.qa_issue import (
     resolve_labels,
 )
 from fleetops.ops.templates import parse_template, section_text
+from fleetops.render.qa_issue import body_diff
 from fleetops.rituals import load_rituals
 from tests.conftest import FLEET
 

@@ -145,19 +145,14 @@ _current: list[object] = []
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run fleetops with `argv`; return the exit code. Every error ends here, as one line."""
-    try:  # typer vendors click since 0.29
-        from typer._click.exceptions import ClickException
-    except ImportError:  # pragma: no cover - older typer
-        from click.exceptions import ClickException
-
     args = list(argv) if argv is not None else sys.argv[1:]
     command = typer.main.get_command(_app_for(args) or build_app())
     _current.clear()
     try:
         result = command.main(args=args, prog_name="fleetops", standalone_mode=False)
         return result if isinstance(result, int) else 0
-    except ClickException as err:  # bad options or arguments
-        err.show()
+    except typer.TyperException as err:  # bad options or arguments: typer's (vendored click's) usage errors
+        err.show()  # type: ignore[attr-defined]  # every one typer raises is a ClickException, which shows itself
         return 2
     except typer.Abort:
         typer.echo("Aborted: nothing more was changed.", err=True)

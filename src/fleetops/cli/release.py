@@ -7,13 +7,8 @@ from typing import Annotated
 import typer
 
 from fleetops.cli.options import DryRun, Json, Yes, app_of, done
-from fleetops.errors import FleetopsError
 
 app = typer.Typer(help="The release DRI's rituals: dependencies, QA issue, readiness, milestone, dogfood.", no_args_is_help=True)
-
-
-def _not_yet(command: str) -> FleetopsError:
-    return FleetopsError(f"`fleetops release {command}` is not yet available in this version of fleetops.")
 
 
 @app.command("check-deps")
@@ -45,10 +40,22 @@ def check_deps(
     Exit 3 while anything is behind (also after filing), 0 when all is current,
     1 when a check could not be done.
     """
-    from fleetops.ops import check_deps
+    from fleetops.ops import check_deps, check_deps_view
 
     fleet = app_of(ctx, "release check-deps", json=json, dry_run=dry_run)
-    done(check_deps.run(fleet, check_deps.Options(file_issues=file_issues, yes=yes, dry_run=dry_run)))
+    report, plan = check_deps.check(fleet, check_deps.Options(file_issues=file_issues, yes=yes, dry_run=dry_run))
+    try:
+        if file_issues or dry_run:
+            code = fleet.execute(plan, yes=yes, dry_run=dry_run)
+        else:  # only reads: the issues and the checklist are what to do next
+            if not json:
+                fleet.ui.plan(plan, heading="Next steps")
+            code = fleet.report(plan)
+    finally:
+        check_deps_view.write_step_summary(fleet, report, plan)
+    if not json:
+        check_deps_view.verdict(fleet, plan)
+    done(code)
 
 
 @app.command("create-qa-issue")

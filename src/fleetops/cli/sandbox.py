@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 import signal
 from typing import Annotated
 
@@ -103,23 +102,21 @@ def requests(
     json: Json = False,
 ) -> None:
     """List the requests the sandbox has served since the last reset (what did fleetops do?)."""
-    from rich.table import Table
-
-    from fleetops.sandbox.runtime import sandbox_dir
+    from fleetops.sandbox.runtime import read_request_log, sandbox_dir
+    from fleetops.views import RequestLog
 
     fleet = app_of(ctx, "sandbox requests", json=json)
-    path = sandbox_dir(fleet.base_settings.state_dir) / "requests.jsonl"
-    entries = [jsonlib.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    entries, skipped = read_request_log(fleet.base_settings.state_dir)
+    if skipped:
+        lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        path = sandbox_dir(fleet.base_settings.state_dir) / "requests.jsonl"
+        fleet.ui.warn(f"skipped {len(skipped)} unreadable line(s) of {path} (line {lines}); `fleetops sandbox reset` starts a new log.")
     if writes:
         entries = [e for e in entries if e["write"]]
     if json:
         fleet.ui.emit_json({"command": "sandbox requests", "requests": entries})
         done(0)
-    table = Table("#", "service", "method", "path", "status", box=None)
-    table.columns[3].overflow = "fold"
-    for entry in entries:
-        table.add_row(str(entry["seq"]), entry["service"], entry["method"], entry["path"], str(entry["status"]))
-    fleet.ui.print(table)
+    fleet.ui.show(RequestLog(entries))
     fleet.ui.info(f"{len(entries)} request(s).")
     done(0)
 

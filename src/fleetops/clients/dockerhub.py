@@ -14,13 +14,33 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel, ConfigDict
 
+from fleetops.clients.answers import read_answer
 from fleetops.clients.http import HttpService, build_client
 from fleetops.errors import NotFound, ServiceError, UsageError
 from fleetops.settings import Settings
 
 PAGE_SIZE = 100  # Docker Hub's maximum
 MAX_PAGES = 3  # the 300 newest tags; anonymous paging stops at 10 pages anyway
+
+
+class _Image(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    os: str | None = None
+    architecture: str | None = None
+    variant: str | None = None
+
+
+class _TagAnswer(BaseModel):
+    """The fields of Docker Hub's tag answer that fleetops shows (../apis/dockerhub.md)."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = None
+    digest: str | None = None
+    last_updated: str | None = None
+    media_type: str | None = None
+    images: list[_Image] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,19 +59,16 @@ class ImageTag:
         return f"{self.repository}:{self.name}"
 
     @classmethod
-    def from_json(cls, repository: str, data: dict[str, Any]) -> ImageTag:
-        images = data.get("images") if isinstance(data.get("images"), list) else []
-        platforms = [
-            "/".join(p for p in (img.get("os"), img.get("architecture"), img.get("variant")) if p)
-            for img in images
-            if isinstance(img, dict)
-        ]
+    def from_json(cls, repository: str, data: Any) -> ImageTag:
+        """The tag in Docker Hub's answer; ServiceError naming the field of an unexpected shape."""
+        answer = read_answer(_TagAnswer, data, service="Docker Hub", what=f"the lookup of a tag of {repository}")
+        platforms = ["/".join(p for p in (img.os, img.architecture, img.variant) if p) for img in answer.images or []]
         return cls(
             repository=repository,
-            name=str(data.get("name") or ""),
-            digest=data.get("digest") or None,
-            last_updated=data.get("last_updated"),
-            media_type=data.get("media_type"),
+            name=answer.name or "",
+            digest=answer.digest or None,
+            last_updated=answer.last_updated,
+            media_type=answer.media_type,
             platforms=[p for p in platforms if p],
         )
 

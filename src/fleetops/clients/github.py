@@ -469,12 +469,21 @@ class GitHubClient:
             f"reading workflow run {run_id} of {self.repo_name}", lambda: _workflow_run(self.repo.get_workflow_run(run_id))
         )
 
-    def dispatch(self, workflow_id: int, ref: str, inputs: dict[str, str], *, return_run_details: bool) -> DispatchResult:
-        """Start a workflow_dispatch run; errors raise (PyGithub's default, throw=False, hides them)."""
+    @property
+    def enterprise(self) -> bool:
+        """GitHub Enterprise Server: its REST API is at `https://HOST/api/v3`."""
+        return self.settings.github_api_url.rstrip("/").endswith("/api/v3")
+
+    def dispatch(self, workflow_id: int, ref: str, inputs: dict[str, str]) -> DispatchResult:
+        """Start a workflow_dispatch run; errors raise (PyGithub's default, throw=False, hides them).
+
+        The run's id and page come back where GitHub can say (`return_run_details`, github.com's
+        since 2026); GitHub Enterprise Server answers 204 without them, so it is not asked there.
+        """
 
         def send() -> DispatchResult:
             wf = self.repo.get_workflow(workflow_id)
-            result = wf.create_dispatch(ref, inputs, throw=True, return_run_details=return_run_details)
+            result = wf.create_dispatch(ref, inputs, throw=True, return_run_details=not self.enterprise)
             if isinstance(result, bool):  # 204: GitHub Enterprise, or details not asked for
                 return DispatchResult(run_id=None)
             return DispatchResult(run_id=result.id, html_url=result.html_url)

@@ -11,10 +11,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ConfigDict
 
+from fleetops.clients.answers import read_answer
 from fleetops.clients.http import HttpService, build_client
 from fleetops.errors import NotFound, UsageError
 from fleetops.settings import Settings
+
+
+class _Answer(BaseModel):
+    """A branch's state as Merge Freeze answers it; only `frozen` and `frozen_by` are documented."""
+
+    model_config = ConfigDict(extra="ignore")
+    branch: str | None = None
+    frozen: bool | None = None
+    frozen_by: str | None = None
+    note: str | None = None
+    unblocked_prs: list[int] | None = None  # numbers; "3" is read as 3, "#3" or an object is refused
 
 
 @dataclass(frozen=True)
@@ -28,14 +41,15 @@ class FreezeState:
     unblocked_prs: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_json(cls, branch: str, data: dict[str, Any]) -> FreezeState:
-        prs = data.get("unblocked_prs") or []
+    def from_json(cls, branch: str, data: Any) -> FreezeState:
+        """The state in Merge Freeze's answer; ServiceError naming the field of an unexpected shape."""
+        answer = read_answer(_Answer, data, service="Merge Freeze", what=f"the state of branch {branch!r}")
         return cls(
-            branch=str(data.get("branch") or branch),
-            frozen=bool(data.get("frozen")),
-            frozen_by=data.get("frozen_by"),
-            note=data.get("note"),
-            unblocked_prs=[int(p) for p in prs] if isinstance(prs, list) else [],
+            branch=answer.branch or branch,
+            frozen=bool(answer.frozen),
+            frozen_by=answer.frozen_by,
+            note=answer.note,
+            unblocked_prs=answer.unblocked_prs or [],
         )
 
 
@@ -62,7 +76,7 @@ class MergeFreezeClient(HttpService):
             data = self.request("GET", self._path(repo, branch), params={"access_token": self._token})
         except NotFound:
             raise self._not_a_project(repo, branch) from None
-        return FreezeState.from_json(branch, data if isinstance(data, dict) else {})
+        return FreezeState.from_json(branch, data)
 
     def _post(self, repo: str, branch: str, form: dict[str, str], note: str | None) -> Any:
         """One POST of form fields (never retried: it is a write)."""

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from fleetops.clients import zenhub_documents as docs
+from fleetops.clients.answers import answer_shape
 from fleetops.clients.http import HttpService, build_client
 from fleetops.errors import ServiceError
 from fleetops.settings import Settings
@@ -74,6 +75,11 @@ class ZIssue:
 
     @classmethod
     def from_json(cls, node: dict[str, Any]) -> ZIssue:
+        with answer_shape("ZenHub", "an issue"):
+            return cls._from_json(node)
+
+    @classmethod
+    def _from_json(cls, node: dict[str, Any]) -> ZIssue:
         repo = node["repository"]
         ms = node.get("milestone")
         pi = node.get("pipelineIssue")
@@ -121,7 +127,8 @@ class ZenHubClient(HttpService):
             raise ServiceError("ZenHub answered with something that is not a GraphQL response.")
         errors = body.get("errors") or []
         if errors:
-            messages = "; ".join(str(e.get("message", e)).rstrip(".") for e in errors[:3])
+            errors = errors if isinstance(errors, list) else [errors]
+            messages = "; ".join(str(e.get("message", e) if isinstance(e, dict) else e).rstrip(".") for e in errors[:3])
             raise ServiceError(f"ZenHub rejected the request: {messages}.")
         data = body.get("data")
         if not isinstance(data, dict):
@@ -132,16 +139,22 @@ class ZenHubClient(HttpService):
         """Every node of a paged IssueConnection (100 per page)."""
         after = None
         while True:
-            data = self.execute(document, {**variables, "after": after})[root]
-            if data is None:
+            with answer_shape("ZenHub", f"a page of {root}"):
+                data = self.execute(document, {**variables, "after": after})[root]
+                if data is None:
+                    return
+                nodes = list(data["nodes"])
+                more, after = data["pageInfo"]["hasNextPage"], data["pageInfo"]["endCursor"]
+            yield from nodes
+            if not more:
                 return
-            yield from data["nodes"]
-            if not data["pageInfo"]["hasNextPage"]:
-                return
-            after = data["pageInfo"]["endCursor"]
 
     # -- reads ------------------------------------------------------------------------------------------------
     def board(self, workspace_id: str) -> Board:
+        with answer_shape("ZenHub", f"the board of workspace {workspace_id}"):
+            return self._board(workspace_id)
+
+    def _board(self, workspace_id: str) -> Board:
         ws = self.execute(docs.WORKSPACE_BOARD, {"workspaceId": workspace_id})["workspace"]
         if ws is None:
             raise ServiceError(f"ZenHub has no workspace {workspace_id} (or ZENHUB_TOKEN cannot see it).")
@@ -186,15 +199,20 @@ class ZenHubClient(HttpService):
 
     def issue(self, repository_gh_id: int, number: int, workspace_id: str) -> ZIssue:
         data = self.execute(docs.ISSUE_BY_NUMBER, {"repositoryGhId": repository_gh_id, "number": number, "workspaceId": workspace_id})
-        return ZIssue.from_json(data["issueByInfo"])
+        with answer_shape("ZenHub", f"issue #{number}"):
+            return ZIssue.from_json(data["issueByInfo"])
 
     def milestone_id(self, repository_gh_id: int, number: int) -> str:
         data = self.execute(docs.MILESTONE_BY_NUMBER, {"repositoryGhId": repository_gh_id, "number": number})
-        return data["milestoneByRepoGhIdAndNumber"]["id"]
+        with answer_shape("ZenHub", f"milestone #{number}"):
+            return data["milestoneByRepoGhIdAndNumber"]["id"]
 
     # -- batch writes (each takes a list of issue ids) ---------------------------------------------------------------
     def _batch(self, document: str, root: str, variables: dict[str, Any], what: str) -> int:
-        result = self.execute(document, variables, mutation=True)[root]
+        with answer_shape("ZenHub", f"the request to {what}"):
+            return self._batch_result(self.execute(document, variables, mutation=True)[root], variables, what)
+
+    def _batch_result(self, result: Any, variables: dict[str, Any], what: str) -> int:
         if result is None:
             raise ServiceError(f"ZenHub did not {what}.")
         failed = result.get("failedIssues") or []
@@ -221,19 +239,23 @@ class ZenHubClient(HttpService):
         return self._batch(docs.CLOSE_ISSUES, "closeIssues", {"issueIds": issue_ids}, "close the issues")
 
     def add_to_sprints(self, issue_ids: list[str], sprint_ids: list[str]) -> int:
-        result = self.execute(docs.ADD_TO_SPRINTS, {"issueIds": issue_ids, "sprintIds": sprint_ids}, mutation=True)["addIssuesToSprints"]
+        with answer_shape("ZenHub", "the request to add the issues to the sprint"):
+            result = self.execute(docs.ADD_TO_SPRINTS, {"issueIds": issue_ids, "sprintIds": sprint_ids}, mutation=True)["addIssuesToSprints"]
         if result is None:
             raise ServiceError("ZenHub did not add the issues to the sprint.")
         return len(issue_ids)
 
     def move_issue(self, issue_id: str, pipeline_id: str) -> None:
-        if self.execute(docs.MOVE_ISSUE, {"issueId": issue_id, "pipelineId": pipeline_id}, mutation=True)["moveIssue"] is None:
+        with answer_shape("ZenHub", "the request to move the issue"):
+            moved = self.execute(docs.MOVE_ISSUE, {"issueId": issue_id, "pipelineId": pipeline_id}, mutation=True)["moveIssue"]
+        if moved is None:
             raise ServiceError("ZenHub did not move the issue.")
 
     def move_pipeline_issues(self, pipeline_id: str, pipeline_issue_ids: list[str]) -> int:
-        result = self.execute(
-            docs.MOVE_PIPELINE_ISSUES, {"pipelineId": pipeline_id, "pipelineIssueIds": pipeline_issue_ids}, mutation=True
-        )["movePipelineIssues"]
-        if result is None:
-            raise ServiceError("ZenHub did not move the issues.")
-        return len(result["pipelineIssues"])
+        with answer_shape("ZenHub", "the request to move the issues"):
+            result = self.execute(
+                docs.MOVE_PIPELINE_ISSUES, {"pipelineId": pipeline_id, "pipelineIssueIds": pipeline_issue_ids}, mutation=True
+            )["movePipelineIssues"]
+            if result is None:
+                raise ServiceError("ZenHub did not move the issues.")
+            return len(result["pipelineIssues"])

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+import pathspec
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, PolicyRefusal, ServiceError, UsageError
 from fleetops.ops import freeze
 from fleetops.plan import Plan, Skip, Step
+from fleetops.views import Facts
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -79,33 +79,15 @@ def closing_references(body: str, repo: str) -> tuple[list[int], list[str]]:
     return ours, elsewhere
 
 
-# --- documentation and website paths: gitignore-like globs --------------------------------------------------
+# --- documentation and website paths: gitignore's patterns ----------------------------------------------------
 @cache
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """`**` spans directories, `*` and `?` do not; without `/` the pattern matches a file name anywhere."""
-    if pattern.endswith("/"):
-        pattern += "**"
-    if pattern.startswith("/"):
-        pattern = pattern[1:]
-    elif "/" not in pattern:
-        pattern = "**/" + pattern
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + r"\Z")
+def _docs_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def is_docs_path(path: str, patterns: list[str]) -> bool:
-    return any(glob_regex(p).match(path) for p in patterns)
+    """As in .gitignore: `**` spans directories, `*` and `?` do not; without `/` the pattern matches a file name anywhere."""
+    return _docs_spec(tuple(patterns)).match_file(path)
 
 
 def not_docs(files: list[FileChange], patterns: list[str]) -> list[str]:
@@ -235,26 +217,7 @@ def _exception(rituals: Rituals, pr: PullInfo, tied: list[IssueInfo], reviews: l
             f"product group, but neither #{pr.number} nor an issue it closes carries a group label",
             f"Label the pull request with its group ({', '.join(by_label) or 'people.product_groups in the rituals file'}), then re-run.",
         )
-    required: list[tuple[str, list[str]]] = []
-    for group in groups:
-        if not group.em:
-            raise UsageError(
-                f"the rituals file names no engineering manager for {group.name}, whose approval --exception needs.",
-                hint=f"Set `em` of product group {group.key!r} (people.product_groups) in the rituals file.",
-            )
-        if not group.qa:
-            raise UsageError(
-                f"the rituals file names no QA for {group.name}, whose approval --exception needs.",
-                hint=f"Set `qa` of product group {group.key!r} (people.product_groups) in the rituals file.",
-            )
-        required.append((f"the engineering manager of {group.name}", [group.em]))
-        required.append((f"the QA lead of {group.name}", list(group.qa)))
-    if not people.release_dri:
-        raise UsageError(
-            "the release DRI is not known, and --exception needs their approval.",
-            hint="Set FLEETOPS_RELEASE_DRI, or people.release_dri in the rituals file.",
-        )
-    required.append(("the release DRI", [people.release_dri]))
+    required = _required_approvals(rituals, groups)
     approved = approvers(reviews)
 
     def who(role: str, logins: list[str]) -> str:
@@ -280,6 +243,32 @@ def _exception(rituals: Rituals, pr: PullInfo, tied: list[IssueInfo], reviews: l
         f"feature work approved as an exception by the EM, the QA lead and the release DRI ({'; '.join(names)})",
         groups=names, approvals=approvals,
     )
+
+
+def _required_approvals(rituals: Rituals, groups: list[ProductGroup]) -> list[tuple[str, list[str]]]:
+    """(role, logins any of whom approves) for each group's EM and QA lead, then the release DRI."""
+    people = rituals.people
+    required: list[tuple[str, list[str]]] = []
+    for group in groups:
+        if not group.em:
+            raise UsageError(
+                f"the rituals file names no engineering manager for {group.name}, whose approval --exception needs.",
+                hint=f"Set `em` of product group {group.key!r} (people.product_groups) in the rituals file.",
+            )
+        if not group.qa:
+            raise UsageError(
+                f"the rituals file names no QA for {group.name}, whose approval --exception needs.",
+                hint=f"Set `qa` of product group {group.key!r} (people.product_groups) in the rituals file.",
+            )
+        required.append((f"the engineering manager of {group.name}", [group.em]))
+        required.append((f"the QA lead of {group.name}", list(group.qa)))
+    if not people.release_dri:
+        raise UsageError(
+            "the release DRI is not known, and --exception needs their approval.",
+            hint="Set FLEETOPS_RELEASE_DRI, or people.release_dri in the rituals file.",
+        )
+    required.append(("the release DRI", [people.release_dri]))
+    return required
 
 
 # --- the plan ------------------------------------------------------------------------------------------------
@@ -317,30 +306,13 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
         allowed=None, rule=None, reason=None, issues=[], groups=[], approvals=None, unblocked_prs=[],
     )
     app.plan = plan  # a refusal's --json still carries what was read
-    mergefreeze = app.clients.mergefreeze  # MERGEFREEZE_TOKEN missing: exit 4 before any request
-    github = app.clients.github
-    view = freeze.read_view(
-        app, branch, want_user=True,
-        more={
-            "pr": lambda: _pull(app, number),
-            "files": lambda: github.pull_files(number),
-            "reviews": lambda: github.pull_reviews(number),
-        },
-    )
+    app.clients.mergefreeze  # noqa: B018 - MERGEFREEZE_TOKEN missing: exit 4 before any request
+    view = _read(app, branch, number)
     pr: PullInfo = view.more["pr"]
     state = view.state
     phase = view.schedule.phase if view.schedule else "unknown"
     plan.extra.update(pr=pr.as_json(), frozen=state.frozen, phase=phase, unblocked_prs=list(state.unblocked_prs))
-
-    if pr.merged:
-        raise UsageError(f"pull request #{number} is merged already: there is nothing to unblock.")
-    if pr.state != "open":
-        raise UsageError(f"pull request #{number} is closed: Merge Freeze only lets open pull requests merge.", hint="Reopen it first.")
-    if pr.base != branch:
-        raise UsageError(
-            f"pull request #{number} merges into {pr.base}, not into {branch}: unblocking it on {branch} would not let it merge.",
-            hint=f"If {pr.base} is frozen in Merge Freeze, re-run with --branch {pr.base}.",
-        )
+    _check_pull(pr, branch)
     title = f"Unblock #{number} in Merge Freeze ({branch} stays frozen)"
     if not state.frozen:
         plan.add(Step.skip("unblock", title, f"nothing to unblock: {branch} is not frozen in Merge Freeze"))
@@ -355,7 +327,7 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
         issues=[{**i.as_json(), "labels": list(i.labels)} for i in issues if not i.is_pull_request],
         groups=verdict.groups, approvals=verdict.approvals,
     )
-    render(app, pr, view, rules, issues, elsewhere, view.more["files"], verdict)
+    app.ui.show(summary(rituals, pr, view, issues, elsewhere, view.more["files"], verdict))
 
     if number in state.unblocked_prs:
         plan.add(Step.skip("unblock", title, f"already unblocked (unblocked: {_prs(state.unblocked_prs)})"))
@@ -365,6 +337,41 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
     if not verdict.allowed:
         raise PolicyRefusal(f"#{number} is refused ({verdict.rule}, phase {phase}): {verdict.reason}.", hint=verdict.hint)
 
+    plan.add(_unblock_step(app, plan, branch, number, view, verdict, title))
+    return plan
+
+
+def _read(app: App, branch: str, number: int) -> freeze.FreezeView:
+    """Merge Freeze, the schedule and the token's owner, with the pull request, its files and reviews."""
+    github = app.clients.github
+    return freeze.read_view(
+        app, branch, want_user=True,
+        more={
+            "pr": lambda: _pull(app, number),
+            "files": lambda: github.pull_files(number),
+            "reviews": lambda: github.pull_reviews(number),
+        },
+    )
+
+
+def _check_pull(pr: PullInfo, branch: str) -> None:
+    """Only an open, unmerged pull request into the frozen branch can be let through."""
+    number = pr.number
+    if pr.merged:
+        raise UsageError(f"pull request #{number} is merged already: there is nothing to unblock.")
+    if pr.state != "open":
+        raise UsageError(f"pull request #{number} is closed: Merge Freeze only lets open pull requests merge.", hint="Reopen it first.")
+    if pr.base != branch:
+        raise UsageError(
+            f"pull request #{number} merges into {pr.base}, not into {branch}: unblocking it on {branch} would not let it merge.",
+            hint=f"If {pr.base} is frozen in Merge Freeze, re-run with --branch {pr.base}.",
+        )
+
+
+def _unblock_step(app: App, plan: Plan, branch: str, number: int, view: freeze.FreezeView, verdict: Verdict, title: str) -> Step:
+    """Send Merge Freeze the whole unblocked list plus #number, always with frozen=true."""
+    mergefreeze = app.clients.mergefreeze
+    state = view.state
     user = view.user_name or "fleetops"
     wanted = sorted({*state.unblocked_prs, number})
 
@@ -389,28 +396,20 @@ def allow_pr(app: App, options: AllowOptions) -> Plan:
             raise ServiceError(f"Merge Freeze's answer does not list #{number} as unblocked ({_prs(result.unblocked_prs)}).")
         return f"unblocked: {_prs(result.unblocked_prs)}; {branch} still frozen"
 
-    plan.add(
-        Step.todo(
-            "unblock", title,
-            f"unblocked: {_prs(state.unblocked_prs)} → {_prs(wanted)} (frozen=true, as {user}; {verdict.rule})",
-            apply,
-        )
+    return Step.todo(
+        "unblock", title,
+        f"unblocked: {_prs(state.unblocked_prs)} → {_prs(wanted)} (frozen=true, as {user}; {verdict.rule})",
+        apply,
     )
-    return plan
 
 
-def render(
-    app: App, pr: PullInfo, view: freeze.FreezeView, rules: str, issues: list[IssueInfo], elsewhere: list[str],
+def summary(
+    rituals: Rituals, pr: PullInfo, view: freeze.FreezeView, issues: list[IssueInfo], elsewhere: list[str],
     files: list[FileChange], verdict: Verdict,
-) -> None:
+) -> Facts:
     """What was read and what the rules say, before the plan."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-
-    def row(name: str, value: str | Text) -> None:
-        grid.add_row(name, value if isinstance(value, Text) else Text(value))  # Text: no markup in titles
-
+    facts = Facts(heading=f"Merge #{pr.number} during the freeze", blank_after=True)
+    row = facts.add
     row("Pull request", f"#{pr.number} {pr.title} ({pr.head} → {pr.base}) by @{pr.author}")
     row("Labels", ", ".join(pr.labels) or "none")
     tied = [i for i in issues if not i.is_pull_request]
@@ -421,7 +420,7 @@ def render(
     ignored = [f"#{i.number} (a pull request)" for i in issues if i.is_pull_request] + [f"{r} (another repository)" for r in elsewhere]
     if ignored:
         row("Ignored", ", ".join(ignored))
-    others = not_docs(files, app.rituals.freeze.allow.docs_paths)
+    others = not_docs(files, rituals.freeze.allow.docs_paths)
     row("Files", f"{len(files)} changed, {len(others)} outside documentation and website")
     schedule = view.schedule
     if schedule is None:
@@ -435,7 +434,5 @@ def render(
         row("Approvals", f"approved by {', '.join('@' + a for a in verdict.approvals['approved_by']) or 'nobody'}")
     # A refusal's reason is the error line that follows.
     outcome = f"allowed ({verdict.rule}): {verdict.reason}" if verdict.allowed else f"refused ({verdict.rule})"
-    row("Verdict", Text(outcome, style="green" if verdict.allowed else "red"))
-    app.ui.heading(f"Merge #{pr.number} during the freeze")
-    app.ui.print(grid)
-    app.ui.print(Text(""))
+    row("Verdict", outcome, style="green" if verdict.allowed else "red")
+    return facts

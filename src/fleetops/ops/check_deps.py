@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
+from fleetops import text as text_templates
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, RitualsError, ServiceError
 from fleetops.ops.deps_parsers import (
@@ -38,6 +39,7 @@ from fleetops.ops.deps_parsers import (
     release_version,
 )
 from fleetops.plan import Plan, Status, Step
+from fleetops.views import Quote
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -119,26 +121,21 @@ class Report:
 
 
 # --- issue texts -----------------------------------------------------------------------------------------------
-class _Values(dict):
-    """Placeholder values; an unknown placeholder in the rituals file is a RitualsError naming it."""
+def fill(template: str, values: Mapping[str, str], where: str) -> str:
+    """`template` filled from `values` (fleetops.text); RitualsError (exit 2) names `where`.
 
-    where = ""
-
-    def __missing__(self, key: str) -> str:
-        raise RitualsError(
-            f"rituals file: {self.where} uses {{{key}}}, which check-deps does not know.",
-            hint=f"Use one of: {', '.join('{' + k + '}' for k in sorted(self))}.",
-        )
-
-
-def fill(text: str, values: Mapping[str, str], where: str) -> str:
-    """`text` with `{placeholders}` filled from `values`; RitualsError (exit 2) names `where`."""
-    table = _Values(values)
-    table.where = where
+    The rituals file's placeholders are checked when it loads, so this only fails for a text
+    that did not come from a loaded file.
+    """
     try:
-        return text.format_map(table)
-    except (ValueError, IndexError) as err:  # a stray brace
-        raise RitualsError(f"rituals file: {where} is not a valid template ({err}).", hint="Double a literal brace: {{ or }}.") from None
+        return text_templates.fill(text_templates.check(template, values), values)
+    except text_templates.TemplateError as err:
+        if err.placeholder is None:  # a stray brace
+            raise RitualsError(f"rituals file: {where} is not a valid template ({err}).", hint="Double a literal brace: {{ or }}.") from None
+        raise RitualsError(
+            f"rituals file: {where} uses {{{err.placeholder}}}, which check-deps does not know.",
+            hint=f"Use one of: {', '.join('{' + k + '}' for k in sorted(values))}.",
+        ) from None
 
 
 def issue_spec(key: str, text: IssueText, values: Mapping[str, str], where: str) -> IssueSpec:
@@ -441,9 +438,7 @@ def _file_step(app: App, spec: IssueSpec, people: list[str]) -> Step:
 
     who = ", ".join(f"@{p}" for p in people) or "nobody"
     detail = f"labels: {', '.join(spec.labels) or 'none'}; assignees: {who}"
-    from rich.text import Text
-
-    return Step.todo(f"issue-{spec.key}", f'File "{spec.title}"', detail, apply, data={"issue": _issue_json(spec)}, preview=Text(spec.body, style="dim"))
+    return Step.todo(f"issue-{spec.key}", f'File "{spec.title}"', detail, apply, data={"issue": _issue_json(spec)}, preview=Quote(spec.body))
 
 
 def _fleetd_qa_step(app: App, report: Report, options: Options) -> Step:
@@ -516,23 +511,12 @@ def build_plan(app: App, report: Report, options: Options) -> Plan:
 
 
 # --- the command ---------------------------------------------------------------------------------------------
-def run(app: App, options: Options) -> int:
-    """Read, judge, show, then file (with --file-issues) or report; returns the exit code."""
-    from fleetops.ops import check_deps_view as view
+def check(app: App, options: Options) -> tuple[Report, Plan]:
+    """Read, judge and show the table (before the duplicate lookup, which may fail); then the plan.
 
+    The CLI runs the plan: applied with --file-issues or --dry-run, else reported (see cli/release.py).
+    """
     report = judge(app, read(app))
     if not app.json_mode:
-        view.render(app, report)  # before the duplicate lookup, which may fail
-    plan = build_plan(app, report, options)
-    try:
-        if options.file_issues or options.dry_run:
-            code = app.execute(plan, yes=options.yes, dry_run=options.dry_run)
-        else:
-            if not app.json_mode:
-                view.render_next_steps(app, plan)
-            code = app.report(plan)
-    finally:
-        view.write_step_summary(app, report, plan)
-    if not app.json_mode:
-        view.render_verdict(app, plan)
-    return code
+        app.ui.show(report)
+    return report, build_plan(app, report, options)

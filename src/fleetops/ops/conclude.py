@@ -20,17 +20,18 @@ Closed issues and pull requests are left as they are.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.ops.freeze import compute_schedule
 from fleetops.plan import Plan, Skip, Status, Step
+from fleetops.schedule import compute_schedule, due_day
+from fleetops.text import TemplateError, fill
+from fleetops.versions import Release, next_patch, parse_release, release_name
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -43,7 +44,6 @@ COMMAND = "release conclude-milestone"
 # same request that closes it, the Slack step writes the second right after Slack said "ok".
 CONCLUDED = "fleetops: concluded"
 ANNOUNCED = "fleetops: announced in Slack"
-VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
 
 # --- versions -----------------------------------------------------------------------------------------------
@@ -54,25 +54,24 @@ class Versions:
     patch: str  # the next patch of this release, e.g. 4.58.1
 
 
-def _parse(value: str, what: str) -> tuple[int, int, int]:
-    match = VERSION_RE.match(value.strip())
-    if not match:
+def _parse(value: str, what: str) -> Release:
+    release = parse_release(value)
+    if release is None:
         raise UsageError(f"{what} {value!r} is not a release version like 4.58.0.", hint="Give MAJOR.MINOR.PATCH, e.g. 4.58.0.")
-    major, minor, patch = (int(g) for g in match.groups())
-    return major, minor, patch
+    return release
 
 
 def parse_versions(version: str, next_version: str | None) -> Versions:
     """Validate VERSION and --next (default: the next minor); bad input is exit 2 before any read."""
-    major, minor, patch = _parse(version, "VERSION")
-    current = f"{major}.{minor}.{patch}"
+    release = _parse(version, "VERSION")
+    current = str(release)
     if next_version is None:
-        nxt = f"{major}.{minor + 1}.0"
+        nxt = str(release.next_minor())
     else:
-        nxt = "{}.{}.{}".format(*_parse(next_version, "--next"))
+        nxt = str(_parse(next_version, "--next"))
         if Version(nxt) <= Version(current):
             raise UsageError(f"--next {nxt} is not after {current}.", hint="Give the version of the next release, e.g. --next 4.59.0.")
-    return Versions(version=current, next=nxt, patch=f"{major}.{minor}.{patch + 1}")
+    return Versions(version=current, next=nxt, patch=next_patch(release))
 
 
 # --- what the plan reads ---------------------------------------------------------------------------------------
@@ -145,14 +144,14 @@ class Conclude:
         self.labels = rituals.labels
         self.pipes = rituals.zenhub.pipelines
         self.repo = app.repo
-        self.tentative_title = self.naming.tentative_milestone.format(version=versions.version)
-        self.final_title = self.naming.milestone.format(version=versions.version)
+        self.tentative_title = release_name(self.naming.tentative_milestone, versions.version)
+        self.final_title = release_name(self.naming.milestone, versions.version)
         self.next_titles = (
-            self.naming.tentative_milestone.format(version=versions.next),
-            self.naming.milestone.format(version=versions.next),
+            release_name(self.naming.tentative_milestone, versions.next),
+            release_name(self.naming.milestone, versions.next),
         )
-        self.tag = self.naming.release_tag.format(version=versions.version)
-        self.branch = self.naming.patch_branch.format(version=versions.patch)
+        self.tag = release_name(self.naming.release_tag, versions.version)
+        self.branch = release_name(self.naming.patch_branch, versions.patch)
         self.freeze_branch = rituals.freeze.branch
         self.reads: Reads  # set by plan()
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
@@ -170,6 +169,51 @@ class Conclude:
         return list(boards.items())
 
     def read(self) -> Reads:
+        first = self._read_first()
+        milestone = self._find_milestone(first["milestones"])
+
+        # Second round: the issues on the boards (they need the milestone's title) and the tag's commit.
+        # A closed milestone's boards are left alone (see plan()), so they are not read either.
+        boards_open = milestone.state != "closed"
+        groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
+        drafting: Board | None = first.get("board:drafting")
+        tasks: dict[str, Any] = {}
+        for group in groups if boards_open else []:
+            self._board_tasks(group, milestone, tasks)
+        drafting_problem = None
+        celebrate = None
+        if drafting is not None and boards_open:
+            celebrate = drafting.pipeline(self.pipes.confirm_and_celebrate)
+            if celebrate is None:
+                drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
+            else:
+                self._drafting_tasks(drafting, celebrate.id, milestone, tasks)
+        second = gather(tasks)
+        if boards_open:
+            self._sort_boards(groups, milestone, second)
+        stories: list[ZIssue] = []
+        celebrated: list[ZIssue] = []
+        if drafting is not None and celebrate is not None:
+            for pipe in drafting.pipelines:
+                found = [i for i in second[f"drafting:{pipe.id}"] if self._ours(i)]
+                (celebrated if pipe.id == celebrate.id else stories).extend(found)
+        return Reads(
+            milestone=milestone,
+            milestones=first["milestones"],
+            freeze=first["freeze"],
+            user=self.rituals.freeze.user_name or first.get("login") or "fleetops",
+            tag_commit=first["tag_commit"],
+            branch=first["branch"],
+            groups=groups,
+            drafting_key=self.rituals.zenhub.drafting_workspace,
+            drafting=drafting,
+            drafting_problem=drafting_problem,
+            drafting_stories=stories,
+            celebrated=celebrated,
+        )
+
+    def _read_first(self) -> dict[str, Any]:
+        """First round: the milestones, the tag's commit, the patch branch, Merge Freeze, the boards."""
         app = self.app
         # Built here, not in the worker threads: a missing token is one clear error (exit 4).
         github, mergefreeze, zenhub = app.clients.github, app.clients.mergefreeze, app.clients.zenhub
@@ -188,55 +232,19 @@ class Conclude:
             tasks[f"board:{key}"] = lambda ws=workspaces[key].id: zenhub.board(ws)
         if drafting_key:
             tasks["board:drafting"] = lambda ws=workspaces[drafting_key].id: zenhub.board(ws)
-        first = gather(tasks)
-        milestone = self._find_milestone(first["milestones"])
+        return gather(tasks)
 
-        # Second round: the issues on the boards (they need the milestone's title) and the tag's commit.
-        # A closed milestone's boards are left alone (see plan()), so they are not read either.
-        boards_open = milestone.state != "closed"
-        groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
-        drafting: Board | None = first.get("board:drafting")
-        tasks = {}
-        for group in groups if boards_open else []:
-            self._board_tasks(group, milestone, tasks)
-        drafting_problem = None
-        celebrate = None
-        if drafting is not None and boards_open:
-            celebrate = drafting.pipeline(self.pipes.confirm_and_celebrate)
-            if celebrate is None:
-                drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
+    def _drafting_tasks(self, drafting: Board, celebrate_id: str, milestone: Milestone, tasks: dict[str, Any]) -> None:
+        """The drafting board's stories: every pipeline's, and this milestone's in "Confirm and celebrate"."""
+        zenhub = self.app.clients.zenhub
+        story = [self.labels.story]
+        for pipe in drafting.pipelines:
+            if pipe.id == celebrate_id:
+                tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(
+                    drafting.id, p, labels=story, milestones=[milestone.title]
+                )
             else:
-                story = [self.labels.story]
-                for pipe in drafting.pipelines:
-                    if pipe.id == celebrate.id:
-                        tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(
-                            drafting.id, p, labels=story, milestones=[milestone.title]
-                        )
-                    else:
-                        tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(drafting.id, p, labels=story)
-        second = gather(tasks)
-        if boards_open:
-            self._sort_boards(groups, milestone, second)
-        stories: list[ZIssue] = []
-        celebrated: list[ZIssue] = []
-        if drafting is not None and celebrate is not None:
-            for pipe in drafting.pipelines:
-                found = [i for i in second[f"drafting:{pipe.id}"] if self._ours(i)]
-                (celebrated if pipe.id == celebrate.id else stories).extend(found)
-        return Reads(
-            milestone=milestone,
-            milestones=first["milestones"],
-            freeze=first["freeze"],
-            user=self.rituals.freeze.user_name or first.get("login") or "fleetops",
-            tag_commit=first["tag_commit"],
-            branch=first["branch"],
-            groups=groups,
-            drafting_key=drafting_key,
-            drafting=drafting,
-            drafting_problem=drafting_problem,
-            drafting_stories=stories,
-            celebrated=celebrated,
-        )
+                tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(drafting.id, p, labels=story)
 
     def _find_milestone(self, milestones: list[Milestone]) -> Milestone:
         by_title = {m.title: m for m in milestones}
@@ -389,28 +397,34 @@ class Conclude:
             return [Step.skip(ids[n], titles[n], self.closed_reason, data={"workspace": key, "issues": []}) for n in ids]
         if group.problem is not None:
             return [Step(id=ids[n], title=titles[n], detail=group.problem, status=Status.FAILED, data={"workspace": key}) for n in ids]
-        board = group.board
-        assert board is not None
-        zenhub = self.app.clients.zenhub
-        ms = self.reads.milestone
-        steps: list[Step] = []
+        return [
+            self._unfinished_step(group, ids["unfinished"], titles["unfinished"], removed),
+            self._ready_step(group, ids["ready"], titles["ready"], added),
+            self._stories_step(group, ids["stories"], titles["stories"]),
+            self._close_step(group, ids["close"], titles["close"], needs=(ids["ready"],)),
+        ]
 
-        # 2–3: items of this milestone outside the column did not make the release
+    # 2–3: items of this milestone outside the column did not make the release
+    def _unfinished_step(self, group: GroupBoard, step_id: str, title: str, removed: set[str]) -> Step:
+        key, zenhub, ms = group.key, self.app.clients.zenhub, self.reads.milestone
         unfinished = group.unfinished
         removed.update(i.id for i in unfinished)
         data = {"workspace": key, "issues": _numbers(unfinished)}
         if not unfinished:
-            steps.append(Step.skip(ids["unfinished"], titles["unfinished"], f"no open item outside {self.pipes.ready_for_release} carries {ms.title}", data=data))
-        else:
+            return Step.skip(step_id, title, f"no open item outside {self.pipes.ready_for_release} carries {ms.title}", data=data)
 
-            def remove(step: Step, issues: list[ZIssue] = unfinished) -> str:
-                count = zenhub.remove_milestone([i.id for i in issues])
-                return f"removed {ms.title} from {_count(count, 'item')}: {_list(issues)}"
+        def remove(step: Step, issues: list[ZIssue] = unfinished) -> str:
+            count = zenhub.remove_milestone([i.id for i in issues])
+            return f"removed {ms.title} from {_count(count, 'item')}: {_list(issues)}"
 
-            detail = f"{_count(len(unfinished), 'item')} outside {self.pipes.ready_for_release} still carry {ms.title}: {_list(unfinished, where=True)} → remove it"
-            steps.append(Step.todo(ids["unfinished"], titles["unfinished"], detail, remove, data=data))
+        detail = f"{_count(len(unfinished), 'item')} outside {self.pipes.ready_for_release} still carry {ms.title}: {_list(unfinished, where=True)} → remove it"
+        return Step.todo(step_id, title, detail, remove, data=data)
 
-        # 4: every item in the column gets the milestone and the active sprint
+    # 4: every item in the column gets the milestone and the active sprint
+    def _ready_step(self, group: GroupBoard, step_id: str, title: str, added: set[str]) -> Step:
+        key, zenhub, ms = group.key, self.app.clients.zenhub, self.reads.milestone
+        board = group.board
+        assert board is not None
         ready = group.ready
         sprint = board.active_sprint
         lacking_ms = [i for i in ready if i.milestone_number != ms.number]
@@ -419,40 +433,39 @@ class Conclude:
         touched = sorted({*_numbers(lacking_ms), *_numbers(lacking_sprint)})
         data = {"workspace": key, "issues": touched, "milestone_added": _numbers(lacking_ms), "sprint_added": _numbers(lacking_sprint)}
         if ready and sprint is None:
-            steps.append(
-                Step(
-                    id=ids["ready"], title=titles["ready"], status=Status.FAILED, data=data,
-                    detail=f"board {board.name!r} has no active sprint for its {_count(len(ready), 'item')} in {self.pipes.ready_for_release}: start the sprint in ZenHub, then re-run",
-                )
+            return Step(
+                id=step_id, title=title, status=Status.FAILED, data=data,
+                detail=f"board {board.name!r} has no active sprint for its {_count(len(ready), 'item')} in {self.pipes.ready_for_release}: start the sprint in ZenHub, then re-run",
             )
-        elif not lacking_ms and not lacking_sprint:
+        if not lacking_ms and not lacking_sprint:
             reason = (
                 f"all {_count(len(ready), 'item')} in {self.pipes.ready_for_release} have {ms.title} and sprint {sprint.name!r}"
                 if ready and sprint
                 else f"no open issue in {self.pipes.ready_for_release}"
             )
-            steps.append(Step.skip(ids["ready"], titles["ready"], reason, data=data))
-        else:
+            return Step.skip(step_id, title, reason, data=data)
 
-            def prep(step: Step, no_ms: list[ZIssue] = lacking_ms, no_sprint: list[ZIssue] = lacking_sprint) -> str:
-                done = []
-                if no_ms:
-                    zenhub.add_milestone([i.id for i in no_ms], self._milestone_id(board))
-                    done.append(f"milestone on {_list(no_ms)}")
-                if no_sprint:
-                    zenhub.add_to_sprints([i.id for i in no_sprint], [sprint.id])  # type: ignore[union-attr]
-                    done.append(f"sprint on {_list(no_sprint)}")
-                return "added " + "; ".join(done)
+        def prep(step: Step, no_ms: list[ZIssue] = lacking_ms, no_sprint: list[ZIssue] = lacking_sprint) -> str:
+            done = []
+            if no_ms:
+                zenhub.add_milestone([i.id for i in no_ms], self._milestone_id(board))
+                done.append(f"milestone on {_list(no_ms)}")
+            if no_sprint:
+                zenhub.add_to_sprints([i.id for i in no_sprint], [sprint.id])  # type: ignore[union-attr]
+                done.append(f"sprint on {_list(no_sprint)}")
+            return "added " + "; ".join(done)
 
-            parts = [f"{_count(len(ready), 'item')} in {self.pipes.ready_for_release}"]
-            if lacking_ms:
-                parts.append(f"{len(lacking_ms)} lack {ms.title}: {_list(lacking_ms)}")
-            if lacking_sprint:
-                parts.append(f"{len(lacking_sprint)} lack sprint {sprint.name!r}: {_list(lacking_sprint)}")  # type: ignore[union-attr]
-            steps.append(Step.todo(ids["ready"], titles["ready"], "; ".join(parts) + " → add", prep, data=data))
+        parts = [f"{_count(len(ready), 'item')} in {self.pipes.ready_for_release}"]
+        if lacking_ms:
+            parts.append(f"{len(lacking_ms)} lack {ms.title}: {_list(lacking_ms)}")
+        if lacking_sprint:
+            parts.append(f"{len(lacking_sprint)} lack sprint {sprint.name!r}: {_list(lacking_sprint)}")  # type: ignore[union-attr]
+        return Step.todo(step_id, title, "; ".join(parts) + " → add", prep, data=data)
 
-        # 5: stories go back to the drafting board (labels), they are not closed
-        stories = [i for i in ready if self.labels.story in i.labels]
+    # 5: stories go back to the drafting board (labels), they are not closed
+    def _stories_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
+        key, zenhub = group.key, self.app.clients.zenhub
+        stories = [i for i in group.ready if self.labels.story in i.labels]
         need_product = [i for i in stories if self.labels.product not in i.labels]
         need_unrelease = [i for i in stories if self.labels.release in i.labels]
         data = {
@@ -464,37 +477,38 @@ class Conclude:
         if not need_product and not need_unrelease:
             sent = [i for i in group.in_ready if self._sent_back(i)]
             reason = f"{_count(len(sent), 'story')} already sent back ({self.labels.product}, no {self.labels.release})" if sent else f"no story in {self.pipes.ready_for_release}"
-            steps.append(Step.skip(ids["stories"], titles["stories"], reason, data=data))
-        else:
+            return Step.skip(step_id, title, reason, data=data)
 
-            def relabel(step: Step, add: list[ZIssue] = need_product, drop: list[ZIssue] = need_unrelease) -> str:
-                if add:
-                    zenhub.add_labels([i.id for i in add], [self.labels.product])
-                if drop:
-                    zenhub.remove_labels([i.id for i in drop], [self.labels.release])
-                return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
+        def relabel(step: Step, add: list[ZIssue] = need_product, drop: list[ZIssue] = need_unrelease) -> str:
+            if add:
+                zenhub.add_labels([i.id for i in add], [self.labels.product])
+            if drop:
+                zenhub.remove_labels([i.id for i in drop], [self.labels.release])
+            return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
 
-            parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}"]
-            if need_product:
-                parts.append(f"add {self.labels.product} to {_list(need_product)}")
-            if need_unrelease:
-                parts.append(f"remove {self.labels.release} from {_list(need_unrelease)}")
-            steps.append(Step.todo(ids["stories"], titles["stories"], "; ".join(parts), relabel, data=data))
+        parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}"]
+        if need_product:
+            parts.append(f"add {self.labels.product} to {_list(need_product)}")
+        if need_unrelease:
+            parts.append(f"remove {self.labels.release} from {_list(need_unrelease)}")
+        return Step.todo(step_id, title, "; ".join(parts), relabel, data=data)
 
-        # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
-        to_close = [i for i in ready if self.labels.story not in i.labels]
+    # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
+    def _close_step(self, group: GroupBoard, step_id: str, title: str, *, needs: tuple[str, ...]) -> Step:
+        key, zenhub = group.key, self.app.clients.zenhub
+        board = group.board
+        assert board is not None
+        to_close = [i for i in group.ready if self.labels.story not in i.labels]
         data = {"workspace": key, "issues": _numbers(to_close)}
         if not to_close:
-            steps.append(Step.skip(ids["close"], titles["close"], f"no open issue left in {self.pipes.ready_for_release} besides stories", data=data))
-        else:
+            return Step.skip(step_id, title, f"no open issue left in {self.pipes.ready_for_release} besides stories", data=data)
 
-            def close(step: Step, issues: list[ZIssue] = to_close) -> str:
-                count = zenhub.close_issues([i.id for i in issues])
-                return f"closed {_count(count, 'issue')}: {_list(issues)}"
+        def close(step: Step, issues: list[ZIssue] = to_close) -> str:
+            count = zenhub.close_issues([i.id for i in issues])
+            return f"closed {_count(count, 'issue')}: {_list(issues)}"
 
-            detail = f"{_count(len(to_close), 'open issue')}: {_list(to_close)} → closed (moved to {board.closed.name})"
-            steps.append(Step.todo(ids["close"], titles["close"], detail, close, data=data, needs=(ids["ready"],)))
-        return steps
+        detail = f"{_count(len(to_close), 'open issue')}: {_list(to_close)} → closed (moved to {board.closed.name})"
+        return Step.todo(step_id, title, detail, close, data=data, needs=needs)
 
     # 8
     def _celebrate(self, added: set[str], removed: set[str], *, needs: tuple[str, ...]) -> Step | None:
@@ -582,9 +596,7 @@ class Conclude:
         due = self.reads.milestone.due_on
         if due is None:
             return None
-        # GitHub keeps a due date as a day; its UTC date is the day the person picked.
-        day = (due.astimezone(UTC) if due.tzinfo else due).date()
-        return day + timedelta(days=self.rituals.release.cadence_days)
+        return due_day(due) + timedelta(days=self.rituals.release.cadence_days)
 
     # 11
     def _unfreeze(self) -> Step:
@@ -626,8 +638,8 @@ class Conclude:
             "channel": slack.channel,
         }
         try:
-            return slack.announcement.format_map(values)
-        except (KeyError, IndexError, ValueError) as err:
+            return fill(slack.announcement, values)
+        except TemplateError as err:
             raise RitualsError(
                 f"slack.announcement in the rituals file cannot be filled in ({type(err).__name__}: {err}).",
                 hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",

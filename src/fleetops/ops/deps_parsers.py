@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import yaml
 from packaging.version import InvalidVersion, Version
 
+from fleetops.versions import next_patch  # noqa: F401 - re-exported: check-deps and its tests use it here
+
 
 class ParseError(ValueError):
     """The text does not contain what we look for; the message says what and where."""
@@ -267,9 +269,3 @@ def latest_regular_tag(names: Iterable[str], prefix: str) -> tuple[str, Version]
         return None
     version, name = max(found)
     return name, version
-
-
-def next_patch(version: Version) -> str:
-    """1.34.0 → '1.34.1' (the default next fleetd version, as create-qa-issue assumes)."""
-    major, minor, patch = (version.release + (0, 0))[:3]
-    return f"{major}.{minor}.{patch + 1}"

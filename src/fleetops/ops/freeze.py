@@ -1,77 +1,28 @@
 """The merge freeze: "Begin a merge freeze" and "Remove the freeze" in the handbook.
 
 The schedule comes from the release milestone: the open `{version}-tentative` milestone with
-the lowest version and a due date. The freeze starts on the configured weekday (Tuesday)
-before the release at the configured time (11:00 America/Los_Angeles); the deep freeze is
-the final `deep_freeze_hours` (24) before the release moment (the due date at `release_time`).
+the lowest version and a due date; its maths (freeze start, deep freeze, phase) is in
+`fleetops.schedule`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from packaging.version import InvalidVersion, Version
-from rich.table import Table
-from rich.text import Text
 
 from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.plan import Plan, Step
+from fleetops.schedule import PHASES, Schedule, compute_schedule  # noqa: F401 - re-exported: fleetops.ops.freeze.compute_schedule
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import Milestone
     from fleetops.clients.mergefreeze import FreezeState
-    from fleetops.rituals.models import Freeze, Naming
-
-PHASES = ("open", "freeze", "deep-freeze", "released")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When the freeze of one release starts, deepens and ends."""
-
-    milestone: str
-    version: str
-    release: datetime
-    freeze_starts: datetime
-    deep_freeze_starts: datetime
-    phase: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "milestone": self.milestone,
-            "version": self.version,
-            "release": self.release.isoformat(),
-            "freeze_starts": self.freeze_starts.isoformat(),
-            "deep_freeze_starts": self.deep_freeze_starts.isoformat(),
-            "phase": self.phase,
-        }
-
-
-def compute_schedule(milestone: str, version: str, due_on: datetime, freeze: Freeze, now: datetime) -> Schedule:
-    """The schedule for a release due on `due_on` (its calendar date counts, as GitHub stores dates)."""
-    zone = ZoneInfo(freeze.timezone)
-    # GitHub keeps a milestone's due date as a date and returns it as a UTC timestamp
-    # (07:00Z or 08:00Z, or midnight): the UTC calendar date is the date the user picked.
-    due_date = due_on.date() if due_on.tzinfo is None else due_on.astimezone(ZoneInfo("UTC")).date()
-    release = datetime.combine(due_date, freeze.release_time, tzinfo=zone)
-    days_back = (due_date.weekday() - freeze.weekday_index) % 7 or 7  # strictly before the release day
-    freeze_starts = datetime.combine(due_date - timedelta(days=days_back), freeze.time, tzinfo=zone)
-    deep_freeze_starts = max(freeze_starts, release - timedelta(hours=freeze.deep_freeze_hours))
-    if now >= release:
-        phase = "released"
-    elif now >= deep_freeze_starts:
-        phase = "deep-freeze"
-    elif now >= freeze_starts:
-        phase = "freeze"
-    else:
-        phase = "open"
-    return Schedule(milestone, version, release, freeze_starts, deep_freeze_starts, phase)
+    from fleetops.rituals.models import Naming
 
 
 def release_milestone(milestones: list[Milestone], naming: Naming) -> tuple[Milestone, str] | None:
@@ -139,43 +90,11 @@ def _extra(view: FreezeView, frozen: bool) -> dict[str, Any]:
     }
 
 
-def render_status(app: App, view: FreezeView) -> None:
-    """The human view of `freeze status`."""
-    ui = app.ui
-    state = view.state
-    if state.frozen:
-        line = Text.assemble((f"{view.branch} is FROZEN", "bold red"), f" in Merge Freeze (by {state.frozen_by or 'unknown'})")
-        if state.note:
-            line.append(f": {state.note}")
-    else:
-        line = Text.assemble((f"{view.branch} is open", "bold green"), " in Merge Freeze")
-    ui.print(line)
-    if state.frozen and state.unblocked_prs:
-        ui.print(f"Unblocked pull requests: {', '.join(f'#{n}' for n in state.unblocked_prs)}")
-    schedule = view.schedule
-    if schedule is None:
-        ui.warn(f"no open release milestone ({app.rituals.naming.tentative_milestone}) with a due date in {app.repo}: the schedule is unknown.")
-        return
-    fmt = "%a %Y-%m-%d %H:%M %Z"
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    grid.add_row("Release", f"{schedule.version} (milestone {schedule.milestone}), {schedule.release.strftime(fmt)}")
-    grid.add_row("Freeze starts", schedule.freeze_starts.strftime(fmt))
-    grid.add_row("Deep freeze starts", schedule.deep_freeze_starts.strftime(fmt))
-    grid.add_row("Phase", schedule.phase)
-    ui.print(grid)
-    if schedule.phase in ("freeze", "deep-freeze") and not state.frozen:
-        ui.warn(f"the schedule says {schedule.phase}, but {view.branch} is not frozen: run `fleetops freeze begin`.")
-    if schedule.phase == "open" and state.frozen:
-        ui.warn(f"{view.branch} is frozen before the freeze period starts.")
-
-
 def status(app: App, *, branch: str | None) -> Plan:
     """Read-only: the freeze state and the schedule."""
     view = read_view(app, branch or app.rituals.freeze.branch, want_user=False)
     if not app.json_mode:
-        render_status(app, view)
+        app.ui.show(view, milestones=app.rituals.naming.tentative_milestone, repo=app.repo)
     return Plan(command="freeze status", extra=_extra(view, view.state.frozen))
 
 

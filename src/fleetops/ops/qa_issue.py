@@ -16,15 +16,11 @@ An open issue with the same title is reused (the step is skipped), never duplica
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
@@ -36,8 +32,8 @@ from fleetops.ops.templates import (
     replace_section,
     section_text,
 )
-from fleetops.ops.deps_parsers import next_patch
 from fleetops.plan import Plan, Step
+from fleetops.versions import next_patch, release_text
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -52,9 +48,6 @@ VERSIONS = re.compile(
 )
 TRUE_FALSE = re.compile(r"True\s*/\s*False")
 REMOVE_HINT = re.compile(r"^\s*<!--\s*Remove items without updates\s*-->\s*$", re.IGNORECASE)
-RELEASE = re.compile(r"v?(\d+\.\d+\.\d+)")
-# Diff preview: a longer run of removed or added lines is shortened to its first lines.
-MAX_RUN = 6
 
 
 @dataclass(frozen=True)
@@ -69,11 +62,11 @@ class QAOptions:
 
 def release_version(text: str, what: str = "VERSION") -> str:
     """`4.58.0` or `v4.58.0` → `4.58.0`; anything else is a usage error (exit 2)."""
-    match = RELEASE.fullmatch(text.strip())
+    found = release_text(text.strip())
     try:
-        if match is None:
+        if found is None:
             raise InvalidVersion(text)
-        return str(Version(match[1]))
+        return str(Version(found))
     except InvalidVersion:
         raise UsageError(f"{what} {text!r} is not a release version.", hint="Use MAJOR.MINOR.PATCH, e.g. 4.58.0.") from None
 
@@ -250,20 +243,11 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
     given = {name: release_version(v, f"--{_flag(name)}") for name, v in options.component_versions.items()}
     options = QAOptions(version=version, fleetd_only=options.fleetd_only, component_versions=given)
     rituals = app.rituals
-    github = app.clients.github
 
     template = read_template(app)
     title = qa_title(template, version, fleetd_only=options.fleetd_only)
     needs_fleetd = section_text(template.body, rituals.qa.fleetd_heading) is not None
-    reads: dict[str, Any] = {
-        "existing": lambda: github.open_issues_titled([title])[title],
-        "labels": github.label_names,
-    }
-    if needs_fleetd and fleetd is None:
-        from fleetops.ops.fleetd import fleetd_changes
-
-        reads["fleetd"] = lambda: fleetd_changes(app)
-    found = gather(reads)
+    found = _read(app, title, needs_fleetd=needs_fleetd and fleetd is None)
     existing: list[IssueInfo] = found["existing"]
 
     updates = component_updates(rituals, fleetd if fleetd is not None else found.get("fleetd", []), options)
@@ -300,6 +284,32 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
         plan.add(Step.skip("issue", step_title, f"already open: #{issue.number} {issue.url}{also}", data={"issue": issue.as_json()}))
         return plan
 
+    plan.add(_create_step(app, plan, step_title, template.body, body, labels, assignees, assigned_by, notes))
+    return plan
+
+
+def _read(app: App, title: str, *, needs_fleetd: bool) -> dict[str, Any]:
+    """At once: open issues with the title, the repository's labels and (when needed) the fleetd changes."""
+    github = app.clients.github
+    reads: dict[str, Any] = {
+        "existing": lambda: github.open_issues_titled([title])[title],
+        "labels": github.label_names,
+    }
+    if needs_fleetd:
+        from fleetops.ops.fleetd import fleetd_changes
+
+        reads["fleetd"] = lambda: fleetd_changes(app)
+    return gather(reads)
+
+
+def _create_step(
+    app: App, plan: Plan, step_title: str, template_body: str, body: str, labels: list[str], assignees: list[str],
+    assigned_by: str, notes: list[str],
+) -> Step:
+    """Create the issue (its number and URL go into --json); shown with the body's diff against the template."""
+    github = app.clients.github
+    title = plan.extra["issue"]["title"]
+
     def apply(step: Step) -> str:
         created = github.create_issue(title, body, labels=labels, assignees=assignees)
         plan.extra["issue"] = step.data["issue"] = created.as_json()
@@ -309,53 +319,20 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
         f"labels: {', '.join(labels) or 'none'}; assignees: {', '.join(assignees) or 'none'} "
         f"({assigned_by}); body: {'; '.join(notes) or 'the template as it is'}"
     )
-    preview = issue_preview(title, labels, assignees, template.body, body)
-    plan.add(Step.todo("issue", step_title, detail, apply, preview=preview))
-    return plan
+    preview = IssuePreview(title, labels, assignees, template_body, body)
+    return Step.todo("issue", step_title, detail, apply, preview=preview)
 
 
 def _flag(component: str) -> str:
     return {"fleetd-chrome": "chrome"}.get(component, component)
 
 
-# --- the preview ----------------------------------------------------------------------------------------------------
-def issue_preview(title: str, labels: list[str], assignees: list[str], template_body: str, body: str) -> Group:
-    """Title, labels and assignees, then the body as a diff against the template's body."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    grid.add_row("Title", Text(title))
-    grid.add_row("Labels", Text(", ".join(labels) or "none"))
-    grid.add_row("Assignees", Text(", ".join(assignees) or "none"))
-    return Group(grid, Text("Body, as a diff against the template:", style="bold"), body_diff(template_body, body))
+@dataclass(frozen=True)
+class IssuePreview:
+    """What a new issue will be: shown under its step as title, labels, assignees and the body's diff."""
 
-
-def body_diff(old: str, new: str) -> Text:
-    """A unified diff, long runs of removed or added lines shortened; `(same as the template)` when equal."""
-    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), "template", "issue", n=1, lineterm=""))
-    if not lines:
-        return Text("(same as the template)", style="dim")
-    text = Text()
-    run: list[str] = []
-
-    def flush() -> None:
-        shown = run if len(run) <= MAX_RUN else run[: MAX_RUN - 1]
-        for line in shown:
-            text.append(line + "\n", style="red" if line.startswith("-") else "green")
-        if len(run) > len(shown):
-            verb = "removed" if run[0].startswith("-") else "added"
-            text.append(f"{run[0][0]} … {len(run) - len(shown)} more lines {verb}\n", style="dim")
-        run.clear()
-
-    for line in lines[2:]:  # skip the ---/+++ header
-        kind = line[:1]
-        if run and (kind != run[0][:1] or kind not in "+-"):
-            flush()
-        if kind in "+-":
-            run.append(line)
-        else:
-            text.append(line + "\n", style="cyan" if kind == "@" else "dim")
-    if run:
-        flush()
-    text.rstrip()
-    return text
+    title: str
+    labels: list[str]
+    assignees: list[str]
+    template_body: str
+    body: str

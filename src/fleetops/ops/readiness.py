@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
 
 from fleetops.concurrency import gather
 from fleetops.errors import RitualsError
@@ -90,6 +88,15 @@ def group_status(group: ProductGroup, workspace: str, board: Board, found: list[
     return GroupStatus(group, workspace, False, f"#{ticket.number} is in {where}", ticket, others)
 
 
+@dataclass(frozen=True)
+class Readiness:
+    """What `release readiness` shows: the ticket's title, the ready pipeline, each group's status."""
+
+    title: str
+    ready_name: str
+    statuses: list[GroupStatus]
+
+
 def readiness(app: App, version: str) -> Plan:
     """Read-only: each product group's Release QA ticket and its pipeline; needs_action unless all ready."""
     version = release_version(version)
@@ -135,29 +142,5 @@ def readiness(app: App, version: str) -> Plan:
         extra={"version": version, "title": title, "ready": all_ready, "groups": [s.as_json() for s in statuses]},
     )
     if not app.json_mode:
-        render(app, title, ready_name, statuses)
+        app.ui.show(Readiness(title, ready_name, statuses))
     return plan
-
-
-def render(app: App, title: str, ready_name: str, statuses: list[GroupStatus]) -> None:
-    """The release DRI's view: one row per group, then what to do next."""
-    ui = app.ui
-    ui.heading(f"Release readiness: {title!r} in {ready_name!r} on each group's board")
-    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold")
-    table.add_column("", no_wrap=True)
-    table.add_column("Group", no_wrap=True)
-    table.add_column("QA", overflow="fold")
-    table.add_column("Ticket", no_wrap=True)
-    table.add_column("Status", overflow="fold")
-    for s in statuses:
-        mark = Text("✔ ready", style="green") if s.ready else Text("✘ waiting", style="yellow")
-        ticket = f"#{s.ticket.number}" if s.ticket else "-"
-        reason = s.reason + (f" ({s.others} more with that title)" if s.others else "")
-        table.add_row(mark, Text(s.group.name), Text(", ".join(s.group.qa) or "-"), Text(ticket), Text(reason))
-    ui.print(table)
-    waiting = [s for s in statuses if not s.ready]
-    if not waiting:
-        ui.success("Every product group is release-ready: the release can start.")
-        return
-    names = ", ".join(s.group.name + (f" ({', '.join('@' + q for q in s.group.qa)})" if s.group.qa else "") for s in waiting)
-    ui.warn(f"waiting on {len(waiting)} of {len(statuses)} group(s): {names}. Their QA lead moves the ticket to {ready_name!r} when QA passes.")

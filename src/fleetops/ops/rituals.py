@@ -22,7 +22,7 @@ from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
 from fleetops.handbook.calendar import is_due, next_occurrence, occurrences, parse_frequency, today_in
 from fleetops.handbook.loader import HandbookError, parse
-from fleetops.handbook.models import Problem, Ritual
+from fleetops.handbook.models import Problem, Ritual, department_of
 from fleetops.plan import Plan, Step
 
 if TYPE_CHECKING:
@@ -42,6 +42,34 @@ class Handbook:
 
 
 # --- reading -------------------------------------------------------------------------------------------
+
+# --- what the UI shows (fleetops.render.rituals draws it) --------------------------------------------------
+@dataclass(frozen=True)
+class RitualsTable:
+    """`rituals list`: one row per ritual, with its next occurrence from `today`."""
+
+    rows: list[dict[str, Any]]
+    today: date
+
+
+@dataclass(frozen=True)
+class DueTable:
+    """`rituals due`: the occurrences in [first, end) and the rituals that are not on a calendar."""
+
+    due: list[dict[str, Any]]
+    unscheduled: list[dict[str, Any]]
+    first: date
+    end: date
+    departments: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ProblemLines:
+    """`rituals check`: `file:line: problem`, one per line and never wrapped (editors and CI jump to them)."""
+
+    lines: list[str]
+
+
 def _local(path: str) -> str:
     file = Path(path)
     try:
@@ -134,9 +162,7 @@ def list_rituals(app: App, files: list[str] | None, *, dri: str | None) -> Plan:
             }
         )
     if not app.json_mode:
-        from fleetops.ops.rituals_view import render_list
-
-        render_list(app.ui, rows, today=day)
+        app.ui.show(RitualsTable(rows, today=day))
     return Plan(command="rituals list", extra={"today": day.isoformat(), "rituals": rows})
 
 
@@ -158,9 +184,8 @@ def due_rituals(app: App, *, on: str | None, days: int) -> Plan:
             due.append({"file": ritual.file, "task": ritual.task, "date": day.isoformat(), "dri": ritual.dri, "auto_issue": auto_issue_json(ritual)})
     due.sort(key=lambda row: (row["date"], row["file"], row["task"]))
     if not app.json_mode:
-        from fleetops.ops.rituals_view import render_due
-
-        render_due(app.ui, due, unscheduled, first=first, end=end)
+        departments = {row["file"]: department_of(row["file"]) for row in due + unscheduled}
+        app.ui.show(DueTable(due, unscheduled, first=first, end=end, departments=departments))
     return Plan(command="rituals due", extra={"from": first.isoformat(), "to": end.isoformat(), "due": due, "unscheduled": unscheduled})
 
 
@@ -183,9 +208,7 @@ def check_files(app: App, files: list[str], *, online: bool) -> Plan:
     plan = Plan(command="rituals check", extra={"files": list(dict.fromkeys(files)), "rituals": len(rituals), "problems": [p.as_json() for p in problems]})
     if problems:
         app.plan = plan
-        from fleetops.ops.rituals_view import render_problems
-
-        render_problems(app.ui, [str(p) for p in problems])
+        app.ui.show(ProblemLines([str(p) for p in problems]))
         count = len({p.file for p in problems})
         raise UsageError(
             f"{len(problems)} problem(s) in {count} of {len(plan.extra['files'])} file(s).",

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from fleetops.errors import RitualsError
 from fleetops.rituals.models import Rituals
+from fleetops.text import TemplateError
 
 
 def bundled_path() -> Path:
@@ -32,36 +33,154 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
-def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None = None) -> Rituals:
-    """Read, parse and validate a rituals file; `overrides` are dotted paths set after reading."""
-    source = path or bundled_path()
+MAX_BYTES = 256_000  # the bundled file is about 7 kB
+MAX_NODES = 20_000  # YAML nodes after expanding every alias (the bundled file has 276)
+# libyaml's parser when PyYAML has it (about ten times faster), else the pure-Python one.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# The environment variables that override fields of the file (SPEC §1), by field path.
+OVERRIDE_VARIABLES = {
+    "repository": "FLEETOPS_REPO",
+    "people.release_dri": "FLEETOPS_RELEASE_DRI",
+    "people.oncall": "FLEETOPS_ONCALL",
+}
+
+
+class _TooBig(Exception):
+    """The document expands to more nodes than a rituals file can reasonably have."""
+
+
+class _Loader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader that refuses a document whose aliases expand it beyond MAX_NODES.
+
+    An alias is a reference, so "billion laughs" composes quickly but is a huge tree to the
+    constructor and to pydantic; the expanded size is counted on the composed graph, each node
+    once (memoized), before anything is constructed. A node that contains itself is refused too.
+    """
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, {}, set())
+        return self.construct_document(node)
+
+
+def _count_nodes(text: str) -> None:
+    """Refuse a document of more than MAX_NODES nodes while parsing, before any is built."""
+    count = 0
+    for event in yaml.parse(text, Loader=_SAFE_LOADER):
+        if isinstance(event, yaml.NodeEvent):
+            count += 1
+            if count > MAX_NODES:
+                raise _TooBig(f"it has more than {MAX_NODES:,} YAML nodes")
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:
+        raise _TooBig("an alias refers to a node that contains it")
+    open_nodes.add(key)
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes, open_nodes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes, open_nodes) + _expanded_size(v, sizes, open_nodes) for k, v in node.value)
+    open_nodes.discard(key)
+    if size > MAX_NODES:
+        raise _TooBig(f"its aliases expand it to more than {MAX_NODES:,} YAML nodes")
+    sizes[key] = size
+    return size
+
+
+def _problem(error: Any) -> str:
+    """`path: reason`; a template's problem reads as a sentence: `slack.announcement uses {x}, but ...`."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, TemplateError):
+        return f"{_field_path(error['loc'])} {cause}"
+    return f"{_field_path(error['loc'])}: {error['msg']}"
+
+
+def _problems(err: ValidationError) -> str:
+    problems = [_problem(e) for e in err.errors()]
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return f"{'; '.join(problems[:3])}{more}"
+
+
+def _read(source: Path) -> str:
     try:
-        text = source.read_text(encoding="utf-8")
+        size = source.stat().st_size
+        if size > MAX_BYTES:
+            raise RitualsError(
+                f"rituals file {source} is {size:,} bytes, more than the {MAX_BYTES:,} a rituals file may have.",
+                hint="Check FLEETOPS_RITUALS.",
+            )
+        with source.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # the file may grow between stat and read
+        if len(raw) > MAX_BYTES:
+            raise RitualsError(f"rituals file {source} is more than the {MAX_BYTES:,} bytes a rituals file may have.")
+        return raw.decode("utf-8")
     except FileNotFoundError as err:
         raise RitualsError(f"rituals file {source} does not exist.", hint="Check FLEETOPS_RITUALS.") from err
+    except UnicodeDecodeError as err:
+        raise RitualsError(f"rituals file {source} is not UTF-8 text (byte {err.start}).") from err
     except OSError as err:
-        raise RitualsError(f"rituals file {source} cannot be read: {err.strerror}.") from err
+        raise RitualsError(f"rituals file {source} cannot be read: {err.strerror or err}.") from err
+
+
+def _parse(source: Path, text: str) -> Any:
     try:
-        # libyaml's loader when PyYAML has it: the same safe subset, parsed ~15x faster (start-up).
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+        _count_nodes(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise RitualsError(f"rituals file {source}:{where} invalid YAML ({problem}).") from err
+    except _TooBig as err:
+        raise RitualsError(f"rituals file {source} is refused: {err}.") from None
+    except RecursionError:
+        raise RitualsError(f"rituals file {source} is refused: it is nested too deeply.") from None
+    except (ValueError, OverflowError) as err:  # a scalar YAML resolves but Python cannot hold: 2024-02-30
+        raise RitualsError(f"rituals file {source}: invalid YAML value ({err}).") from None
+
+
+def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None = None) -> Rituals:
+    """Read, parse and validate a rituals file, then apply `overrides` (dotted field path → value).
+
+    Overrides (the environment's, see OVERRIDE_VARIABLES) are set on the validated model and the
+    result is validated again, so a broken file is reported as the file's problem whatever the
+    environment says, and a bad override names its variable.
+    """
+    source = path or bundled_path()
+    data = _parse(source, _read(source))
     if not isinstance(data, dict):
         raise RitualsError(f"rituals file {source}: expected a mapping at the top level, got {type(data).__name__}.")
-    for dotted, value in (overrides or {}).items():
-        if value is None:
-            continue
-        node = data
+    try:
+        rituals = Rituals.model_validate(data)
+    except ValidationError as err:
+        raise RitualsError(f"rituals file {source}: {_problems(err)}.") from None
+    except RecursionError:
+        raise RitualsError(f"rituals file {source} is refused: it is nested too deeply.") from None
+    wanted = {dotted: value for dotted, value in (overrides or {}).items() if value is not None}
+    if not wanted:
+        return rituals
+    merged = rituals.model_dump()
+    for dotted, value in wanted.items():
+        node = merged
         *parents, leaf = dotted.split(".")
         for key in parents:
-            node = node.setdefault(key, {})
+            node = node[key]
         node[leaf] = value
     try:
-        return Rituals.model_validate(data)
+        return Rituals.model_validate(merged)
     except ValidationError as err:
-        problems = [f"{_field_path(e['loc'])}: {e['msg']}" for e in err.errors()]
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise RitualsError(f"rituals file {source}: {'; '.join(problems[:3])}{more}.") from err
+        paths = [_field_path(e["loc"]) for e in err.errors()]
+        culprits = [d for d in wanted if any(p == d or p.startswith(d + ".") for p in paths)] or list(wanted)
+        names = ", ".join(OVERRIDE_VARIABLES.get(d, d) for d in culprits)
+        raise RitualsError(
+            f"rituals file {source} with the environment's overrides ({names}): {_problems(err)}.",
+            hint="Fix the variable's value.",
+        ) from None

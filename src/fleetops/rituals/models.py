@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import datetime as dt
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from fleetops import text, versions
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
@@ -22,13 +24,13 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _pattern_with(placeholder: str):  # noqa: ANN202 - a pydantic validator
-    def check(value: str) -> str:
-        if "{" + placeholder + "}" not in value:
-            raise ValueError(f"must contain {{{placeholder}}}")
-        return value
-
-    return check
+# The placeholders each text template of the file may use (docs/configuration.md lists them).
+NAMING_PLACEHOLDERS = ("version",)
+GO_ISSUE_PLACEHOLDERS = ("current", "latest", "latest_minor", "minor", "source", "downloads_url")
+MODULE_ISSUE_PLACEHOLDERS = ("current", "latest", "url", "module", "repository")
+OSQUERY_ISSUE_PLACEHOLDERS = ("current", "latest", "url", "file")
+FLEETD_QA_ISSUE_PLACEHOLDERS = ("version",)
+ANNOUNCEMENT_PLACEHOLDERS = ("version", "milestone", "milestone_url", "next", "next_milestone", "branch", "patch_branch", "channel")
 
 
 class ProductGroup(Section):
@@ -78,14 +80,14 @@ class Naming(Section):
     patch_branch: str = "patch-fleet-v{version}"
     docker_tag: str = "v{version}"
 
-    _v1 = field_validator("tentative_milestone", "milestone", "release_tag", "patch_branch", "docker_tag")(
-        _pattern_with("version")
-    )
+    @field_validator("tentative_milestone", "milestone", "release_tag", "patch_branch", "docker_tag")
+    @classmethod
+    def _one_placeholder(cls, value: str) -> str:
+        return text.check(value, NAMING_PLACEHOLDERS, required=NAMING_PLACEHOLDERS)
 
     def tentative_regex(self) -> re.Pattern[str]:
         """Matches a tentative milestone title and captures its version."""
-        before, _, after = self.tentative_milestone.partition("{version}")
-        return re.compile("^" + re.escape(before) + r"(?P<version>\d+\.\d+\.\d+)" + re.escape(after) + "$")
+        return versions.pattern_regex(self.tentative_milestone)
 
 
 class Release(Section):
@@ -125,6 +127,8 @@ class Freeze(Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as err:
+            if not available_timezones():
+                raise ValueError(f"cannot look up {value!r}: no time-zone database (reinstall fleetops with its tzdata dependency)") from err
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Los_Angeles)") from err
         return value
 
@@ -156,29 +160,53 @@ class ZenHub(Section):
 
 
 class IssueText(Section):
+    """An issue fleetops files: title and body are templates; each subclass says its placeholders."""
+
+    placeholders: ClassVar[tuple[str, ...]] = ()
     title: str
     body: str = ""
     labels: list[str] = []
+
+    @field_validator("title", "body")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        return text.check(value, cls.placeholders)
+
+
+class GoIssueText(IssueText):
+    placeholders = GO_ISSUE_PLACEHOLDERS
+
+
+class ModuleIssueText(IssueText):
+    placeholders = MODULE_ISSUE_PLACEHOLDERS
+
+
+class OsqueryIssueText(IssueText):
+    placeholders = OSQUERY_ISSUE_PLACEHOLDERS
+
+
+class FleetdQAIssueText(IssueText):
+    placeholders = FLEETD_QA_ISSUE_PLACEHOLDERS
 
 
 class GoDependency(Section):
     source: Literal["go.mod", "actions_variable"] = "go.mod"
     variable: str = "GO_VERSION"
-    patch_issue: IssueText
-    minor_issue: IssueText
+    patch_issue: GoIssueText
+    minor_issue: GoIssueText
 
 
 class ModuleDependency(Section):
     module: str
     repository: RepoName
-    issue: IssueText
+    issue: ModuleIssueText
 
 
 class OsqueryDependency(Section):
     file: str
     env: str = "OSQUERY_VERSION"
     repository: RepoName
-    issue: IssueText
+    issue: OsqueryIssueText
 
 
 class Feed(Section):
@@ -205,7 +233,7 @@ class Dependencies(Section):
     osquery: OsqueryDependency
     feeds: Feeds
     fleetd: list[FleetdComponent]
-    fleetd_qa_issue: IssueText | None = None
+    fleetd_qa_issue: FleetdQAIssueText | None = None
 
 
 class QA(Section):
@@ -224,6 +252,11 @@ class Dogfood(Section):
 class Slack(Section):
     channel: str = "#help-engineering"
     announcement: str = "main is unfrozen and the {version} milestone is closed."
+
+    @field_validator("announcement")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        return text.check(value, ANNOUNCEMENT_PLACEHOLDERS)
 
 
 class Handbook(Section):

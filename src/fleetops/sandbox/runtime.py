@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fleetops.errors import UsageError
+from fleetops.errors import FleetopsError, UsageError
 
 
 def sandbox_dir(state_dir: Path) -> Path:
@@ -105,3 +105,35 @@ def write_server_info(state_dir: Path, url: str, tokens: dict[str, str]) -> Path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"url": url, "pid": os.getpid(), "tokens": tokens}))
     return path
+
+
+REQUEST_FIELDS = ("seq", "service", "method", "path", "status", "write")
+
+
+def read_request_log(state_dir: Path) -> tuple[list[dict[str, Any]], list[int]]:
+    """The sandbox's request log: the readable entries, and the numbers of the lines skipped.
+
+    The log is a diagnostic written one line per request; a line cut short by an interrupted
+    write, or edited by hand, is skipped (the caller warns) rather than hiding every other line.
+    """
+    path = sandbox_dir(state_dir) / "requests.jsonl"
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return [], []
+    except OSError as err:
+        raise FleetopsError(f"cannot read the sandbox's request log {path}: {err.strerror or err}.") from None
+    entries: list[dict[str, Any]] = []
+    skipped: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict) and all(key in entry for key in REQUEST_FIELDS):
+            entries.append(entry)
+        else:
+            skipped.append(number)
+    return entries, skipped

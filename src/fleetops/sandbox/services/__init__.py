@@ -8,10 +8,7 @@ from fleetops.sandbox.server import Router
 def all_routers() -> list[Router]:
     """Every service the sandbox speaks, each under its own path prefix."""
     from fleetops.sandbox.services import dockerhub, dogfood, feeds, github, godev, mergefreeze, slack, zenhub
-    from fleetops.sandbox.services import github_actions  # noqa: F401 - adds the Actions routes to github.router
     from fleetops.sandbox.services import github_graphql
-    from fleetops.sandbox.services import github_variables  # noqa: F401 - adds PATCH of a variable to github.router
-    from fleetops.sandbox.services import github_users  # noqa: F401 - adds GET /users/{username} to github.router
 
     return [
         github_graphql.router,  # `/github/graphql` before the REST router's `/github`

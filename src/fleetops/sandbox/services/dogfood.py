@@ -3,7 +3,7 @@
 It answers like Fleet: the build's version, branch, revision (full commit hash), Go version
 and build date, to a request with a valid API token (`Authorization: Bearer ...`), and 401
 with Fleet's error body otherwise. A successful deploy run changes what it reports (see
-services/github_actions.py).
+services/github/actions.py).
 """
 
 from __future__ import annotations

@@ -149,7 +149,6 @@ PEOPLE = {
 
 def seed_github(state: State, spec: WorldSpec) -> None:
     """fleetdm/fleet with its history, tags, milestones and a few issues; upstream repos."""
-    now = spec.now
     gh: State = {
         "users": dict(PEOPLE),
         "tokens": {state["tokens"]["github"]: "fleet-release"},
@@ -157,7 +156,16 @@ def seed_github(state: State, spec: WorldSpec) -> None:
         "repos": {},
     }
     state["github"] = gh
-    fleet: State = {
+    fleet = _fleet_repo()
+    gh["repos"][REPO] = fleet
+    _fleet_history(GitBuilder(fleet), spec)
+    fleet["milestones"] = _milestones(spec)
+    _upstreams(gh, spec)
+
+
+def _fleet_repo() -> State:
+    """fleetdm/fleet before its history: labels, no milestones, issues or releases yet."""
+    return {
         "id": REPO_ID,
         "owner": "fleetdm",
         "name": "fleet",
@@ -175,11 +183,41 @@ def seed_github(state: State, spec: WorldSpec) -> None:
         "variables": {},
         "releases": [],
     }
-    gh["repos"][REPO] = fleet
-    git = GitBuilder(fleet)
-    day = timedelta(days=1)
-    start = now - 70 * day
 
+
+def _fleet_history(git: GitBuilder, spec: WorldSpec) -> None:
+    """Ten weeks of main: the dependency bumps, the fleetd components' changes and tags, 4.57.0 and 4.58.0."""
+    day = timedelta(days=1)
+    start = spec.now - 70 * day
+    _early_history(git, start)
+    git.commit("Desktop: show MDM migration banner", start + 18 * day, {"orbit/cmd/desktop/banner.go": "package main\n"})
+    git.commit("Orbit: log rotation", start + 20 * day, {"orbit/log.go": "package main\n"})
+    git.tag("orbit-v1.34.0")
+    git.tag("orbit-test-build")  # irregular, on the same commit
+    git.commit("Update the macadmins extension", start + 24 * day, {"go.mod": files.go_mod(spec.go, spec.macadmins)})
+    git.commit(
+        "Update osquery",
+        start + 26 * day,
+        {".github/workflows/generate-osqueryd-targets.yml": files.osqueryd_targets_workflow(spec.osquery)},
+    )
+    git.commit("Software: new vulnerability view", start + 30 * day, {"server/service/software.go": "package service\n"})
+    if spec.orbit_changed:
+        git.commit("Orbit: fix keystore access on macOS 15", start + 34 * day, {"orbit/keystore.go": "package main\n"})
+        git.commit("Desktop: translate the tray menu", start + 38 * day, {"orbit/cmd/desktop/menu.go": "package main\n"})
+        git.commit("Orbit: use the new token rotation", start + 42 * day, {"orbit/token.go": "package main\n"})
+    if spec.chrome_changed:
+        git.commit("Chrome extension: new users table", start + 44 * day, {"ee/fleetd-chrome/src/users.ts": "export {}\n"})
+    git.commit("Policies: calendar events", start + 50 * day, {"server/service/calendar.go": "package service\n"})
+    # A tag whose suffix makes it look newer than anything: it must never be chosen.
+    git.tag("orbit-v1.39.1-1337")
+    git.commit(f"Release {RELEASE}", start + 60 * day, {"CHANGELOG.md": f"## Fleet {RELEASE}\n"})
+    git.tag(f"fleet-v{RELEASE}", annotated=True, when=start + 60 * day)
+    git.commit("Start the next sprint", start + 62 * day, {"server/service/next.go": "package service\n"})
+
+
+def _early_history(git: GitBuilder, start: datetime) -> None:
+    """From the initial import to the 4.57.0 tag: old fleetd tags, irregular ones, the first bumps."""
+    day = timedelta(days=1)
     git.commit(
         "Initial import of the Fleet tree",
         start,
@@ -214,32 +252,13 @@ def seed_github(state: State, spec: WorldSpec) -> None:
     git.tag("orbit-v1.33.0")
     git.commit("Hosts: faster listing", start + 14 * day, {"server/service/hosts.go": "package service // 2\n"})
     git.tag(f"fleet-v{PREVIOUS}", annotated=True, when=start + 14 * day)
-    git.commit("Desktop: show MDM migration banner", start + 18 * day, {"orbit/cmd/desktop/banner.go": "package main\n"})
-    git.commit("Orbit: log rotation", start + 20 * day, {"orbit/log.go": "package main\n"})
-    git.tag("orbit-v1.34.0")
-    git.tag("orbit-test-build")  # irregular, on the same commit
-    git.commit("Update the macadmins extension", start + 24 * day, {"go.mod": files.go_mod(spec.go, spec.macadmins)})
-    git.commit(
-        "Update osquery",
-        start + 26 * day,
-        {".github/workflows/generate-osqueryd-targets.yml": files.osqueryd_targets_workflow(spec.osquery)},
-    )
-    git.commit("Software: new vulnerability view", start + 30 * day, {"server/service/software.go": "package service\n"})
-    if spec.orbit_changed:
-        git.commit("Orbit: fix keystore access on macOS 15", start + 34 * day, {"orbit/keystore.go": "package main\n"})
-        git.commit("Desktop: translate the tray menu", start + 38 * day, {"orbit/cmd/desktop/menu.go": "package main\n"})
-        git.commit("Orbit: use the new token rotation", start + 42 * day, {"orbit/token.go": "package main\n"})
-    if spec.chrome_changed:
-        git.commit("Chrome extension: new users table", start + 44 * day, {"ee/fleetd-chrome/src/users.ts": "export {}\n"})
-    git.commit("Policies: calendar events", start + 50 * day, {"server/service/calendar.go": "package service\n"})
-    # A tag whose suffix makes it look newer than anything: it must never be chosen.
-    git.tag("orbit-v1.39.1-1337")
-    git.commit(f"Release {RELEASE}", start + 60 * day, {"CHANGELOG.md": f"## Fleet {RELEASE}\n"})
-    git.tag(f"fleet-v{RELEASE}", annotated=True, when=start + 60 * day)
-    git.commit("Start the next sprint", start + 62 * day, {"server/service/next.go": "package service\n"})
 
+
+def _milestones(spec: WorldSpec) -> list[State]:
+    """4.57.0, closed; 4.58.0-tentative, open and due on the release day."""
+    now, day = spec.now, timedelta(days=1)
     due = spec.release_day()
-    fleet["milestones"] = [
+    return [
         {
             "id": 7001, "number": 101, "title": PREVIOUS, "state": "closed", "description": "Fleet 4.57.0",
             "due_on": iso(due - 21 * day), "creator": "lukeheath", "created_at": iso(now - 64 * day),
@@ -252,6 +271,10 @@ def seed_github(state: State, spec: WorldSpec) -> None:
         },
     ]
 
+
+def _upstreams(gh: State, spec: WorldSpec) -> None:
+    """The upstream repositories whose releases check-deps reads."""
+    now = spec.now
     gh["repos"]["macadmins/osquery-extension"] = _upstream(
         "macadmins", "osquery-extension", 30_000_002,
         ["v1.0.1", "v1.1.0", "v1.2.1", "v1.2.2", spec.macadmins_latest, "v1.3.0-beta1"], now,

@@ -15,7 +15,7 @@ import hashlib
 from datetime import timedelta
 
 from fleetops.sandbox.services.github import resolve_ref
-from fleetops.sandbox.services.github_actions import actions_of, seed_run
+from fleetops.sandbox.services.github.actions import actions_of, seed_run
 from fleetops.sandbox.world import PREVIOUS, RELEASE, REPO, State, WorldSpec
 from fleetops.sandbox.world.git import GitBuilder, iso
 

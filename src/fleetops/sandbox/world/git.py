@@ -12,7 +12,7 @@ def iso(dt: datetime) -> str:
 
 
 class GitBuilder:
-    """Writes commits into a repository dict of the sandbox state (see services/github.py)."""
+    """Writes commits into a repository dict of the sandbox state (see services/github/)."""
 
     def __init__(self, repo: dict[str, Any]) -> None:
         self.repo = repo

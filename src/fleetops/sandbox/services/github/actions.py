@@ -1,4 +1,4 @@
-"""GitHub Actions on the sandbox's GitHub: workflows, workflow_dispatch, and runs that progress.
+"""GitHub Actions on the sandbox's GitHub: variables (read, and PATCH for `release cut-rc`), workflows, workflow_dispatch, and runs that progress.
 
 The routes are registered on the existing GitHub router with their OpenAPI path templates, so
 their responses are validated like every other GitHub response. State lives in the repository
@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from fleetops.sandbox.server import Context, HTTPError, Request, Response
-from fleetops.sandbox.services.github import (
+from fleetops.sandbox.services.github.common import (
     JSON,
     commits_by_sha,
     file_at,
@@ -36,6 +36,50 @@ from fleetops.sandbox.services.github import (
     viewer,
     web,
 )
+
+# --- routes: Actions variables -----------------------------------------------------------------------------
+@router.route("GET", "/repos/{owner}/{repo}/actions/variables")
+def list_variables(ctx: Context, req: Request) -> Response:
+    require_writer(ctx, req)  # variables need collaborator access
+    repo = repo_of(ctx, req)
+    items = [dict(name=n, **v) for n, v in sorted(repo.get("variables", {}).items())]
+    page, headers = paginate(ctx, req, items, default=10)
+    return Response(body={"total_count": len(items), "variables": page}, headers=headers)
+
+
+@router.route("GET", "/repos/{owner}/{repo}/actions/variables/{name}")
+def get_variable(ctx: Context, req: Request) -> Response:
+    require_writer(ctx, req)
+    repo = repo_of(ctx, req)
+    var = repo.get("variables", {}).get(req.params["name"])
+    if var is None:
+        raise not_found()
+    return Response(body=dict(name=req.params["name"], **var))
+
+
+@router.route("PATCH", "/repos/{owner}/{repo}/actions/variables/{name}")
+def update_variable(ctx: Context, req: Request) -> Response:
+    require_writer(ctx, req)
+    repo = repo_of(ctx, req)
+    variables = repo.setdefault("variables", {})
+    var = variables.get(req.params["name"])
+    if var is None:
+        raise not_found()
+    try:
+        body = req.json()
+    except ValueError as err:
+        raise HTTPError(400, {"message": "Problems parsing JSON", "documentation_url": "https://docs.github.com/rest"}) from err
+    new_name = body.get("name") if isinstance(body, dict) else None
+    value = body.get("value") if isinstance(body, dict) else None
+    if (value is not None and not isinstance(value, str)) or (new_name is not None and not isinstance(new_name, str)):
+        raise HTTPError(422, {"message": "Invalid request.", "documentation_url": "https://docs.github.com/rest", "status": "422"})
+    if value is not None:
+        var["value"] = value
+    var["updated_at"] = now_iso(ctx)
+    if new_name and new_name != req.params["name"]:
+        variables[new_name] = variables.pop(req.params["name"])
+    return Response(status=204)
+
 
 # --- state ---------------------------------------------------------------------------------------------
 def actions_of(repo: JSON) -> JSON:
