@@ -19,6 +19,7 @@ from fleetops.ui import UI
 
 if TYPE_CHECKING:
     from fleetops.clients import Clients
+    from fleetops.clients.network import Costs
     from fleetops.journal import Journal
     from fleetops.lock import RunLock
     from fleetops.rituals.models import Rituals
@@ -106,11 +107,18 @@ class App:
         return self.rituals.repository
 
     @cached_property
+    def costs(self) -> Costs:
+        """Requests made so far per service, and GitHub's rate limit: `"requests"` in `--json`."""
+        from fleetops.clients.network import Costs
+
+        return Costs()
+
+    @cached_property
     def clients(self) -> Clients:
         from fleetops.clients import Clients
 
         self.hold_lock()  # before the first read: the plan is built from what is read
-        return Clients(self.settings, self.repo)
+        return Clients(self.settings, self.repo, costs=self.costs)
 
     def hold_lock(self) -> None:
         """Take the run lock of (command, repository, subject) for an acting, non-dry run; once."""
@@ -162,7 +170,7 @@ class App:
 
     def finish(self, outcome: Outcome) -> int:
         if self.json_mode:
-            self.ui.emit_json(outcome.as_json())
+            self.ui.emit_json({**outcome.as_json(), "requests": self.costs.as_json()})
         return int(outcome.exit_code)
 
     def fail(self, err: BaseException) -> int:
@@ -188,6 +196,7 @@ class App:
             if self.plan:
                 payload.update(self.plan.extra)
             payload["error"] = {"message": message, "exit_code": int(code)}
+            payload["requests"] = self.costs.as_json()
             self.ui.emit_json(payload)
         return int(code)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -36,7 +35,7 @@ class Case:
 
 
 @pytest.fixture(params=["zenhub", "github-projects"])
-def case(request, make_sandbox) -> Case:
+def case(request, make_sandbox, clock) -> Case:
     if request.param == "zenhub":
         server = make_sandbox("default")
         boards = ZenHubBoards(ZenHubClient(Settings.from_env(server.env())))
@@ -47,8 +46,8 @@ def case(request, make_sandbox) -> Case:
         )
         return Case(boards, server, "63bc507f6558550011840298", Milestone(current["number"], current["title"]),
                     Milestone(101, "4.57.0"), sprint, "#g-mdm", "zenhub")
-    server = make_sandbox("rc")
-    boards = GitHubProjectsBoards(GitHubProjectsClient(Settings.from_env(server.env())), "fleetdm", today=date.today())
+    server = make_sandbox("rc")  # built at the clock's instant: the current sprint is the clock's
+    boards = GitHubProjectsBoards(GitHubProjectsClient(Settings.from_env(server.env())), "fleetdm", today=clock.now.date())
     return Case(boards, server, 58, Milestone(103, "4.59.0"), Milestone(104, "4.60.0"), "Sprint 42", "#g-mdm", "github-graphql")
 
 
@@ -130,9 +129,9 @@ def test_both_backends_provide_the_interface(case):
     assert case.boards.backend in ("zenhub", "github-projects")
 
 
-def test_a_projects_board_is_read_once_for_several_columns_until_a_write(make_sandbox):
+def test_a_projects_board_is_read_once_for_several_columns_until_a_write(make_sandbox, clock):
     server = make_sandbox("rc")
-    boards = GitHubProjectsBoards(GitHubProjectsClient(Settings.from_env(server.env())), "fleetdm", today=date.today())
+    boards = GitHubProjectsBoards(GitHubProjectsClient(Settings.from_env(server.env())), "fleetdm", today=clock.now.date())
     board = boards.find(70)
     server.reset_log()
     ready = boards.cards(board, "Ready for release")

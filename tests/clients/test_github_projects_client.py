@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -35,8 +35,8 @@ def graphql_requests(server) -> list[dict]:
 
 
 @pytest.fixture
-def rc(make_sandbox):
-    return make_sandbox("rc")
+def rc(make_sandbox, clock):
+    return make_sandbox("rc")  # built at the clock's instant (the `clock` fixture)
 
 
 # --- the URL -------------------------------------------------------------------------------------------------
@@ -63,14 +63,14 @@ def test_graphql_url_agrees_with_pygithubs_requester(api_url, tmp_path):
 
 
 # --- reads ---------------------------------------------------------------------------------------------------
-def test_project_has_its_status_options_and_current_sprint(rc):
+def test_project_has_its_status_options_and_current_sprint(rc, clock):
     project = projects_client(rc).project("fleetdm", 58)
     assert (project.number, project.title, project.closed) == (58, "#g-mdm", False)
     status = project.field("status")
     assert status.data_type == "SINGLE_SELECT"
     assert [o.name for o in status.options] == ["Ready", "In progress", "Awaiting QA", "Ready for release", "Closed"]
     sprint = project.field("Sprint")
-    current = sprint.current_iteration(date.today())
+    current = sprint.current_iteration(clock.now.date())
     assert current.title == "Sprint 42" and not current.completed
     assert [i.title for i in sprint.iterations] == ["Sprint 42", "Sprint 43", "Sprint 41"]
     assert sprint.current_iteration(current.start - timedelta(days=40)) is None  # a completed one is never current

@@ -96,7 +96,7 @@ CASES: list[Case] = [
 ]
 
 _PORT = re.compile(r"127\.0\.0\.1:\d+")
-_LOG_FIELDS = re.compile(r'"(ms|time)": [^,\n]+')
+_LOG_FIELDS = re.compile(r'"(ms|time|reset)": [^,\n]+')  # reset: GitHub's rate-limit window
 
 
 def normalise(text: str, state_dir: Path) -> str:

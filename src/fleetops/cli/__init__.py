@@ -2,10 +2,18 @@
 
 Modules here only parse arguments and call `fleetops.ops`; nothing heavy is imported until a
 command runs, so `fleetops --help` is quick and never imports PyGithub.
+
+Start-up: a run builds the click command of the one group and command it names (`_app_for`),
+not all of them: typer inspects every parameter of every command it converts, which costs more
+than the rest of the parsing. Anything else (no command, `--help` of the root, an unknown name,
+shell completion) gets the whole tree, `app`.
 """
 
 from __future__ import annotations
 
+import copy
+import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -13,7 +21,6 @@ from typing import Annotated
 import typer
 
 from fleetops import __version__
-from fleetops.cli import freeze, release, rituals, sandbox
 
 HELP = """Release rituals of Fleet's engineering handbook, as commands.
 
@@ -36,19 +43,72 @@ EPILOG = (
     "FLEETOPS_ONCALL, FLEETOPS_STATE_DIR, FLEETOPS_SANDBOX, FLEETOPS_DEBUG, CI, NO_COLOR, COLUMNS."
 )
 
-app = typer.Typer(
-    name="fleetops",
-    help=HELP,
-    epilog=EPILOG,
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.add_typer(freeze.app, name="freeze")
-app.add_typer(release.app, name="release")
-app.add_typer(rituals.app, name="rituals")
-app.add_typer(sandbox.app, name="sandbox")
+# The command groups, by name: each module's `app`, imported when the group is used.
+GROUPS = {
+    "freeze": "fleetops.cli.freeze",
+    "release": "fleetops.cli.release",
+    "rituals": "fleetops.cli.rituals",
+    "sandbox": "fleetops.cli.sandbox",
+}
+# Options of the root that take no value (so that the group's name is the next word).
+ROOT_FLAGS = frozenset({"--sandbox", "--debug"})
+
+
+def _root() -> typer.Typer:
+    root = typer.Typer(
+        name="fleetops",
+        help=HELP,
+        epilog=EPILOG,
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    root.callback()(root_callback)
+    return root
+
+
+def _group(name: str) -> typer.Typer:
+    return importlib.import_module(GROUPS[name]).app
+
+
+def build_app() -> typer.Typer:
+    """The whole command tree: every group and command."""
+    root = _root()
+    for name in GROUPS:
+        root.add_typer(_group(name), name=name)
+    return root
+
+
+def _command_name(info) -> str:  # noqa: ANN001 - a typer CommandInfo
+    return info.name or typer.main.get_command_name(info.callback.__name__)
+
+
+def _app_for(argv: Sequence[str]) -> typer.Typer | None:
+    """The tree with only the group and command `argv` names; None when it names none exactly."""
+    if "_FLEETOPS_COMPLETE" in os.environ:  # shell completion needs every name
+        return None
+    words = list(argv)
+    while words and words[0] in ROOT_FLAGS:
+        words.pop(0)
+    if words in ([], ["--help"]):  # the root's help lists the groups, not their commands
+        root = _root()
+        for name in GROUPS:
+            empty = copy.copy(_group(name))
+            empty.registered_commands = []
+            root.add_typer(empty, name=name)
+        return root
+    if len(words) < 2 or words[0] not in GROUPS:
+        return None
+    group = _group(words[0])
+    chosen = [info for info in group.registered_commands if _command_name(info) == words[1]]
+    if len(chosen) != 1:
+        return None
+    pruned = copy.copy(group)
+    pruned.registered_commands = chosen
+    root = _root()
+    root.add_typer(pruned, name=words[0])
+    return root
 
 
 def _version(value: bool) -> None:
@@ -57,8 +117,7 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
-def root(
+def root_callback(
     ctx: typer.Context,
     sandbox_flag: Annotated[
         bool,
@@ -86,10 +145,11 @@ _current: list[object] = []
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run fleetops with `argv`; return the exit code. Every error ends here, as one line."""
-    command = typer.main.get_command(app)
+    args = list(argv) if argv is not None else sys.argv[1:]
+    command = typer.main.get_command(_app_for(args) or build_app())
     _current.clear()
     try:
-        result = command.main(args=list(argv) if argv is not None else None, prog_name="fleetops", standalone_mode=False)
+        result = command.main(args=args, prog_name="fleetops", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except typer.TyperException as err:  # bad options or arguments: typer's (vendored click's) usage errors
         err.show()  # type: ignore[attr-defined]  # every one typer raises is a ClickException, which shows itself
@@ -110,6 +170,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     finally:
         for fleet in _current:
             fleet.close()  # type: ignore[attr-defined]
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, the whole tree, built on first use (tests and tools that inspect every command)."""
+    if name == "app":
+        globals()["app"] = tree = build_app()
+        return tree
+    raise AttributeError(name)
 
 
 def main() -> None:

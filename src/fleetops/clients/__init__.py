@@ -3,12 +3,22 @@
 Clients are built on first use, so a command only needs the tokens of the services it talks
 to, and `fleetops --help` never imports PyGithub. The sandbox and the tests swap the whole
 world by handing a different `Settings` to this factory; nothing else changes.
+
+Every client of one run shares one `Network` (clients/network.py): one TLS context, one httpx
+connection pool per host, and one `Costs` meter that `--json` reports as `"requests"`. A new
+client is built inside `self._for(service)`, so that its HTTP attempts count under `service`;
+a client that is not an httpx one (a GitHub GraphQL client, say) takes `self.costs` and calls
+`add_graphql_points` itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from fleetops.clients.network import Costs, Network
 
 if TYPE_CHECKING:
     from fleetops.clients.dockerhub import DockerHubClient
@@ -26,10 +36,23 @@ if TYPE_CHECKING:
 class Clients:
     """Lazily built clients for one run."""
 
-    def __init__(self, settings: Settings, repo: str) -> None:
+    def __init__(self, settings: Settings, repo: str, *, costs: Costs | None = None) -> None:
         self.settings = settings
         self.repo = repo
+        self.network = Network(costs)
         self._built: list[object] = []
+
+    @property
+    def costs(self) -> Costs:
+        return self.network.costs
+
+    @contextmanager
+    def _for(self, service: str) -> Iterator[None]:
+        """httpx clients built inside send through the shared network and count under `service`."""
+        from fleetops.clients.http import building
+
+        with building(self.network, service):
+            yield
 
     def _keep(self, client):  # noqa: ANN001, ANN202
         self._built.append(client)
@@ -39,56 +62,63 @@ class Clients:
     def github(self) -> GitHubClient:
         from fleetops.clients.github import GitHubClient
 
-        return self._keep(GitHubClient(self.settings, self.repo))
+        return self._keep(GitHubClient(self.settings, self.repo, network=self.network))
 
     @cached_property
     def github_projects(self) -> GitHubProjectsClient:
         """GitHub's GraphQL API for Projects v2 boards (same token, base URL and retries as `github`)."""
         from fleetops.clients.github_projects import GitHubProjectsClient
 
-        return self._keep(GitHubProjectsClient(self.settings))
+        return self._keep(GitHubProjectsClient(self.settings, network=self.network))
 
     @cached_property
     def mergefreeze(self) -> MergeFreezeClient:
         from fleetops.clients.mergefreeze import MergeFreezeClient
 
-        return self._keep(MergeFreezeClient(self.settings))
+        with self._for("mergefreeze"):
+            return self._keep(MergeFreezeClient(self.settings))
 
     @cached_property
     def slack(self) -> SlackClient:
         from fleetops.clients.slack import SlackClient
 
-        return self._keep(SlackClient(self.settings))
+        with self._for("slack"):
+            return self._keep(SlackClient(self.settings))
 
     @cached_property
     def zenhub(self) -> ZenHubClient:
         from fleetops.clients.zenhub import ZenHubClient
 
-        return self._keep(ZenHubClient(self.settings))
+        with self._for("zenhub"):
+            return self._keep(ZenHubClient(self.settings))
 
     @cached_property
     def dockerhub(self) -> DockerHubClient:
         from fleetops.clients.dockerhub import DockerHubClient
 
-        return self._keep(DockerHubClient(self.settings))
+        with self._for("dockerhub"):
+            return self._keep(DockerHubClient(self.settings))
 
     @cached_property
     def dogfood(self) -> DogfoodClient:
         from fleetops.clients.dogfood import DogfoodClient
 
-        return self._keep(DogfoodClient(self.settings))
+        with self._for("dogfood"):
+            return self._keep(DogfoodClient(self.settings))
 
     @cached_property
     def godev(self) -> GoDevClient:
         from fleetops.clients.godev import GoDevClient
 
-        return self._keep(GoDevClient(self.settings))
+        with self._for("godev"):
+            return self._keep(GoDevClient(self.settings))
 
     @cached_property
     def feeds(self) -> FeedsClient:
         from fleetops.clients.feeds import FeedsClient
 
-        return self._keep(FeedsClient(self.settings))
+        with self._for("feeds"):
+            return self._keep(FeedsClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:
@@ -96,3 +126,4 @@ class Clients:
             if close is not None:
                 close()
         self._built.clear()
+        self.network.close()

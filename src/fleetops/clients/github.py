@@ -5,12 +5,15 @@ Retries are PyGithub's `GithubRetry` (rate limits, `Retry-After`, 5xx with backo
 not retried, because a create that failed after GitHub processed it would be duplicated; the
 re-run of a command finds what exists and skips it instead. Writes are paced at
 `settings.github_write_interval` (about one per second, as GitHub asks); lists are paged at 100.
+Every attempt PyGithub sends is counted in the run's `Costs` (and logged with `--debug`), and its
+TLS handshakes use the run's one trust context: see `_meter`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
+from fleetops.clients.network import Network
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
@@ -66,8 +70,11 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
-def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True) -> Github:
+def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True, network: Network | None = None) -> Github:
     """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
+
+    Its requests are counted in `network.costs` and use the network's TLS context (`_meter`);
+    without a network (a client built alone, in a test) they are counted in a network of its own.
 
     `retry_post` adds POST to the retried methods: only for requests that cannot create
     anything twice (GraphQL queries). `pace_writes=False` drops the pause between non-GET
@@ -82,7 +89,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
         allowed_methods=methods,
         max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
     )
-    return Github(
+    gh = Github(
         base_url=settings.github_api_url,
         auth=Auth.Token(token) if token else None,
         timeout=max(1, int(settings.timeout)),
@@ -92,6 +99,8 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
         seconds_between_writes=(settings.github_write_interval or None) if pace_writes else None,
         lazy=True,  # objects fetch on first use: no request for the repository itself
     )
+    _meter(gh.requester, network if network is not None else Network(), https=settings.github_api_url.lower().startswith("https:"))
+    return gh
 
 
 class GitHubClient:
@@ -99,11 +108,12 @@ class GitHubClient:
 
     service = "GitHub"
 
-    def __init__(self, settings: Settings, repo: str) -> None:
+    def __init__(self, settings: Settings, repo: str, *, network: Network | None = None) -> None:
         self.settings = settings
+        self.network = network if network is not None else Network()
         self.repo_name = repo
         self._token_var = settings.github_token_var
-        self._gh = build_github(settings)
+        self._gh = build_github(settings, network=self.network)
         self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
         self._newest: list[IssueInfo] | None = None
         self._newest_lock = threading.Lock()
@@ -575,6 +585,93 @@ class GitHubClient:
             f"creating the issue {title!r} in {full_name}",
             lambda: _body_issue(self._other_repo(full_name).create_issue(title=title, body=body, labels=labels, assignees=assignees)),
         )
+
+
+# -- instrumentation: count every attempt, share the TLS context -------------------------------------------------
+def _meter(requester, network: Network, *, https: bool) -> None:  # noqa: ANN001 - a PyGithub Requester
+    """Make PyGithub send through urllib3 connections that count every attempt in `network.costs`.
+
+    PyGithub builds its one `requests.Session` lazily from the Requester's connection class
+    (`HTTP(S)RequestsConnectionClass`, the seam its own test suite replaces). Ours mounts an
+    `HTTPAdapter` whose urllib3 pools make metered connections: `request` + `getresponse` is one
+    attempt on the wire, so urllib3's retries (GithubRetry) are counted one by one, with the
+    status and the `X-RateLimit-*` headers of each. The adapter hands urllib3 the run's one
+    `TrustContext` instead of the CA bundle's path, which urllib3 would load per connection.
+    Only this Requester is changed (not PyGithub's class-wide `injectConnectionClasses`).
+    """
+    attribute = "_Requester__connectionClass"
+    if not hasattr(requester, attribute):  # pragma: no cover - a PyGithub without the seam (pinned <3)
+        raise RuntimeError("this PyGithub has no Requester connection class to meter; check the version pin")
+    setattr(requester, attribute, _connection_classes(network)[1 if https else 0])
+
+
+def _connection_classes(network: Network) -> tuple[type, type]:
+    import requests.adapters
+    from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    costs = network.costs
+
+    class Metered:
+        _fleetops_sent: tuple[str, str, float] | None = None
+
+        def request(self, method, url, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            self._fleetops_sent = (method, url, time.monotonic())
+            return super().request(method, url, *args, **kwargs)
+
+        def getresponse(self):  # noqa: ANN202
+            method, url, started = self._fleetops_sent or ("?", "", time.monotonic())
+            self._fleetops_sent = None
+            scheme = "https" if isinstance(self, HTTPSConnection) else "http"
+            where = url if "://" in url else f"{scheme}://{self.host}:{self.port}{url}"
+            try:
+                response = super().getresponse()
+            except Exception as err:
+                costs.count("github", method, where, type(err).__name__, (time.monotonic() - started) * 1000)
+                raise
+            costs.count("github", method, where, response.status, (time.monotonic() - started) * 1000, response.headers)
+            return response
+
+    class MeteredHTTPConnection(Metered, HTTPConnection):
+        pass
+
+    class MeteredHTTPSConnection(Metered, HTTPSConnection):
+        pass
+
+    class MeteredHTTPPool(HTTPConnectionPool):
+        ConnectionCls = MeteredHTTPConnection
+
+    class MeteredHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = MeteredHTTPSConnection
+
+    class Adapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):  # noqa: ANN001, ANN003, ANN202
+            pool_kwargs.setdefault("ssl_context", network.ssl_context)
+            super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": MeteredHTTPPool, "https": MeteredHTTPSPool}
+
+        def cert_verify(self, conn, url, verify, cert):  # noqa: ANN001, ANN202
+            super().cert_verify(conn, url, verify, cert)
+            if verify is True:  # the shared context holds the CAs: no bundle path to load per connection
+                conn.ca_certs = None
+                conn.ca_cert_dir = None
+
+    def mount(connection, scheme: str) -> None:  # noqa: ANN001
+        connection.adapter = Adapter(max_retries=connection.retry, pool_connections=connection.pool_size, pool_maxsize=connection.pool_size)
+        connection.session.mount(f"{scheme}://", connection.adapter)
+
+    class MeteredHTTP(HTTPRequestsConnectionClass):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            mount(self, "http")
+
+    class MeteredHTTPS(HTTPSRequestsConnectionClass):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            mount(self, "https")
+
+    return MeteredHTTP, MeteredHTTPS
 
 
 # -- the small types GitHubClient returns ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ from github.GithubException import BadCredentialsException
 
 from fleetops.clients import github_projects_documents as docs
 from fleetops.clients.github import build_github
+from fleetops.clients.network import Network
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
@@ -226,12 +227,13 @@ class GitHubProjectsClient:
 
     service = "GitHub GraphQL"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, network: Network | None = None) -> None:
         self.settings = settings
         self.url = graphql_url(settings.github_api_url)
         self._token_var = settings.github_token_var
-        self._reads = build_github(settings, retry_post=True, pace_writes=False)
-        self._writes = build_github(settings)
+        self._network = network  # the run's: requests and points count in its Costs ("requests" in --json)
+        self._reads = build_github(settings, retry_post=True, pace_writes=False, network=network)
+        self._writes = build_github(settings, network=network)
         self._lock = threading.Lock()
         self.points_spent = 0
         self.rate_remaining: int | None = None
@@ -288,12 +290,16 @@ class GitHubProjectsClient:
         data = body.get("data")
         with self._lock:
             self.documents_sent += 1
+            spent = self.points_spent
             rate = (data or {}).get("rateLimit") if isinstance(data, dict) else None
             if rate:
                 self.points_spent += int(rate.get("cost") or 0)
                 self.rate_remaining = rate.get("remaining", self.rate_remaining)
             elif mutation:
                 self.points_spent += 1
+            spent = self.points_spent - spent
+        if self._network is not None and spent:
+            self._network.costs.add_graphql_points(spent)
         errors = body.get("errors") or []
         if errors:
             self._raise(errors, doing, data)

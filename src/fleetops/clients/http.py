@@ -9,22 +9,67 @@ a POST that reads; a Slack message is a POST that must not be sent twice).
 from __future__ import annotations
 
 import json
-import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from httpx_retries import Retry, RetryTransport
 
+from fleetops.clients.network import Costs, Network
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 
 if TYPE_CHECKING:
     from fleetops.settings import Settings
 
-log = logging.getLogger("fleetops.http")
-
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+# The network and service a client is being built for (set by the `Clients` factory around the
+# constructor), so that the service modules keep calling `build_client(settings, url)` unchanged.
+_building: ContextVar[tuple[Network, str] | None] = ContextVar("fleetops_building", default=None)
+
+
+@contextmanager
+def building(network: Network, service: str) -> Iterator[None]:
+    """Every `build_client` inside sends through `network` and counts under `service`."""
+    token = _building.set((network, service))
+    try:
+        yield
+    finally:
+        _building.reset(token)
+
+
+class MeteredTransport(httpx.BaseTransport):
+    """Counts and logs every attempt (it sits under the retries) and sends it on the shared pool.
+
+    Closing it does not close the shared transport: the `Network` owns that.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, costs: Costs, service: str, *, owns_inner: bool = False) -> None:
+        self._inner = inner
+        self._costs = costs
+        self._service = service
+        self._owns_inner = owns_inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.monotonic()
+        try:
+            response = self._inner.handle_request(request)
+        except httpx.HTTPError as err:
+            if not isinstance(err, (httpx.ConnectError, httpx.ConnectTimeout)):  # sent, no answer (read timeout, reset)
+                self._costs.count(self._service, request.method, str(request.url), type(err).__name__, (time.monotonic() - started) * 1000)
+            raise
+        self._costs.count(
+            self._service, request.method, str(request.url), response.status_code, (time.monotonic() - started) * 1000, response.headers
+        )
+        return response
+
+    def close(self) -> None:
+        if self._owns_inner:
+            self._inner.close()
 
 
 def build_client(
@@ -33,8 +78,14 @@ def build_client(
     *,
     headers: dict[str, str] | None = None,
     retry_methods: tuple[str, ...] = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS"),
+    network: Network | None = None,
+    service: str | None = None,
 ) -> httpx.Client:
-    """An httpx client with the run's timeout and retry policy, and redacted debug logging."""
+    """An httpx client with the run's timeout and retry policy, metered, on the run's shared pool.
+
+    Built by the `Clients` factory, it uses the factory's `Network` (one TLS context, one pool);
+    built alone (a test), it gets a network of its own.
+    """
     retry = Retry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
@@ -44,26 +95,21 @@ def build_client(
         allowed_methods=retry_methods,
         status_forcelist=RETRY_STATUSES,
     )
-
-    def log_request(request: httpx.Request) -> None:
-        request.extensions["fleetops_started"] = time.monotonic()
-
-    def log_response(response: httpx.Response) -> None:
-        started = response.request.extensions.get("fleetops_started", time.monotonic())
-        log.debug(
-            "%s %s -> %s (%.0f ms)",
-            response.request.method,
-            redact(str(response.request.url)),
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
-
+    current = _building.get()
+    if network is None and current is not None:
+        network = current[0]
+    service = service or (current[1] if current is not None else "unknown")
+    own = network is None
+    if network is None:
+        network = Network()
+    metered = MeteredTransport(network.transport(), network.costs, service, owns_inner=own)
     return httpx.Client(
         base_url=base_url,
         headers={"User-Agent": "fleetops", **(headers or {})},
         timeout=httpx.Timeout(settings.timeout),
-        transport=RetryTransport(retry=retry),
-        event_hooks={"request": [log_request], "response": [log_response]},
+        # A proxy from the environment gets transports of its own: they share the TLS context too.
+        verify=network.ssl_context,
+        transport=RetryTransport(transport=metered, retry=retry),
         follow_redirects=True,
     )
 

@@ -238,7 +238,7 @@ def osquery_version(text: str, variable: str = "OSQUERY_VERSION") -> str:
     A file YAML cannot read falls back to the first `OSQUERY_VERSION: x` line.
     """
     try:
-        data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str/list/dict
+        data = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # noqa: S506 - only str/list/dict; libyaml when built in
     except yaml.YAMLError:
         data = None
     if isinstance(data, dict):

@@ -240,6 +240,8 @@ class SandboxServer:
             sum(1 for _ in request_log_file.open()) if request_log_file is not None and request_log_file.exists() else 0
         )
         self.faults: list[Fault] = []
+        self._rate_used: dict[str, int] = {}
+        self._rate_reset = int(time.time()) + 3600
         self.routers = list(routers) if routers is not None else all_routers()
         self._lock = threading.RLock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
@@ -411,6 +413,8 @@ class SandboxServer:
             except Exception as err:  # a sandbox bug must look like a server error, not hang
                 status = 500
                 payload = json.dumps({"message": f"sandbox error: {type(err).__name__}: {err}"}).encode()
+            for key, value in self._rate_limit_headers(service, path).items():
+                out_headers.setdefault(key, value)  # a handler's or a fault's own headers win
             entry = {
                 "seq": self._seq_offset + len(self.requests) + 1,
                 "time": datetime.now(UTC).isoformat(),
@@ -428,6 +432,24 @@ class SandboxServer:
         if fault is not None and fault.delay:
             time.sleep(fault.delay)  # outside the lock: other requests go on meanwhile
         return status, out_headers, payload
+
+    def _rate_limit_headers(self, service: str, path: str) -> dict[str, str]:
+        """GitHub's `X-RateLimit-*` headers: 5,000 an hour for REST (core), 30 a minute for search.
+
+        Counted per server from its start (a window of one hour), as GitHub counts per token.
+        """
+        if service != "github":
+            return {}
+        resource = "search" if "/search/" in path else "graphql" if path.rstrip("/").endswith("/graphql") else "core"
+        limit = {"core": 5000, "search": 30, "graphql": 5000}[resource]
+        used = self._rate_used[resource] = self._rate_used.get(resource, 0) + 1
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(0, limit - used)),
+            "X-RateLimit-Reset": str(self._rate_reset),
+            "X-RateLimit-Used": str(used),
+            "X-RateLimit-Resource": resource,
+        }
 
     def _router_for(self, path: str) -> tuple[Router | None, str]:
         for router in self.routers:
