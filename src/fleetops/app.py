@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from fleetops.clients import Clients
     from fleetops.clients.network import Costs
     from fleetops.journal import Journal
+    from fleetops.lock import RunLock
     from fleetops.rituals.models import Rituals
     from fleetops.sandbox.runtime import SandboxHandle
     from fleetops.settings import Settings
@@ -38,6 +39,8 @@ class App:
         self.dry_run = False
         self.plan: Plan | None = None  # the plan being run, for the error report
         self._sandbox: SandboxHandle | None = None
+        self.lock_subject: str | None = None  # set for acting commands: one run at a time (lock.py)
+        self._lock: RunLock | None = None
         if debug:
             logging.basicConfig(
                 level=logging.DEBUG,
@@ -47,11 +50,16 @@ class App:
             )
 
     # -- command metadata ---------------------------------------------------------------------------------
-    def start(self, command: str, *, json: bool = False, dry_run: bool = False) -> App:
-        """Record which command runs and how it reports; returns self for chaining."""
+    def start(self, command: str, *, json: bool = False, dry_run: bool = False, lock: str | None = None) -> App:
+        """Record which command runs and how it reports; returns self for chaining.
+
+        `lock` (the run's subject, "" for none) makes an acting command take the run lock before
+        its first read, unless it is a dry run (reads only: never blocked, never blocking).
+        """
         self.command = command
         self.ui.json_mode = json
         self.dry_run = dry_run
+        self.lock_subject = lock
         return self
 
     @property
@@ -72,8 +80,10 @@ class App:
         base = self.base_settings
         if not base.sandbox:
             return base
+        from fleetops.lock import require_writable
         from fleetops.sandbox.runtime import attach
 
+        require_writable(base.state_dir)  # the sandbox's world lives there: a clear exit 2, not an OSError
         self._sandbox = attach(base.state_dir)
         self.ui.print(f"sandbox: rehearsing against {self._sandbox.url} (world in {base.state_dir / 'sandbox'}); nothing real is touched.", style="cyan")
         return base.for_sandbox(self._sandbox.url, self._sandbox.tokens)
@@ -107,12 +117,25 @@ class App:
     def clients(self) -> Clients:
         from fleetops.clients import Clients
 
+        self.hold_lock()  # before the first read: the plan is built from what is read
         return Clients(self.settings, self.repo, costs=self.costs)
+
+    def hold_lock(self) -> None:
+        """Take the run lock of (command, repository, subject) for an acting, non-dry run; once."""
+        if self.lock_subject is None or self.dry_run or self._lock is not None:
+            return
+        from fleetops.lock import RunLock
+
+        lock = RunLock(self.base_settings.state_dir, self.command, self.repo, self.lock_subject)
+        notice = lock.acquire()
+        self._lock = lock
+        if notice:
+            self.ui.warn(notice)
 
     def journal(self) -> Journal:
         from fleetops.journal import Journal
 
-        return Journal(self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox)
+        return Journal(self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox, subject=self.lock_subject or None)
 
     def now(self):  # noqa: ANN201 - datetime
         from datetime import UTC, datetime
@@ -120,11 +143,21 @@ class App:
         return datetime.now(UTC)
 
     # -- running and reporting ----------------------------------------------------------------------------
-    def execute(self, plan: Plan, *, yes: bool = False, dry_run: bool = False) -> int:
-        """Show, confirm and apply a plan; print `--json`; return the exit code."""
+    def execute(self, plan: Plan, *, yes: bool = False, dry_run: bool = False, resend: bool = False) -> int:
+        """Show, confirm and apply a plan; print `--json`; return the exit code.
+
+        An unwritable state dir is refused (exit 2) before the first write: the journal goes there.
+        `resend` sends again a write that cannot be read back after an unconfirmed attempt.
+        """
         self.plan = plan
-        journal = None if dry_run else self.journal()
-        outcome = Runner(self.ui, journal, yes=yes, dry_run=dry_run).run(plan)
+        journal = None
+        if not dry_run:
+            from fleetops.lock import require_writable
+
+            self.hold_lock()
+            require_writable(self.settings.state_dir)
+            journal = self.journal()
+        outcome = Runner(self.ui, journal, yes=yes, dry_run=dry_run, resend=resend).run(plan)
         return self.finish(outcome)
 
     def report(self, plan: Plan) -> int:
@@ -170,6 +203,9 @@ class App:
     def close(self) -> None:
         if "clients" in self.__dict__:
             self.clients.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None

@@ -4,7 +4,14 @@ An ops module reads the world and returns a `Plan`: every step already knows its
 state and either has nothing to do (`skipped`, with the reason) or has an `action` that makes
 the change (`pending`). The runner shows the plan, asks (or requires `--yes`), applies the
 pending steps in order, keeps going past failures for steps that do not depend on the failed
-one, and journals each applied step. `--dry-run` stops after showing: reads only.
+one, and journals each applied step (a journal that cannot be written is reported, never a reason
+to stop). `--dry-run` stops after showing: reads only.
+
+A step whose effect cannot be read back (`Step.once`, a Slack webhook post) is attempted at most
+once: the runner journals the attempt before the action runs, and a step with an unconfirmed
+earlier attempt (from the journal, or from the ops module's own durable record) is held, shown as
+"may have been sent at T", until the person says to send it again (its option, or a yes on a
+terminal). A held step needs a person: the run exits 3.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ class Skip(Exception):
         self.reason = reason
 
 
+class Hold(Skip):
+    """Raised by a `once` action that finds, at apply time, another run's unconfirmed attempt."""
+
+
 Action = Callable[["Step"], str | None]
 
 
@@ -53,6 +64,10 @@ class Step:
     manual: bool = False  # a checklist item for a person; never applied by fleetops
     data: dict[str, Any] = field(default_factory=dict)  # extra JSON (issue numbers, urls)
     preview: Any = None  # optional data the UI shows under the step (e.g. a body diff; see fleetops.render)
+    # Its effect cannot be read back: the option that allows sending it again (e.g.
+    # "--resend-announcement"); the runner then attempts it at most once (module docstring).
+    once: str | None = None
+    attempted: str | None = None  # when an earlier attempt, not confirmed, was made (ISO time)
 
     @classmethod
     def todo(cls, id: str, title: str, detail: str, action: Action, **kw: Any) -> Step:  # noqa: A002
@@ -120,15 +135,21 @@ class Outcome:
 class Runner:
     """Runs a plan the same way for every command (SPEC §1 "Global behaviour")."""
 
-    def __init__(self, ui: UI, journal: Journal | None, *, yes: bool, dry_run: bool) -> None:
+    def __init__(self, ui: UI, journal: Journal | None, *, yes: bool, dry_run: bool, resend: bool = False) -> None:
         self.ui = ui
         self.journal = journal
         self.yes = yes
         self.dry_run = dry_run
+        self.resend = resend  # send again what an unconfirmed attempt may have sent
+        self.journal_problem: str | None = None
 
     def run(self, plan: Plan) -> Outcome:
-        pending = plan.pending
+        ask = self._unconfirmed(plan)
         self.ui.plan(plan, heading="Plan (dry run: nothing will change)" if self.dry_run else "Plan")
+        for step in ask:
+            if not self.ui.confirm(f"{step.title}: it may have been sent at {step.attempted}. Send it again?"):
+                self._hold(plan, step, step.attempted or "?")
+        pending = plan.pending
         if self.dry_run or not pending:
             if not pending and plan.steps and not self.dry_run:
                 self.ui.info("Nothing to change.")
@@ -136,6 +157,30 @@ class Runner:
         self._confirm(plan, len(pending))
         self._apply(plan, pending)
         return self._finish(plan)
+
+    def _unconfirmed(self, plan: Plan) -> list[Step]:
+        """Mark each `once` step with an unconfirmed attempt: send again, hold, or ask (returned)."""
+        ask: list[Step] = []
+        for step in plan.pending:
+            if step.once is None:
+                continue
+            if step.attempted is None and self.journal is not None:
+                step.attempted = self.journal.unconfirmed(step.id)
+            if step.attempted is None:
+                continue
+            if self.resend:
+                step.detail = f"may have been sent at {step.attempted}; sending again ({step.once}): {step.detail}"
+            elif self.yes or self.dry_run or not self.ui.can_prompt():
+                self._hold(plan, step, step.attempted)
+            else:
+                ask.append(step)
+        return ask
+
+    @staticmethod
+    def _hold(plan: Plan, step: Step, when: str) -> None:
+        step.status = Status.SKIPPED
+        step.detail = f"may have been sent at {when} (not confirmed): check, and re-run with {step.once} to send it again"
+        plan.needs_action = True
 
     def _confirm(self, plan: Plan, count: int) -> None:
         noun = "change" if count == 1 else "changes"
@@ -160,7 +205,7 @@ class Runner:
                     step.detail = f"not run: needs {', '.join(blockers)}, which did not finish"
                     self._report(step)
                 else:
-                    self._apply_one(step)
+                    self._apply_one(plan, step)
                     if step.status is Status.FAILED:
                         unfinished.add(step.id)
                 advance(step.title)
@@ -168,19 +213,33 @@ class Runner:
     def _report(self, step: Step) -> None:
         self.ui.step_result(step)
 
-    def _apply_one(self, step: Step) -> None:
+    def _apply_one(self, plan: Plan, step: Step) -> None:
         assert step.action is not None
+        extra: dict[str, Any] = {}
         try:
+            if step.once is not None and self.journal is not None:
+                try:  # durably, before the write that cannot be read back
+                    self.journal.record(step.id, "attempted", step.detail)
+                except OSError as err:
+                    unrecorded = FleetopsError(f"not attempted: the attempt cannot be recorded in the journal {self.journal.path} ({err.strerror or err}).")
+                    unrecorded.not_sent = True  # type: ignore[attr-defined]
+                    raise unrecorded from None
             result = step.action(step)
             step.status = Status.DONE
             if result:
                 step.detail = result
+        except Hold as hold:
+            step.status = Status.SKIPPED
+            step.detail = hold.reason
+            plan.needs_action = True
         except Skip as skip:
             step.status = Status.SKIPPED
             step.detail = skip.reason
         except FleetopsError as err:
             step.status = Status.FAILED
             step.detail = redact(str(err))
+            if getattr(err, "not_sent", False):  # the service said no: nothing was sent
+                extra["sent"] = False
         except Exception as err:  # a bug or an unexpected library error: report it, keep going
             step.status = Status.FAILED
             step.detail = redact(f"{type(err).__name__}: {err}")
@@ -188,12 +247,27 @@ class Runner:
                 import traceback
 
                 self.ui.debug(redact(traceback.format_exc()))
+        self._journal(step, extra)
         self._report(step)
-        if self.journal is not None:
-            self.journal.record(step.id, str(step.status), step.detail)
+
+    def _journal(self, step: Step, extra: dict[str, Any]) -> None:
+        """Part of the step's outcome: a journal that cannot be written stops nothing and hides nothing."""
+        if self.journal is None:
+            return
+        try:
+            self.journal.record(step.id, str(step.status), step.detail, **extra)
+        except OSError as err:
+            self.journal_problem = f"{self.journal.path}: {err.strerror or err}"
+            step.detail += " (not journaled)"
 
     def _finish(self, plan: Plan) -> Outcome:
-        return outcome_of(self.ui, plan, dry_run=self.dry_run)
+        outcome = outcome_of(self.ui, plan, dry_run=self.dry_run)
+        if self.journal_problem is not None:
+            # The changes stand, but the audit log misses them: a person must know (exit 1).
+            self.ui.error(f"the journal could not be written ({self.journal_problem}): the steps marked 'not journaled' were applied but are not in it.")
+            plan.extra["journal_error"] = self.journal_problem
+            outcome.exit_code = ExitCode.FAILED
+        return outcome
 
 
 def outcome_of(ui: UI, plan: Plan, *, dry_run: bool) -> Outcome:

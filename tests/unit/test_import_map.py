@@ -20,7 +20,7 @@ RUNTIME: dict[str, set[str]] = {
     "__init__": set(),
     "__main__": {"cli"},
     "cli": {"__init__", "app", "errors", "ops", "sandbox", "views"},
-    "app": {"clients", "errors", "journal", "plan", "redaction", "rituals", "sandbox", "settings", "ui"},
+    "app": {"clients", "errors", "journal", "lock", "plan", "redaction", "rituals", "sandbox", "settings", "ui"},
     "ops": {"clients", "concurrency", "errors", "handbook", "plan", "redaction", "rituals", "schedule", "text", "versions", "views"},
     "plan": {"errors", "redaction"},
     "ui": {"redaction", "render"},
@@ -36,6 +36,7 @@ RUNTIME: dict[str, set[str]] = {
     "sandbox": {"errors", "redaction"},
     "settings": {"errors", "redaction"},
     "journal": {"redaction"},
+    "lock": {"errors"},
     "concurrency": set(),
     "errors": set(),
     "redaction": set(),
@@ -48,7 +49,7 @@ TYPES_ONLY: dict[str, set[str]] = {
     "ui": {"plan"},
     "render": {"ops", "ui"},
     "schedule": {"rituals"},
-    "app": {"clients", "journal", "rituals", "sandbox", "settings"},
+    "app": {"clients", "journal", "lock", "rituals", "sandbox", "settings"},
 }
 # Third-party libraries that belong to one layer.
 OWNERS = {"rich": {"ui", "render"}, "typer": {"cli"}, "click": set(), "github": {"clients"}, "httpx": {"clients", "sandbox"}}

@@ -42,7 +42,7 @@ def begin(
     """
     from fleetops.ops import freeze
 
-    fleet = app_of(ctx, "freeze begin", json=json, dry_run=dry_run)
+    fleet = app_of(ctx, "freeze begin", json=json, dry_run=dry_run, lock=branch or "")
     done(fleet.execute(freeze.begin(fleet, branch=branch, note=note, if_due=if_due), yes=yes, dry_run=dry_run))
 
 
@@ -66,7 +66,7 @@ def end(
     """
     from fleetops.ops import freeze
 
-    fleet = app_of(ctx, "freeze end", json=json, dry_run=dry_run)
+    fleet = app_of(ctx, "freeze end", json=json, dry_run=dry_run, lock=branch or "")
     done(fleet.execute(freeze.end(fleet, branch=branch), yes=yes, dry_run=dry_run))
 
 
@@ -106,7 +106,7 @@ def allow_pr(
     """
     from fleetops.ops import allow_pr as ops
 
-    fleet = app_of(ctx, "freeze allow-pr", json=json, dry_run=dry_run)
+    fleet = app_of(ctx, "freeze allow-pr", json=json, dry_run=dry_run, lock=branch or "")  # per branch: each run sends the whole list
     options = ops.AllowOptions(number=number, exception=exception, branch=branch)
     done(fleet.execute(ops.allow_pr(fleet, options), yes=yes, dry_run=dry_run))
 

@@ -14,10 +14,14 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Do every read and show 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout; messages stay on stderr.")]
 
 
-def app_of(ctx: typer.Context, command: str, *, json: bool = False, dry_run: bool = False) -> App:
-    """The run's App, told which command runs and how it reports."""
+def app_of(ctx: typer.Context, command: str, *, json: bool = False, dry_run: bool = False, lock: str | None = None) -> App:
+    """The run's App, told which command runs and how it reports.
+
+    An acting command passes `lock`, what its run is about ("" for nothing more than the command):
+    one run per (command, repository, lock) at a time (see fleetops.lock).
+    """
     app: App = ctx.find_root().obj
-    return app.start(command, json=json, dry_run=dry_run)
+    return app.start(command, json=json, dry_run=dry_run, lock=lock)
 
 
 def done(code: int) -> NoReturn:

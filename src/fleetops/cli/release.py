@@ -42,7 +42,7 @@ def check_deps(
     """
     from fleetops.ops import check_deps, check_deps_view
 
-    fleet = app_of(ctx, "release check-deps", json=json, dry_run=dry_run)
+    fleet = app_of(ctx, "release check-deps", json=json, dry_run=dry_run, lock="" if file_issues else None)
     report, plan = check_deps.check(fleet, check_deps.Options(file_issues=file_issues, yes=yes, dry_run=dry_run))
     try:
         if file_issues or dry_run:
@@ -91,7 +91,7 @@ def create_qa_issue(
     """
     from fleetops.ops.qa_issue import QAOptions, create_qa_issue as plan_issue
 
-    fleet = app_of(ctx, "release create-qa-issue", json=json, dry_run=dry_run)
+    fleet = app_of(ctx, "release create-qa-issue", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
     given = {name: value for name, value in (("orbit", orbit), ("desktop", desktop), ("fleetd-chrome", chrome)) if value is not None}
     options = QAOptions(version=version, fleetd_only=fleetd_only, component_versions=given)
     done(fleet.execute(plan_issue(fleet, options), yes=yes, dry_run=dry_run))
@@ -128,6 +128,10 @@ def conclude_milestone(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(help="The version just released, e.g. 4.58.0.")],
     next_version: Annotated[str | None, typer.Option("--next", help="The next version. Default: the next minor.")] = None,
+    resend_announcement: Annotated[
+        bool,
+        typer.Option("--resend-announcement", help="Post the Slack announcement again although an earlier attempt may have posted it."),
+    ] = False,
     yes: Yes = False,
     dry_run: DryRun = False,
     json: Json = False,
@@ -150,20 +154,29 @@ def conclude_milestone(
      8. creates NEXT-tentative, due the release's due date + the cadence;
      9. unfreezes main in Merge Freeze;
     10. announces in #help-engineering through SLACK_WEBHOOK_URL (without
-        it: a checklist item with the text to post);
+        it: a checklist item with the text to post): first notes the attempt
+        in the milestone, then posts, then notes it posted;
     11. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z.
 
     \b
     Each step is skipped when already done, so after a failure re-run the
     same command: it finishes the job without duplicates. Steps that need a
     failed one wait; the others run. Names come from the rituals file.
-    Exit 0 done or nothing to do; 1 a step failed; 2 bad VERSION or --next,
-    no such milestone, or --yes needed; 4 a token is missing or rejected.
+    Slack cannot be asked whether a message arrived: after an attempt with
+    no confirmed answer, a re-run shows "may have been sent at T" and does
+    not post; look in the channel, then re-run with --resend-announcement
+    (or answer yes on a terminal) only if it is not there.
+    One run per VERSION at a time: a second one exits 1 naming the holder.
+    Exit 0 done or nothing to do; 1 a step failed or another run holds the
+    lock; 2 bad VERSION or --next, no such milestone, or --yes needed; 3 the
+    announcement may have been sent and was not sent again; 4 a token is
+    missing or rejected.
     """
     from fleetops.ops import conclude
 
-    fleet = app_of(ctx, "release conclude-milestone", json=json, dry_run=dry_run)
-    done(fleet.execute(conclude.conclude(fleet, version=version, next_version=next_version), yes=yes, dry_run=dry_run))
+    fleet = app_of(ctx, "release conclude-milestone", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    plan = conclude.conclude(fleet, version=version, next_version=next_version)
+    done(fleet.execute(plan, yes=yes, dry_run=dry_run, resend=resend_announcement))
 
 
 @app.command("deploy-dogfood")
@@ -205,7 +218,7 @@ def deploy_dogfood(
     """
     from fleetops.ops import dogfood
 
-    fleet = app_of(ctx, "release deploy-dogfood", json=json, dry_run=dry_run)
+    fleet = app_of(ctx, "release deploy-dogfood", json=json, dry_run=dry_run, lock="")  # one deploy at a time, whatever REF
     options = dogfood.DeployOptions(
         ref=ref, current=current, watch=watch, poll_interval=poll_interval, timeout=dogfood.parse_duration(timeout)
     )

@@ -5,6 +5,8 @@ and never appears in a message, not even its path. A message is never retried au
 Slack may have posted it before the connection broke, and a second copy is worse than an error
 that says "check the channel". Slack answers 200 `ok` on success and a plain-text error code
 otherwise (`invalid_payload`, `no_service`, `channel_not_found`, `channel_is_archived`, ...).
+An error marks `not_sent = True` only when the message certainly was not posted (no connection,
+or a 4xx refusal); a timeout, a broken connection or a 5xx may come after Slack posted it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import httpx
 
 from fleetops.clients.http import HttpService, build_client
-from fleetops.errors import AuthError, ServiceError
+from fleetops.errors import AuthError, FleetopsError, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
 
@@ -32,15 +34,16 @@ class SlackClient(HttpService):
         """Post `text`; raise a FleetopsError that never shows the webhook URL."""
         try:
             response = self._http.post(self._url, json={"text": text})
+        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+            raise _not_sent(ServiceError(
+                f"cannot reach Slack at {VARIABLE}: {redact(str(err)) or type(err).__name__}; nothing was posted.",
+                hint="Check the network and the webhook URL.",
+            )) from None
         except httpx.TimeoutException:
-            raise ServiceError(
-                f"Slack did not answer in time at {VARIABLE}: the message may have been posted.",
-                hint="Check the channel before re-running; a re-run posts the message again.",
-            ) from None
+            raise ServiceError(f"Slack did not answer in time at {VARIABLE}: the message may have been posted.") from None
         except httpx.HTTPError as err:
             raise ServiceError(
-                f"cannot reach Slack at {VARIABLE}: {redact(str(err)) or type(err).__name__}.",
-                hint="Check the network and the webhook URL.",
+                f"the connection to Slack at {VARIABLE} broke ({redact(str(err)) or type(err).__name__}): the message may have been posted."
             ) from None
         status = response.status_code
         if 200 <= status < 300:
@@ -48,8 +51,16 @@ class SlackClient(HttpService):
         code = redact(response.text.strip()[:80]) or "no reason given"
         if status in (401, 403, 404):
             # no_service, channel_not_found, action_prohibited: the webhook is wrong or revoked
-            raise AuthError(
+            raise _not_sent(AuthError(
                 f"Slack rejected the webhook in {VARIABLE} (HTTP {status} {code}).",
                 hint=f"Set {VARIABLE} to a current incoming-webhook URL of the channel.",
-            )
-        raise ServiceError(f"Slack refused the message (HTTP {status} {code}).")
+            ))
+        if status < 500:
+            raise _not_sent(ServiceError(f"Slack refused the message (HTTP {status} {code})."))
+        raise ServiceError(f"Slack answered HTTP {status} {code}: the message may have been posted.")
+
+
+def _not_sent(err: FleetopsError) -> FleetopsError:
+    """Mark an error after which the message certainly is not in the channel."""
+    err.not_sent = True  # type: ignore[attr-defined]
+    return err

@@ -28,7 +28,7 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.plan import Plan, Skip, Status, Step
+from fleetops.plan import Hold, Plan, Skip, Status, Step
 from fleetops.schedule import compute_schedule, due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import Release, next_patch, parse_release, release_name
@@ -41,8 +41,10 @@ if TYPE_CHECKING:
 
 COMMAND = "release conclude-milestone"
 # Durable markers, lines in the milestone's description: the close step writes the first in the
-# same request that closes it, the Slack step writes the second right after Slack said "ok".
+# same request that closes it; the Slack step writes the second before it posts (Slack cannot be
+# asked afterwards whether the message arrived) and replaces it by the third once Slack said "ok".
 CONCLUDED = "fleetops: concluded"
+ANNOUNCING = "fleetops: announcing in Slack"
 ANNOUNCED = "fleetops: announced in Slack"
 
 
@@ -113,6 +115,19 @@ def marker_line(description: str, prefix: str) -> str | None:
 
 def append_line(description: str, line: str) -> str:
     return (description.rstrip() + "\n\n" + line).lstrip()
+
+
+def _without(description: str, prefix: str) -> str:
+    """The description without its lines that start with `prefix` (a superseded marker)."""
+    return "\n".join(line for line in description.splitlines() if not line.startswith(prefix)).rstrip()
+
+
+def _attempt_time(description: str) -> str | None:
+    """When an announcement was attempted without a confirmation, from the milestone's markers."""
+    if marker_line(description, ANNOUNCED) is not None:
+        return None
+    line = marker_line(description, ANNOUNCING)
+    return None if line is None else line.rsplit(" on ", 1)[-1]
 
 
 def _numbers(issues: list[ZIssue]) -> list[int]:
@@ -664,19 +679,54 @@ class Conclude:
             return Step.checklist("announce", title, f"SLACK_WEBHOOK_URL is not set: post this in {channel} yourself: {text}", data=data)
 
         def apply(step: Step) -> str:
-            self.app.clients.slack.post(text)
-            line = f"{ANNOUNCED} ({channel}) on {self._stamp()}"
-            description = self._description if self._description is not None else ms.description
-            try:
-                self.app.clients.github.edit_milestone(ms.number, self.final_title, description=append_line(description, line))
-            except FleetopsError as err:
-                raise FleetopsError(
-                    f"posted in {channel}, but recording that in milestone {self.final_title} failed ({err}).",
-                    hint=f"Add the line {line!r} to the milestone's description before re-running, or the re-run posts again.",
-                ) from None
-            return f"posted in {channel}; recorded in milestone {self.final_title}"
+            return self._post_announcement(step, text)
 
-        return Step.todo("announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"))
+        return Step.todo(
+            "announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"),
+            once="--resend-announcement", attempted=_attempt_time(ms.description),
+        )
+
+    def _post_announcement(self, step: Step, text: str) -> str:
+        """At most once: re-read the milestone, note the attempt there, post, then note the post."""
+        channel = self.rituals.slack.channel
+        github = self.app.clients.github
+        number = self.reads.milestone.number
+        try:
+            # Re-read just before sending: another run (on another machine) may have announced since the plan.
+            now = next((m for m in github.milestones("all") if m.number == number), None)
+            if now is None:
+                raise FleetopsError(f"milestone #{number} disappeared from {self.repo} before the announcement.")
+            if (line := marker_line(now.description, ANNOUNCED)) is not None:
+                raise Skip(f"announced by another run meanwhile: the milestone says {line!r}")
+            if (when := _attempt_time(now.description)) is not None and step.attempted is None:
+                raise Hold(f"another run attempted it at {when} (not confirmed): check {channel}, and re-run with {step.once} to send it again")
+            attempt = f"{ANNOUNCING} ({channel}) on {self._stamp()}"
+            github.edit_milestone(number, self.final_title, description=append_line(_without(now.description, ANNOUNCING), attempt))
+        except FleetopsError as err:
+            err.not_sent = True  # type: ignore[attr-defined] - nothing was posted
+            raise
+        try:
+            self.app.clients.slack.post(text)
+        except FleetopsError as err:
+            if getattr(err, "not_sent", False):  # Slack said no: take the attempt back, a re-run posts
+                try:
+                    github.edit_milestone(number, self.final_title, description=now.description)
+                except FleetopsError:
+                    err.not_sent = False  # type: ignore[attr-defined] - the milestone still says "announcing"
+                raise
+            raise FleetopsError(
+                f"Slack may have posted the announcement in {channel} ({err}); the attempt is noted in milestone {self.final_title}.",
+                hint=f"Look in {channel}: a re-run does not post again unless given {step.once}.",
+            ) from None
+        line = f"{ANNOUNCED} ({channel}) on {self._stamp()}"
+        try:
+            github.edit_milestone(number, self.final_title, description=append_line(_without(now.description, ANNOUNCING), line))
+        except FleetopsError as err:
+            raise FleetopsError(
+                f"posted in {channel}, but recording that in milestone {self.final_title} failed ({err}).",
+                hint=f"Add the line {line!r} to the milestone's description: until then a re-run reports the announcement as not confirmed.",
+            ) from None
+        return f"posted in {channel}; recorded in milestone {self.final_title}"
 
     # 13
     def _patch_branch(self) -> Step:

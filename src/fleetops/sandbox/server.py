@@ -88,6 +88,27 @@ class HTTPError(Exception):
 Handler = Callable[["Context", Request], Response]
 
 
+class _Injected(Exception):
+    """An injected fault's answer, raised before or after the handler ran."""
+
+    def __init__(self, fault: Fault) -> None:
+        super().__init__("injected fault")
+        self.fault = fault
+
+    def answer(self, headers: dict[str, str]) -> tuple[int, bytes]:
+        fault = self.fault
+        if fault.drop:
+            return 0, b""
+        headers.update(fault.headers)
+        body = fault.body if fault.body is not None else {"message": "injected fault"}
+        if isinstance(body, str):
+            headers["Content-Type"] = fault.content_type or "text/plain; charset=utf-8"
+            return fault.status, body.encode()
+        if fault.content_type:
+            headers["Content-Type"] = fault.content_type
+        return fault.status, json.dumps(body).encode()
+
+
 @dataclass
 class Route:
     method: str
@@ -148,6 +169,11 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     skip: int = 0  # let this many matching requests through first (to fail "the second one")
     after: bool = False  # fail after the handler ran: the change is made but its answer is lost
+    drop: bool = False  # answer nothing and close the connection (a reset); with `after`, once applied
+    # Seconds to wait before answering (beyond a client's timeout: a timeout). Without `after` the
+    # request is handled normally and only its answer is late, as when a server is slow.
+    delay: float = 0.0
+    content_type: str | None = None  # e.g. "text/html" for a proxy's error page or a login page
     # A regex searched in the request body: one GraphQL mutation among the POSTs to one endpoint.
     request: str | None = None
 
@@ -220,7 +246,18 @@ class SandboxServer:
         self._lock = threading.RLock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
+        self._httpd.handle_error = self._handle_error  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
+
+    @staticmethod
+    def _handle_error(request: object, client_address: object) -> None:
+        """A client that gave up (a timeout test) is not news; anything else is printed as before."""
+        import sys
+        import traceback
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        traceback.print_exc()
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -307,8 +344,9 @@ class SandboxServer:
 
     # -- dispatch ---------------------------------------------------------------------------------
     def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
-        """Route one request; returns (status, headers, body bytes). Thread-safe."""
+        """Route one request; returns (status, headers, body bytes), status 0 for "drop the connection". Thread-safe."""
         started = time.monotonic()
+        fault: Fault | None = None
         if self.latency:
             time.sleep(self.latency)
         split = urlsplit(raw_path)
@@ -334,8 +372,8 @@ class SandboxServer:
                         fault = None
                     if fault is not None:
                         fault.times -= 1
-                        if not fault.after:
-                            raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
+                        if not fault.after and not fault.delay:
+                            raise _Injected(fault)
                     route, params, known = router.match(method, sub)
                     if route is None:
                         raise HTTPError(405 if known else 404, {"message": "Not Found" if not known else "Method Not Allowed"})
@@ -352,7 +390,7 @@ class SandboxServer:
                     if self.validator is not None and resp.text is None:
                         self.violations.extend(self.validator(service, route.template, method, resp.status, resp.body))
                     if fault is not None and fault.after:
-                        raise HTTPError(fault.status, fault.body or {"message": "injected fault"}, fault.headers)
+                        raise _Injected(fault)
                 status = resp.status
                 out_headers.update(resp.headers)
                 if resp.text is not None:
@@ -362,6 +400,8 @@ class SandboxServer:
                     payload = b""
                 else:
                     payload = json.dumps(resp.body).encode()
+            except _Injected as injected:
+                status, payload = injected.answer(out_headers)
             except HTTPError as err:
                 status = err.status
                 out_headers.update(err.headers)
@@ -389,6 +429,8 @@ class SandboxServer:
             if self.request_log_file is not None:
                 with self.request_log_file.open("a") as fh:
                     fh.write(json.dumps(entry) + "\n")
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # outside the lock: other requests go on meanwhile
         return status, out_headers, payload
 
     def _rate_limit_headers(self, service: str, path: str) -> dict[str, str]:
@@ -444,6 +486,9 @@ class SandboxServer:
                 body = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, out_headers, payload = server.dispatch(self.command, self.path, headers, body)
+                if status == 0:  # an injected reset: no answer at all
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 for key, value in out_headers.items():
                     self.send_header(key, value)
