@@ -32,7 +32,7 @@ from github.GithubException import (
 
 from fleetops.clients.network import Network
 from fleetops.concurrency import gather
-from fleetops.errors import AuthError, NotFound, ServiceError
+from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
 
@@ -103,6 +103,18 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
     return gh
 
 
+# The last GitHub answer on this thread that was a success but not JSON (a proxy's or a login page's
+# HTML): PyGithub reads such a body as an empty object, so `GitHubClient.errors` checks this instead.
+_not_json = threading.local()
+
+
+def _note_answer(status: int, headers: object) -> None:
+    """Called for every answer on the wire: remember a 2xx whose body is not JSON."""
+    content_type = str(getattr(headers, "get", lambda *_: "")("Content-Type", "") or "")
+    if 200 <= status < 300 and status != 204 and content_type and "json" not in content_type.lower():
+        _not_json.seen = content_type.split(";")[0].strip()
+
+
 class GitHubClient:
     """One repository on one GitHub (github.com or Enterprise), as fleetops needs it."""
 
@@ -125,8 +137,13 @@ class GitHubClient:
     @contextmanager
     def errors(self, doing: str) -> Iterator[None]:
         """Translate PyGithub and network errors into FleetopsErrors that say what we were doing."""
+        _not_json.seen = None
         try:
             yield
+            self._refuse_not_json(doing)
+        except FleetopsError:
+            self._refuse_not_json(doing)  # e.g. "not a file": an answer that was not JSON explains it better
+            raise
         except BadCredentialsException:
             raise AuthError(
                 f"GitHub rejected the token in {self._token_var} (401 Bad credentials) while {doing}.",
@@ -165,6 +182,14 @@ class GitHubClient:
                 f"cannot reach GitHub at {self.settings.github_api_url} while {doing}: {redact(str(err))[:200]}.",
                 hint="Check the network and GITHUB_API_URL.",
             ) from None
+
+    def _refuse_not_json(self, doing: str) -> None:
+        seen, _not_json.seen = getattr(_not_json, "seen", None), None
+        if seen:
+            raise ServiceError(
+                f"GitHub answered with {seen}, not JSON, while {doing}.",
+                hint=f"Check GITHUB_API_URL ({self.settings.github_api_url}): a proxy or a sign-in page may answer in GitHub's place.",
+            )
 
     @staticmethod
     def _message(err: GithubException) -> str:
@@ -631,6 +656,7 @@ def _connection_classes(network: Network) -> tuple[type, type]:
                 costs.count("github", method, where, type(err).__name__, (time.monotonic() - started) * 1000)
                 raise
             costs.count("github", method, where, response.status, (time.monotonic() - started) * 1000, response.headers)
+            _note_answer(response.status, response.headers)
             return response
 
     class MeteredHTTPConnection(Metered, HTTPConnection):
