@@ -18,10 +18,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "fleet" / "handbook"
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    from fleetops.app import App
-
-    monkeypatch.setattr(App, "now", lambda self: NOW)
+def pinned(clock):
+    """The suite's clock (App.now, the sandbox's stamps and its worlds) at NOW."""
+    clock.set(NOW)
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ LA = ZoneInfo("America/Los_Angeles")
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    from fleetops.app import App
-
-    monkeypatch.setattr(App, "now", lambda self: NOW)
+def pinned(clock):
+    """The suite's clock (App.now, the sandbox's stamps and its worlds) at NOW."""
+    clock.set(NOW)
 
 
 @pytest.fixture

@@ -27,11 +27,9 @@ import hashlib
 import math
 import re
 from datetime import timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, parse
+from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
 from graphql.language import (
     DocumentNode,
     FieldNode,
@@ -45,6 +43,7 @@ from graphql.language import (
 )
 
 from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
 from fleetops.sandbox.services.github import iso, node_id, now_iso, web
 
 # Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
@@ -436,19 +435,12 @@ ROOTS = {
 }
 
 
-@cache
 def schema() -> GraphQLSchema:
     """The subset schema shipped in the package (sandbox/github_schema.graphql)."""
-    text = (resources.files("fleetops.sandbox") / "github_schema.graphql").read_text(encoding="utf-8")
-    return build_schema(text)
+    return subset_schema("github_schema.graphql")
 
 
-def _field_resolver(source: Any, info: Any, **args: Any) -> Any:
-    key = (info.parent_type.name, info.field_name)
-    if key in ROOTS:
-        return ROOTS[key](info.context, info, **args)
-    value = source.get(info.field_name) if isinstance(source, dict) else getattr(source, info.field_name, None)
-    return value(info, **args) if callable(value) else value
+_field_resolver = field_resolver(ROOTS)
 
 
 # --- cost and scopes, before execution ------------------------------------------------------------------------------

@@ -18,14 +18,13 @@ the closed pipeline, as on ZenHub.
 from __future__ import annotations
 
 import base64
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, parse
+from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
 from graphql.language import OperationDefinitionNode
 
 from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
 from fleetops.sandbox.services import github as gh
 
 router = Router("zenhub", "/zenhub")
@@ -475,20 +474,12 @@ ROOTS = {
 }
 
 
-@cache
 def schema() -> GraphQLSchema:
     """The subset schema shipped in the package (sandbox/zenhub_schema.graphql)."""
-    text = (resources.files("fleetops.sandbox") / "zenhub_schema.graphql").read_text(encoding="utf-8")
-    return build_schema(text)
+    return subset_schema("zenhub_schema.graphql")
 
 
-def _field_resolver(source: Any, info: Any, **args: Any) -> Any:
-    """Root fields go to ROOTS; dict fields may be callables that take the field's arguments."""
-    key = (info.parent_type.name, info.field_name)
-    if key in ROOTS:
-        return ROOTS[key](info.context, info, **args)
-    value = source.get(info.field_name) if isinstance(source, dict) else getattr(source, info.field_name, None)
-    return value(info, **args) if callable(value) else value
+_field_resolver = field_resolver(ROOTS)
 
 
 @router.route("POST", "/public/graphql")
