@@ -19,7 +19,8 @@ World = Annotated[
     typer.Option(
         "--world",
         help="Which world to seed: 'default' (freeze week, dependencies behind), 'current', "
-        "'release-qa' (the QA issue on the boards) or 'released' (4.58.0 published, main frozen).",
+        "'release-qa' (the QA issue on the boards), 'released' (4.58.0 published, main frozen) or 'rc' "
+        "(4.59.0's release candidate on GitHub Projects boards).",
     ),
 ]
 
@@ -77,6 +78,8 @@ def reset(
        'current': the same with every dependency current. 'release-qa':
        the Release QA issue exists, ready on MDM's board only. 'released':
        4.58.0 just published, main frozen (rehearse conclude-milestone).
+       'rc': 4.59.0's release candidate branch, GitHub Projects boards and
+       fleetdm/confidential's QAWOLF_DEPLOY_TAG (the current handbook).
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state
