@@ -214,6 +214,22 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def stale_bytecode() -> list[str]:
+    """fleetops's modules without an up-to-date .pyc: the command would compile them on every run.
+
+    An install compiles them once (pip does; a first run does unless PYTHONDONTWRITEBYTECODE is
+    set): without bytecode, a bench charges tens of milliseconds of compiling to every run.
+    """
+    import importlib.util
+
+    stale = []
+    for source in sorted((ROOT / "src" / "fleetops").rglob("*.py")):
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        if not cached.exists() or cached.stat().st_mtime < source.stat().st_mtime:
+            stale.append(str(source.relative_to(ROOT)))
+    return stale
+
+
 def main(bench: Bench, argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=f"Benchmark `fleetops {' '.join(bench.args)}` against the sandbox.")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds added to every request (default 0.1; 0 allowed)")
@@ -221,6 +237,10 @@ def main(bench: Bench, argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     args = parser.parse_args(argv)
     rounds = max(1, min(args.runs, MAX_RUNS))
+    stale = stale_bytecode()
+    if stale:
+        print(f"warning: {len(stale)} fleetops module(s) without up-to-date bytecode ({stale[0]}, ...); "
+              "run `python -m compileall -q src` first, or the bench counts their compiling", file=sys.stderr)
     runs = [run_once(bench, args.latency) for _ in range(rounds)]
     result = summarize(bench, args.latency, runs)
     print(json.dumps(result) if args.json else report(result))

@@ -30,6 +30,14 @@ _TRAILING = re.compile(r"[ \t]+\n")
 # any table border before the value goes on.
 _FOLD = r"(?:[ \t]*\n[ \t│┃|]*)?"
 _folded: dict[str, re.Pattern[str]] = {}
+# The characters a fold can insert: without them, a folded secret reads as the secret (likewise
+# stripped). Checking that first spares compiling the folded pattern (~18 ms a secret) for text
+# that cannot hold it, which is nearly every text.
+_FOLD_CHARS = str.maketrans("", "", " \t\n│┃|")
+
+
+def _may_hold_folded(text: str, secret: str) -> bool:
+    return secret.translate(_FOLD_CHARS) in text.translate(_FOLD_CHARS)
 
 
 def _folded_pattern(secret: str) -> re.Pattern[str]:
@@ -65,7 +73,7 @@ def redact(text: str) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
-        if "\n" in text and len(secret) >= 8:
+        if "\n" in text and len(secret) >= 8 and _may_hold_folded(text, secret):
             text = _folded_pattern(secret).sub(_mask_folded, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
