@@ -1,6 +1,6 @@
 """`fleetops release rc-status` (FLEETOPS_RITUALS=fleet-rc) on the rc world over real sockets, and the
-commands that belong to one process only (freeze under fleet-rc; cut-rc, conclude-milestone and
-readiness not built for it yet)."""
+commands that belong to one process only (freeze under fleet-rc; cut-rc and conclude-milestone not
+built for it yet)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_freeze_under_fleet_rc_is_exit_2_naming_what_replaces_it(rc, cli, args):
 
 
 @pytest.mark.parametrize(
-    "args", [["release", "cut-rc", "4.59.0"], ["release", "conclude-milestone", "4.59.0", "--yes"], ["release", "readiness", "4.59.0"]]
+    "args", [["release", "cut-rc", "4.59.0"], ["release", "conclude-milestone", "4.59.0", "--yes"]]
 )
 def test_what_is_not_built_for_fleet_rc_says_so(rc, cli, args):
     result = cli(*args, env={**rc.env(), **RC})

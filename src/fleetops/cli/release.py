@@ -107,6 +107,10 @@ def readiness(
 
     \b
     (Handbook: "Indicate your product group is release-ready".)
+    Under FLEETOPS_RITUALS=fleet-rc the boards are GitHub Projects: the open
+    issue 'Release QA: VERSION' (candidate.qa_issue_title) and its Status on
+    each group's project (people.product_groups[].project; GH_TOKEN needs
+    the project scope); ready in 'Ready for release'. Otherwise (ZenHub):
     1. Read the Release QA template (for the title 'Release QA: VERSION') and
        each product group's ZenHub board, at once.
     2. On each board, find the issue with that title (open or closed).
@@ -117,11 +121,13 @@ def readiness(
     Exit 0 when every group is ready, 3 while any is waiting: the release
     DRI starts the release on 0.
     """
-    from fleetops.ops.process import refuse_not_built
+    from fleetops.ops.process import is_release_candidate
     from fleetops.ops.readiness import readiness as read_readiness
+    from fleetops.ops.readiness_projects import readiness_on_projects
 
     fleet = app_of(ctx, "release readiness", json=json)
-    refuse_not_built(fleet, "release readiness")  # on GitHub Projects: not built yet (docs/processes.md)
+    if is_release_candidate(fleet):  # fleet-rc: GitHub Projects boards
+        done(fleet.report(readiness_on_projects(fleet, version)))
     done(fleet.report(read_readiness(fleet, version)))
 
 
