@@ -159,3 +159,20 @@ def test_a_commit_no_listed_pull_request_merged_is_asked_about_once(clock, make_
     assert len(asked) == 1 and direct in asked[0]  # only the commit no pull request listed merged
     lists = [p for p in gets(server) if p.split("?")[0].endswith("/pulls")]
     assert lists and all("per_page=100" in p for p in lists)
+
+
+def test_a_branch_of_more_than_100_commits_is_read_in_pages_of_100(clock, make_sandbox, cli):
+    import fleetops.sandbox.world as worlds
+
+    clock.set(NOW)
+    state = worlds.build_world("rc")
+    git = GitBuilder(state["github"]["repos"][REPO])
+    for n in range(150):
+        git.commit(f"Candidate-only change {n}", NOW - timedelta(hours=3, minutes=n), {f"notes/{n}.md": "x\n"}, branch=BRANCH)
+    server = make_sandbox("rc", state=state)
+    result = cli("release", "rc-status", "4.59.0", "--json", env={**server.env(), **RC})
+    assert result.code == 3, result.stderr
+    assert [m["pr"] for m in result.json()["missing"]] == [24102]
+    compares = [p for p in gets(server) if "/compare/" in p and f"main...{BRANCH}" in p]
+    assert len(compares) == 2 and all("per_page=100" in p for p in compares) and any("page=2" in p for p in compares)
+    assert [p for p, n in Counter(gets(server)).items() if n > 1] == []
