@@ -18,6 +18,7 @@ from fleetops.redaction import RedactingStream, redact
 from fleetops.ui import UI
 
 if TYPE_CHECKING:
+    from fleetops.boards import Boards
     from fleetops.clients import Clients
     from fleetops.clients.network import Costs
     from fleetops.journal import Journal
@@ -101,6 +102,23 @@ class App:
                 "people.oncall": settings.oncall,
             },
         )
+
+    @cached_property
+    def boards(self) -> Boards:
+        """The product groups' boards, on the backend the rituals file names (`boards.backend`)."""
+        rituals = self.rituals
+        if rituals.boards.backend == "github-projects":
+            from fleetops.boards.github_projects import GitHubProjectsBoards
+
+            projects = rituals.boards.github_projects
+            assert projects is not None  # noqa: S101 - the model requires it for this backend
+            return GitHubProjectsBoards(
+                self.clients.github_projects, projects.org, today=self.now().date(), status_field=projects.status_field,
+                sprint_field=projects.sprint_field, closed_column=projects.closed_column,
+            )
+        from fleetops.boards.zenhub import ZenHubBoards
+
+        return ZenHubBoards(self.clients.zenhub)
 
     @property
     def repo(self) -> str:

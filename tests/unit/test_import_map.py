@@ -20,7 +20,7 @@ RUNTIME: dict[str, set[str]] = {
     "__init__": set(),
     "__main__": {"cli"},
     "cli": {"__init__", "app", "errors", "ops", "sandbox", "views"},
-    "app": {"clients", "errors", "journal", "lock", "plan", "redaction", "rituals", "sandbox", "settings", "ui"},
+    "app": {"boards", "clients", "errors", "journal", "lock", "plan", "redaction", "rituals", "sandbox", "settings", "ui"},
     "ops": {"clients", "concurrency", "errors", "handbook", "plan", "redaction", "rituals", "schedule", "text", "versions", "views"},
     "plan": {"errors", "redaction"},
     "ui": {"redaction", "render"},
@@ -44,12 +44,12 @@ RUNTIME: dict[str, set[str]] = {
 # Imports for annotations only (under TYPE_CHECKING), on top of the run-time ones.
 TYPES_ONLY: dict[str, set[str]] = {
     "cli": {"app"},
-    "ops": {"app"},
+    "ops": {"app", "boards"},
     "plan": {"journal", "ui"},
     "ui": {"plan"},
     "render": {"ops", "ui"},
     "schedule": {"rituals"},
-    "app": {"clients", "journal", "lock", "rituals", "sandbox", "settings"},
+    "app": {"boards", "clients", "journal", "lock", "rituals", "sandbox", "settings"},
 }
 # Third-party libraries that belong to one layer.
 OWNERS = {"rich": {"ui", "render"}, "typer": {"cli"}, "click": set(), "github": {"clients"}, "httpx": {"clients", "sandbox"}}

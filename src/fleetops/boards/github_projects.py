@@ -54,6 +54,14 @@ class GitHubProjectsBoards:
             current_sprint=Sprint(current.id, current.title) if current else None,
         )
 
+    def issue_cards(self, repo: str, number: int) -> dict[str, Card]:
+        """One issue's card on every project it is on, by board key (the project's number): one query.
+
+        NotFound when the repository has no such issue. Archived items are left out.
+        """
+        found = self.client.issue_items(repo, number, status_field=self.status_field, sprint_field=self.sprint_field)
+        return {str(item.project_number): _card(item) for item in found.items if not item.archived}
+
     def _all_items(self, board: BoardInfo) -> list[gp.ProjectItem]:
         if board.id not in self._items:
             self._items[board.id] = self.client.items(board.id, status_field=self.status_field, sprint_field=self.sprint_field)

@@ -16,6 +16,12 @@ app = typer.Typer(
 Branch = Annotated[str | None, typer.Option("--branch", help="Branch to act on. Default: freeze.branch in the rituals file (main).")]
 
 
+def _refuse_under_rc(fleet, command: str) -> None:  # noqa: ANN001 - the App
+    from fleetops.ops import process
+
+    process.refuse_freeze(fleet, command)
+
+
 @app.command()
 def begin(
     ctx: typer.Context,
@@ -43,6 +49,7 @@ def begin(
     from fleetops.ops import freeze
 
     fleet = app_of(ctx, "freeze begin", json=json, dry_run=dry_run, lock=branch or "")
+    _refuse_under_rc(fleet, "freeze begin")
     done(fleet.execute(freeze.begin(fleet, branch=branch, note=note, if_due=if_due), yes=yes, dry_run=dry_run))
 
 
@@ -67,6 +74,7 @@ def end(
     from fleetops.ops import freeze
 
     fleet = app_of(ctx, "freeze end", json=json, dry_run=dry_run, lock=branch or "")
+    _refuse_under_rc(fleet, "freeze end")
     done(fleet.execute(freeze.end(fleet, branch=branch), yes=yes, dry_run=dry_run))
 
 
@@ -107,6 +115,7 @@ def allow_pr(
     from fleetops.ops import allow_pr as ops
 
     fleet = app_of(ctx, "freeze allow-pr", json=json, dry_run=dry_run, lock=branch or "")  # per branch: each run sends the whole list
+    _refuse_under_rc(fleet, "freeze allow-pr")
     options = ops.AllowOptions(number=number, exception=exception, branch=branch)
     done(fleet.execute(ops.allow_pr(fleet, options), yes=yes, dry_run=dry_run))
 
@@ -131,4 +140,5 @@ def status(
     from fleetops.ops import freeze
 
     fleet = app_of(ctx, "freeze status", json=json)
+    _refuse_under_rc(fleet, "freeze status")
     done(fleet.report(freeze.status(fleet, branch=branch)))

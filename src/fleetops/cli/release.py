@@ -107,6 +107,10 @@ def readiness(
 
     \b
     (Handbook: "Indicate your product group is release-ready".)
+    Under FLEETOPS_RITUALS=fleet-rc the boards are GitHub Projects: the open
+    issue 'Release QA: VERSION' (candidate.qa_issue_title) and its Status on
+    each group's project (people.product_groups[].project; GH_TOKEN needs
+    the project scope); ready in 'Ready for release'. Otherwise (ZenHub):
     1. Read the Release QA template (for the title 'Release QA: VERSION') and
        each product group's ZenHub board, at once.
     2. On each board, find the issue with that title (open or closed).
@@ -117,9 +121,13 @@ def readiness(
     Exit 0 when every group is ready, 3 while any is waiting: the release
     DRI starts the release on 0.
     """
+    from fleetops.ops.process import is_release_candidate
     from fleetops.ops.readiness import readiness as read_readiness
+    from fleetops.ops.readiness_projects import readiness_on_projects
 
     fleet = app_of(ctx, "release readiness", json=json)
+    if is_release_candidate(fleet):  # fleet-rc: GitHub Projects boards
+        done(fleet.report(readiness_on_projects(fleet, version)))
     done(fleet.report(read_readiness(fleet, version)))
 
 
@@ -173,10 +181,69 @@ def conclude_milestone(
     missing or rejected.
     """
     from fleetops.ops import conclude
+    from fleetops.ops.process import refuse_not_built
 
     fleet = app_of(ctx, "release conclude-milestone", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    refuse_not_built(fleet, "release conclude-milestone")  # on GitHub Projects: not built yet (docs/processes.md)
     plan = conclude.conclude(fleet, version=version, next_version=next_version)
     done(fleet.execute(plan, yes=yes, dry_run=dry_run, resend=resend_announcement))
+
+
+@app.command("rc-status")
+def rc_status(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version of the release candidate, e.g. 4.59.0.")],
+    json: Json = False,
+) -> None:
+    """Show the fixes still to pick onto the release candidate (FLEETOPS_RITUALS=fleet-rc).
+
+    \b
+    (Handbook: "Merge unreleased bug fixes into the release candidate".)
+    1. Read at once: the candidate branch (candidate.branch in the rituals
+       file: rc-minor-fleet-vVERSION) against the default branch both ways
+       (the cut is their merge base), and the pull requests open into it.
+    2. Read the pull requests merged into the default branch since the cut
+       and the issues they close ("Fixes #N" in the description).
+    3. A fix is one that closes an issue labelled ~unreleased bug. It is on
+       the candidate when a commit there says "(cherry picked from commit
+       <sha>)" for its merge commit (git cherry-pick -x) or has "(#N)",
+       the pull request's number, in its title.
+    4. Print the missing fixes and the pull requests open into the branch
+       (--json: branch, cut_at, missing [{pr, title, merge_commit, issues}],
+       open_into_rc [{pr, title}]). Reads only.
+    5. For each missing fix: git cherry-pick -x its merge commit onto the
+       branch through a pull request into it; re-run until it exits 0.
+    Exit 0 when every fix is on the candidate, 3 while one is missing, 2 when
+    the branch does not exist or the process is not release-candidate.
+    """
+    from fleetops.ops.rc_status import rc_status as read_rc_status
+
+    fleet = app_of(ctx, "release rc-status", json=json)
+    done(fleet.report(read_rc_status(fleet, version)))
+
+
+@app.command("cut-rc")
+def cut_rc(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version of the release candidate, e.g. 4.59.0.")],
+    json: Json = False,
+) -> None:
+    """Create a release candidate (FLEETOPS_RITUALS=fleet-rc): NOT BUILT YET.
+
+    \b
+    The handbook's steps ("Create a release candidate"), for when it is built:
+    1. branch rc-minor-fleet-vVERSION from the default branch's head;
+    2. the Release QA issue;
+    3. QAWOLF_DEPLOY_TAG (Actions variable of fleetdm/confidential) set to
+       the branch;
+    4. a Slack announcement.
+    Today it exits 2 and changes nothing: do these steps by hand.
+    """
+    from fleetops.ops.process import refuse_not_built, require_release_candidate
+
+    fleet = app_of(ctx, "release cut-rc", json=json)
+    require_release_candidate(fleet, "release cut-rc")
+    refuse_not_built(fleet, "release cut-rc")
 
 
 @app.command("deploy-dogfood")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from typing import TypeVar
+from urllib.parse import quote
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
@@ -310,6 +311,74 @@ class GitHubClient:
             )
 
         return self._read(f"comparing {base[:40]}...{head[:40]} in {self.repo_name}", fetch)
+
+    def _get_pages(self, path: str, parameters: dict[str, object], items: Callable[[object], list[dict]]) -> list[dict]:
+        """GET `path` page after page, 100 per page, until a page holds fewer than 100 items."""
+        requester = self._gh.requester
+        out: list[dict] = []
+        page = 1
+        while True:
+            _, data = requester.requestJsonAndCheck("GET", f"/repos/{self.repo_name}{path}", parameters={**parameters, "per_page": 100, "page": page})
+            chunk = items(data)
+            out += chunk
+            if len(chunk) < 100:
+                return out
+            page += 1
+
+    def compare_all(self, base: str, head: str) -> BranchComparison:
+        """GET /compare/{base}...{head} with every commit of `head` not in `base`, 100 per page, oldest first.
+
+        NotFound when either ref is unknown.
+        """
+        first: dict = {}
+
+        def commits(data: object) -> list[dict]:
+            assert isinstance(data, dict)  # noqa: S101 - the compare API answers an object
+            if not first:
+                first.update(data)
+            return list(data.get("commits") or [])
+
+        def fetch() -> BranchComparison:
+            raw = self._get_pages(f"/compare/{quote(base, safe='')}...{quote(head, safe='')}", {}, commits)
+            merge_base = first.get("merge_base_commit") or {}
+            committer = (merge_base.get("commit") or {}).get("committer") or {}
+            return BranchComparison(
+                base=base, head=head, ahead_by=int(first.get("ahead_by") or 0),
+                merge_base_sha=merge_base.get("sha") or "", merge_base_date=_parse_time(committer.get("date")),
+                commits=tuple(CommitInfo(sha=c["sha"], date=_parse_time(((c.get("commit") or {}).get("committer") or {}).get("date")),
+                                         message=(c.get("commit") or {}).get("message") or "") for c in raw),
+            )
+
+        return self._read(f"comparing {base}...{head} in {self.repo_name}", fetch)
+
+    def pulls(self, *, state: str, base: str | None = None, sort: str = "created", direction: str = "desc",
+              until: Callable[[PullSummary], bool] | None = None) -> list[PullSummary]:
+        """GET /pulls?state=&base=&sort=&direction=, 100 per page; stops after the page where `until` holds."""
+
+        def fetch() -> list[PullSummary]:
+            out: list[PullSummary] = []
+            params: dict[str, object] = {"state": state, "sort": sort, "direction": direction, **({"base": base} if base else {})}
+            page = 1
+            while True:
+                _, data = self._gh.requester.requestJsonAndCheck(
+                    "GET", f"/repos/{self.repo_name}/pulls", parameters={**params, "per_page": 100, "page": page}
+                )
+                chunk = [_pull_summary(d) for d in data or []]
+                out += chunk
+                if len(chunk) < 100 or (until is not None and any(until(p) for p in chunk)):
+                    return out
+                page += 1
+
+        where = f" into {base}" if base else ""
+        return self._read(f"listing the {state} pull requests{where} of {self.repo_name}", fetch)
+
+    def commit_pulls(self, sha: str) -> list[PullSummary]:
+        """GET /commits/{sha}/pulls: the pull requests a commit belongs to (every page)."""
+
+        def fetch() -> list[PullSummary]:
+            return [_pull_summary(d) for d in self._get_pages(f"/commits/{sha}/pulls", {}, lambda data: list(data or []))]  # type: ignore[arg-type]
+
+        return self._read(f"listing the pull requests of commit {sha[:12]} in {self.repo_name}", fetch)
 
     def commits_touching(self, path: str, branch: str, since: datetime | None = None) -> list[CommitInfo]:
         """Commits on `branch` that touch `path`, newest first: GET /commits?sha=&path=&since=."""
@@ -753,6 +822,41 @@ class Comparison:
     @property
     def complete_files(self) -> bool:
         return len(self.files) < 300
+
+
+@dataclass(frozen=True)
+class BranchComparison:
+    """Every commit of `head` not in `base` (all pages), and where the two diverged."""
+
+    base: str
+    head: str
+    ahead_by: int
+    merge_base_sha: str
+    merge_base_date: datetime | None
+    commits: tuple[CommitInfo, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class PullSummary:
+    """A pull request as the lists show it (no counts of files or commits)."""
+
+    number: int
+    title: str
+    url: str
+    state: str
+    base: str
+    body: str
+    merged_at: datetime | None
+    merge_commit_sha: str | None
+    updated_at: datetime | None
+
+
+def _pull_summary(data: dict) -> PullSummary:
+    return PullSummary(
+        number=int(data["number"]), title=data.get("title") or "", url=data.get("html_url") or "", state=data.get("state") or "",
+        base=(data.get("base") or {}).get("ref") or "", body=data.get("body") or "", merged_at=_parse_time(data.get("merged_at")),
+        merge_commit_sha=data.get("merge_commit_sha"), updated_at=_parse_time(data.get("updated_at")),
+    )
 
 
 @dataclass(frozen=True)

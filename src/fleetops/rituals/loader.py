@@ -14,13 +14,35 @@ from fleetops.rituals.models import Rituals
 from fleetops.text import TemplateError
 
 
-def bundled_path() -> Path:
-    """The rituals file that ships with fleetops (in a checkout: the top-level rituals/)."""
-    packaged = resources.files("fleetops") / "_bundled" / "fleet.yml"
+# The processes that ship with fleetops, by the name FLEETOPS_RITUALS may give instead of a path.
+BUNDLED = {"fleet": "fleet.yml", "fleet-rc": "fleet-rc.yml"}
+
+
+def bundled_path(name: str = "fleet") -> Path:
+    """A rituals file that ships with fleetops (in a checkout: the top-level rituals/).
+
+    `fleet`: the 2024 handbook (merge freeze, ZenHub), the default; `fleet-rc`: the current
+    handbook (release candidates, GitHub Projects).
+    """
+    file = BUNDLED[name]
+    packaged = resources.files("fleetops") / "_bundled" / file
     if packaged.is_file():
         return Path(str(packaged))
     # An editable install runs from the source tree, where the file sits at the top.
-    return Path(__file__).resolve().parents[3] / "rituals" / "fleet.yml"
+    return Path(__file__).resolve().parents[3] / "rituals" / file
+
+
+def resolve_source(value: Path | str | None) -> Path:
+    """FLEETOPS_RITUALS's value as a file: a bundled process's name (`fleet`, `fleet-rc`) or a path.
+
+    A bare name is a bundled process; to use a file of that name in the current directory,
+    write `./fleet-rc`.
+    """
+    if value is None or str(value) == "":
+        return bundled_path()
+    if str(value) in BUNDLED:
+        return bundled_path(str(value))
+    return Path(value)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -154,7 +176,7 @@ def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None =
     result is validated again, so a broken file is reported as the file's problem whatever the
     environment says, and a bad override names its variable.
     """
-    source = path or bundled_path()
+    source = resolve_source(path)
     data = _parse(source, _read(source))
     if not isinstance(data, dict):
         raise RitualsError(f"rituals file {source}: expected a mapping at the top level, got {type(data).__name__}.")

@@ -40,6 +40,7 @@ class ProductGroup(Section):
     qa: list[Login] = []
     em: Login | None = None  # the engineering manager: approves feature work during the freeze
     zenhub_workspace: str | None = None
+    project: int | None = Field(None, ge=1)  # the group's GitHub Projects (v2) board, by number
 
 
 class People(Section):
@@ -157,6 +158,45 @@ class ZenHub(Section):
         if self.drafting_workspace and self.drafting_workspace not in self.workspaces:
             raise ValueError(f"drafting_workspace {self.drafting_workspace!r} is not one of the workspaces")
         return self
+
+
+class GitHubProjects(Section):
+    """The GitHub Projects (v2) boards of `boards.backend: github-projects` (docs/github-projects.md)."""
+
+    org: Login  # the organization that owns the projects
+    status_field: str = "Status"  # the single-select field whose options are the columns
+    sprint_field: str = "Sprint"  # the iteration field
+    closed_column: str = "Closed"
+    ready_for_release: str = "Ready for release"
+    confirm_and_celebrate: str = "Confirm and celebrate"
+    drafting_project: int = Field(ge=1)
+
+
+class Boards(Section):
+    """Where the product groups' boards live: ZenHub (the `zenhub` section) or GitHub Projects."""
+
+    backend: Literal["zenhub", "github-projects"] = "zenhub"
+    github_projects: GitHubProjects | None = None
+
+    @model_validator(mode="after")
+    def _settings_given(self) -> Boards:
+        if self.backend == "github-projects" and self.github_projects is None:
+            raise ValueError("boards.backend is github-projects, so boards.github_projects (org, drafting_project, ...) is required")
+        return self
+
+
+class Candidate(Section):
+    """The release candidate of the current handbook (releases.md@800f895): `process: release-candidate`."""
+
+    branch: str = "rc-minor-fleet-v{version}"
+    qa_issue_title: str = "Release QA: {version}"
+    deploy_variable_repository: RepoName = "fleetdm/confidential"
+    deploy_variable: str = "QAWOLF_DEPLOY_TAG"  # an Actions variable: the branch QA Wolf tests
+
+    @field_validator("branch", "qa_issue_title")
+    @classmethod
+    def _one_placeholder(cls, value: str) -> str:
+        return text.check(value, NAMING_PLACEHOLDERS, required=NAMING_PLACEHOLDERS)
 
 
 class IssueText(Section):
@@ -278,6 +318,9 @@ class Rituals(Section):
     """The whole rituals file."""
 
     version: Literal[1] = 1
+    # merge-freeze: the 2024 handbook (freeze the default branch, ZenHub); release-candidate: the
+    # current handbook (cut a candidate branch, cherry-pick fixes onto it; see docs/processes.md).
+    process: Literal["merge-freeze", "release-candidate"] = "merge-freeze"
     repository: RepoName
     default_branch: str = "main"
     people: People = People()
@@ -286,6 +329,8 @@ class Rituals(Section):
     release: Release = Release()
     freeze: Freeze = Freeze()
     zenhub: ZenHub = ZenHub()
+    boards: Boards = Boards()
+    candidate: Candidate | None = None
     dependencies: Dependencies
     qa: QA = QA()
     dogfood: Dogfood = Dogfood()
@@ -301,4 +346,12 @@ class Rituals(Section):
         for group in self.people.product_groups:
             if group.zenhub_workspace and group.zenhub_workspace not in self.zenhub.workspaces:
                 raise ValueError(f"product group {group.key!r} names unknown ZenHub workspace {group.zenhub_workspace!r}")
+        if "boards" in self.model_fields_set and self.boards.backend == "zenhub" and not self.zenhub.workspaces:
+            raise ValueError("boards.backend is zenhub, so zenhub.workspaces is required")
+        if self.boards.backend == "github-projects":
+            for index, group in enumerate(self.people.product_groups):
+                if group.project is None:
+                    raise ValueError(f"boards.backend is github-projects, so people.product_groups[{index}].project ({group.key}) is required")
+        if self.process == "release-candidate" and self.candidate is None:
+            raise ValueError("process is release-candidate, so the candidate section (branch, qa_issue_title, ...) is required")
         return self

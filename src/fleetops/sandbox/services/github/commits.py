@@ -1,4 +1,4 @@
-"""Commits: list, one commit, and compare."""
+"""Commits: list, one commit, a commit's pull requests, and compare."""
 
 from __future__ import annotations
 
@@ -38,6 +38,22 @@ def list_commits(ctx: Context, req: Request) -> Response:
         shas = [s for s in shas if commits[s]["date"] <= until]
     page, headers = paginate(ctx, req, shas)
     return Response(body=[commit_json(ctx, repo, commits[s]) for s in page], headers=headers)
+
+
+# Before `/commits/{ref+}`, which would take `<sha>/pulls` for a ref.
+@router.route("GET", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls")
+def list_commit_pulls(ctx: Context, req: Request) -> Response:
+    """The pull requests a commit belongs to: here, those whose merge commit it is (paged)."""
+    from fleetops.sandbox.services.github.pulls import simple_pull_json
+
+    viewer(ctx, req)
+    repo = repo_of(ctx, req)
+    sha = resolve_ref(repo, req.params["commit_sha"])
+    if sha is None:
+        raise HTTPError(422, {"message": f"No commit found for SHA: {req.params['commit_sha']}", "status": "422"})
+    pulls = [i for i in repo.get("issues", []) if (i.get("pull_request") or {}).get("merge_commit_sha") == sha]
+    page, headers = paginate(ctx, req, pulls)
+    return Response(body=[simple_pull_json(ctx, repo, i) for i in page], headers=headers)
 
 
 @router.route("GET", "/repos/{owner}/{repo}/commits/{ref+}")

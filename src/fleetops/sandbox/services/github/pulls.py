@@ -1,12 +1,14 @@
-"""Pull requests: a pull request, its files and its reviews."""
+"""Pull requests: the list, a pull request, its files and its reviews."""
 
 from __future__ import annotations
 
 import hashlib
 from urllib.parse import quote
 
-from fleetops.sandbox.server import Context, Request, Response
+from fleetops.sandbox.server import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
+    repo_of,
+    viewer,
     find_milestone,
     JSON,
     label_json,
@@ -114,6 +116,44 @@ def pull_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         "deletions": sum(int(f.get("deletions", 0)) for f in files),
         "changed_files": len(files),
     }
+
+
+def _pulls_of(repo: JSON) -> list[JSON]:
+    return [i for i in repo.get("issues", []) if i.get("pull_request")]
+
+
+@router.route("GET", "/repos/{owner}/{repo}/pulls")
+def list_pulls(ctx: Context, req: Request) -> Response:
+    """The pull requests by state (open, closed, all), base branch and head, sorted; paged (100 at most)."""
+    viewer(ctx, req)
+    repo = repo_of(ctx, req)
+    state = req.arg("state") or "open"
+    if state not in ("open", "closed", "all"):
+        raise HTTPError(422, {"message": "Validation Failed", "errors": [{"field": "state", "code": "invalid"}], "status": "422"})
+    base, head = req.arg("base"), req.arg("head")
+    default = repo.get("default_branch", "main")
+    pulls = [
+        i for i in _pulls_of(repo)
+        if (state == "all" or i["state"] == state)
+        and (base is None or (i["pull_request"].get("base") or default) == base)
+        and (head is None or f"{repo['owner']}:{i['pull_request'].get('head') or 'pr-' + str(i['number'])}" == head)
+    ]
+    sort = req.arg("sort") or "created"
+    key = {"created": "created_at", "updated": "updated_at"}.get(sort, "updated_at")
+    direction = req.arg("direction") or ("desc" if sort in ("created", "updated") else "asc")
+    pulls.sort(key=lambda i: (i[key], i["number"]), reverse=direction == "desc")
+    page, headers = paginate(ctx, req, pulls)
+    return Response(body=[simple_pull_json(ctx, repo, i) for i in page], headers=headers)
+
+
+def simple_pull_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
+    """A pull request as lists show it (GitHub's `pull-request-simple`: no counts; a label's description is a string)."""
+    body = pull_json(ctx, repo, issue)
+    for name in ("merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments", "review_comments",
+                 "maintainer_can_modify", "commits", "additions", "deletions", "changed_files"):
+        body.pop(name, None)
+    body["labels"] = [{**label, "description": label.get("description") or ""} for label in body["labels"]]
+    return body
 
 
 @router.route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}")

@@ -1,0 +1,82 @@
+"""Which product groups are release-ready, on GitHub Projects boards (FLEETOPS_RITUALS=fleet-rc).
+
+The current handbook (releases.md@800f895): each group's QA lead moves the Release QA ticket
+(`candidate.qa_issue_title`: `Release QA: 4.59.0`) to "Ready for release"
+(`boards.github_projects.ready_for_release`) on the group's project
+(`people.product_groups[].project`). One issue is on every group's project, with its own Status on
+each, so each group reports for itself.
+
+Reads only, through the board interface (`app.boards`): the open issue with that title (one
+search, plus the newest open issues for a ticket too new to be searchable), then its cards on
+every project at once (one GraphQL query). Exit 0 when every group is ready, 3 while any is not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fleetops.errors import RitualsError
+from fleetops.ops.qa_issue import release_version
+from fleetops.plan import Plan
+from fleetops.views import Facts
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.boards import Card
+    from fleetops.rituals.models import ProductGroup
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def group_status(group: ProductGroup, card: Card | None, number: int | None, title: str, ready_name: str) -> dict[str, Any]:
+    status = card.column if card is not None else None
+    if number is None:
+        ready, reason = False, f"no open issue titled {title!r}"
+    elif card is None:
+        ready, reason = False, f"#{number} is not on project {group.project}"
+    elif status is None:
+        ready, reason = False, f"#{number} has no Status on project {group.project}"
+    else:
+        ready, reason = _same(status, ready_name), f"#{number} is in {status}"
+    return {
+        "key": group.key, "name": group.name, "project": group.project, "qa": list(group.qa), "ready": ready,
+        "status": status, "ticket": number, "reason": reason,
+    }
+
+
+def readiness_on_projects(app: App, version: str) -> Plan:
+    """Read-only: the Release QA ticket's Status on each group's project; needs_action unless all ready."""
+    version = release_version(version)
+    rituals = app.rituals
+    projects, candidate = rituals.boards.github_projects, rituals.candidate
+    if projects is None or candidate is None:
+        raise RitualsError("readiness on GitHub Projects needs boards.github_projects and the candidate section in the rituals file.")
+    groups = [g for g in rituals.people.product_groups if g.key in rituals.qa.product_groups]
+    title = candidate.qa_issue_title.format(version=version)
+    boards = app.boards  # GH_TOKEN without the project scope: exit 4 at the first query
+    found = app.clients.github.open_issues_titled([title])[title]
+    ticket = found[0] if found else None
+    cards = boards.issue_cards(app.repo, ticket.number) if ticket is not None else {}  # type: ignore[attr-defined]
+    statuses = [
+        group_status(g, cards.get(str(g.project)), ticket.number if ticket else None, title, projects.ready_for_release) for g in groups
+    ]
+    all_ready = all(s["ready"] for s in statuses)
+    plan = Plan(
+        command="release readiness",
+        needs_action=not all_ready,
+        extra={
+            "version": version, "title": title, "ready": all_ready,
+            "ticket": {"number": ticket.number, "url": ticket.url, "title": ticket.title} if ticket else None,
+            "groups": statuses,
+        },
+    )
+    if not app.json_mode:
+        facts = Facts(heading=f"Release readiness: {title!r} in {projects.ready_for_release!r} on each group's project", blank_after=True)
+        for s in statuses:
+            mark = "ready" if s["ready"] else "waiting"
+            qa = ", ".join(f"@{q}" for q in s["qa"])
+            facts.add(f"{s['name']} ({s['project']})", f"{mark}: {s['reason']} (QA {qa})", "green" if s["ready"] else "yellow")
+        app.ui.show(facts)
+    return plan
