@@ -368,3 +368,20 @@ def test_the_marker_line_is_hidden_markdown():
     assert attempt_time(body) == STAMP
     assert attempt_time(with_marker(body, ANNOUNCED)) is None
     assert re.fullmatch(r"<!-- .* -->", ANNOUNCED)
+
+
+def test_a_run_lock_held_elsewhere_stops_the_run_before_any_request(world, cli, clean_env):
+    from fleetops.lock import RunLock
+
+    server = world()
+    other = RunLock(clean_env, "release cut-rc", REPO, VERSION)
+    other.acquire()
+    try:
+        result = cut(cli, server, "--yes")
+        assert result.code == 1
+        assert "another run of cut-rc 4.60.0 holds the lock since " in " ".join(result.stderr.split())
+        assert server.requests == []
+        assert cut(cli, server, "--dry-run").code == 0  # reads only: not blocked
+        assert server.writes() == []
+    finally:
+        other.release()
