@@ -116,6 +116,20 @@ def _note_answer(status: int, headers: object) -> None:
         _not_json.seen = content_type.split(";")[0].strip()
 
 
+def transport_error(err: requests.RequestException, service: str, url: str, doing: str, retries: int) -> ServiceError:
+    """What both GitHub clients (REST and GraphQL) say when requests gave up: statuses retried out, or no answer."""
+    if isinstance(err, requests.exceptions.RetryError):
+        status = re.search(r"too many (\d+) error responses", str(err))
+        return ServiceError(
+            f"{service} answered {status[1] if status else 'errors'} while {doing}, {retries} retries included.",
+            hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
+        )
+    return ServiceError(
+        f"cannot reach {service} at {url} while {doing}: {redact(str(err))[:200]}.",
+        hint="Check the network and GITHUB_API_URL.",
+    )
+
+
 class GitHubClient:
     """One repository on one GitHub (github.com or Enterprise), as fleetops needs it."""
 
@@ -171,18 +185,8 @@ class GitHubClient:
                     hint="Use a token with write access to the repository (classic: `repo` scope).",
                 ) from None
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
-        except requests.exceptions.RetryError as err:  # a status retried until the retries ran out
-            status = re.search(r"too many (\d+) error responses", str(err))
-            raise ServiceError(
-                f"GitHub answered {status[1] if status else 'errors'} while {doing}, "
-                f"{self.settings.retries} retries included.",
-                hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
-            ) from None
         except requests.RequestException as err:
-            raise ServiceError(
-                f"cannot reach GitHub at {self.settings.github_api_url} while {doing}: {redact(str(err))[:200]}.",
-                hint="Check the network and GITHUB_API_URL.",
-            ) from None
+            raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries) from None
 
     def _refuse_not_json(self, doing: str) -> None:
         seen, _not_json.seen = getattr(_not_json, "seen", None), None

@@ -18,7 +18,6 @@ field) and counts as 1 point, GitHub's minimum for a call. `points_spent` is the
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from github import GithubException
 from github.GithubException import BadCredentialsException
 
 from fleetops.clients import github_projects_documents as docs
-from fleetops.clients.github import build_github
+from fleetops.clients.github import build_github, transport_error
 from fleetops.clients.network import Network
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
@@ -262,18 +261,8 @@ class GitHubProjectsClient:
                     hint=f"Set {self._token_var} to a token with the `project` scope.",
                 ) from None
             raise ServiceError(f"GitHub GraphQL answered {err.status} while {doing}: {message}.") from None
-        except requests.exceptions.RetryError as err:
-            status = re.search(r"too many (\d+) error responses", str(err))
-            raise ServiceError(
-                f"GitHub GraphQL answered {status[1] if status else 'errors'} while {doing}, "
-                f"{self.settings.retries} retries included.",
-                hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
-            ) from None
         except requests.RequestException as err:
-            raise ServiceError(
-                f"cannot reach GitHub GraphQL at {self.url} while {doing}: {redact(str(err))[:200]}.",
-                hint="Check the network and GITHUB_API_URL.",
-            ) from None
+            raise transport_error(err, "GitHub GraphQL", self.url, doing, self.settings.retries) from None
 
     def execute(self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool = False) -> dict[str, Any]:
         """Send one document; return its `data`, or raise with GitHub's messages."""
