@@ -33,7 +33,10 @@ WORLDS = {
     "release-qa": ("release-qa", {}),
     "released": ("released", {"release_date": NOW - timedelta(days=1)}),
     "frozen": ("default", {"frozen": True}),
+    "rc": ("rc", {}),
 }
+# The environment a world's commands run with: the rc world is the current handbook's (fleet-rc).
+WORLD_ENV = {"rc": {"FLEETOPS_RITUALS": "fleet-rc"}}
 
 # (command, the worlds it runs in, its arguments, whether it acts: then --dry-run and --yes both run)
 COMMANDS = [
@@ -48,6 +51,7 @@ COMMANDS = [
     ("conclude-milestone", ("released",), ["release", "conclude-milestone", "4.58.0"], True),
     ("deploy-dogfood", ("default",), ["release", "deploy-dogfood", "v4.58.0"], True),
     ("rituals create-issues", ("default",), ["rituals", "create-issues", "--date", "2026-12-07"], True),
+    ("cut-rc", ("rc",), ["release", "cut-rc", "4.60.0"], True),
 ]
 
 
@@ -96,7 +100,7 @@ def test_every_case_has_stored_counts():
 def test_requests_per_service_do_not_grow(make_sandbox, cli, case, world, args):
     name, overrides = WORLDS[world]
     server = make_sandbox(name, now=NOW, **overrides)
-    result = cli(*args, "--json", env=server.env())
+    result = cli(*args, "--json", env={**server.env(), **WORLD_ENV.get(world, {})})
     assert result.code in (0, 3), f"{case}: exit {result.code}\n{result.stderr}"
 
     logged = Counter(r["service"] for r in server.requests if r["service"] in SERVICES)

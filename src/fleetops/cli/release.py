@@ -225,25 +225,51 @@ def rc_status(
 @app.command("cut-rc")
 def cut_rc(
     ctx: typer.Context,
-    version: Annotated[str, typer.Argument(help="The version of the release candidate, e.g. 4.59.0.")],
+    version: Annotated[str, typer.Argument(help="The version of the release candidate, e.g. 4.60.0.")],
+    resend_announcement: Annotated[
+        bool,
+        typer.Option("--resend-announcement", help="Post the Slack announcement again although an earlier attempt may have posted it."),
+    ] = False,
+    yes: Yes = False,
+    dry_run: DryRun = False,
     json: Json = False,
 ) -> None:
-    """Create a release candidate (FLEETOPS_RITUALS=fleet-rc): NOT BUILT YET.
+    """Create a release candidate (FLEETOPS_RITUALS=fleet-rc).
 
     \b
-    The handbook's steps ("Create a release candidate"), for when it is built:
-    1. branch rc-minor-fleet-vVERSION from the default branch's head;
-    2. the Release QA issue;
-    3. QAWOLF_DEPLOY_TAG (Actions variable of fleetdm/confidential) set to
-       the branch;
-    4. a Slack announcement.
-    Today it exits 2 and changes nothing: do these steps by hand.
-    """
-    from fleetops.ops.process import refuse_not_built, require_release_candidate
+    (Handbook: "Create a release candidate".) It reads, at once, the branch,
+    the default branch's head, the Actions variable and what create-qa-issue
+    reads; shows every step; asks (or needs --yes); then:
+    1. creates branch rc-minor-fleet-vVERSION (candidate.branch in the rituals
+       file) at the default branch's head; skipped when it exists (its sha is
+       reported);
+    2. opens the Release QA issue 'Release QA: VERSION' as create-qa-issue
+       does (template, labels, QA assignees); an open one is reused;
+    3. sets the Actions variable QAWOLF_DEPLOY_TAG of fleetdm/confidential
+       (candidate.deploy_variable[_repository]) to the branch; skipped when
+       it names the branch already;
+    4. announces the candidate in slack.channel (text: candidate.announcement)
+       through SLACK_WEBHOOK_URL (without it: a checklist item with the text):
+       first notes the attempt in the Release QA issue's body (a hidden
+       line), then posts, then notes it posted.
 
-    fleet = app_of(ctx, "release cut-rc", json=json)
-    require_release_candidate(fleet, "release cut-rc")
-    refuse_not_built(fleet, "release cut-rc")
+    \b
+    Each step is skipped when already done: after a failure, re-run the same
+    command; it finishes the job without duplicates. Slack cannot be asked
+    whether a message arrived: after an attempt with no confirmed answer, a
+    re-run shows "may have been sent at T" and does not post; look in the
+    channel, then re-run with --resend-announcement only if it is not there.
+    --json adds {"branch", "sha", "issue"}. One run per VERSION at a time.
+    Exit 0 done or nothing to do; 1 a step failed or another run holds the
+    lock; 2 bad VERSION, --yes needed, or the 2024 process (it has a merge
+    freeze instead: `fleetops freeze begin`); 3 the announcement may have
+    been sent and was not sent again; 4 a token is missing or rejected.
+    """
+    from fleetops.ops import cut_rc as ops
+
+    fleet = app_of(ctx, "release cut-rc", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    plan = ops.cut_rc(fleet, version)
+    done(fleet.execute(plan, yes=yes, dry_run=dry_run, resend=resend_announcement))
 
 
 @app.command("deploy-dogfood")

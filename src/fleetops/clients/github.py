@@ -403,14 +403,33 @@ class GitHubClient:
         """Every label defined in the repository."""
         return self._read(f"listing the labels of {self.repo_name}", lambda: {lb.name for lb in self.repo.get_labels()})
 
-    def variable(self, name: str) -> str:
-        """An Actions variable's value: GET /actions/variables/{name} (needs collaborator access)."""
+    def variable(self, name: str, *, repo: str | None = None) -> str:
+        """An Actions variable's value: GET /actions/variables/{name} (needs collaborator access).
+
+        `repo`: another repository of the same GitHub (cut-rc's fleetdm/confidential). NotFound
+        when the repository has no such variable.
+        """
+        full = repo or self.repo_name
+        self._variable_token(name)
+        return self._read(f"reading the Actions variable {name} of {full}", lambda: self._other_repo(full).get_variable(name).value)
+
+    def set_variable(self, name: str, value: str, *, repo: str | None = None) -> None:
+        """PATCH /actions/variables/{name}: set an existing Actions variable (NotFound when there is none)."""
+        full = repo or self.repo_name
+        self._variable_token(name)
+        target = self._other_repo(full)
+        url = f"{target.url}/actions/variables/{quote(name, safe='')}"
+        self.call(
+            f"setting the Actions variable {name} of {full}",
+            lambda: target._requester.requestJsonAndCheck("PATCH", url, input={"name": name, "value": value}),  # noqa: SLF001
+        )
+
+    def _variable_token(self, name: str) -> None:
         if self.settings.github_token is None:
             raise AuthError(
-                f"reading the Actions variable {name} needs a GitHub token.",
+                f"the Actions variable {name} needs a GitHub token.",
                 hint="Export GH_TOKEN (or GITHUB_TOKEN) with access to the repository's variables.",
             )
-        return self._read(f"reading the Actions variable {name} of {self.repo_name}", lambda: self.repo.get_variable(name).value)
 
     # -- issues: "never a duplicate of an open one" ----------------------------------------------------------
     def open_issues_titled(self, titles: list[str]) -> dict[str, list[IssueInfo]]:
@@ -606,6 +625,14 @@ class GitHubClient:
             return _milestone(ms)
 
         return self.call(f"editing milestone {title!r} (#{number}) of {self.repo_name}", edit)
+
+    def issue_body(self, number: int) -> str:
+        """GET /issues/{n}: the issue's body now (cut-rc re-reads its markers just before Slack)."""
+        return self._read(f"reading issue #{number} of {self.repo_name}", lambda: str(self.repo.get_issue(number).raw_data.get("body") or ""))
+
+    def edit_issue_body(self, number: int, body: str) -> None:
+        """PATCH /issues/{n} with its new body (one request: the lazy issue sends no GET first)."""
+        self.call(f"editing issue #{number} of {self.repo_name}", lambda: self.repo.get_issue(number).edit(body=body))
 
     def create_milestone(self, title: str, *, due_on: date | None, description: str = "") -> Milestone | None:
         """Create an open milestone; None when one with that title exists already (GitHub's 422)."""
@@ -879,6 +906,7 @@ class IssueInfo:
     labels: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
     is_pull_request: bool = False  # GitHub's issues API also answers for pull requests
+    body: str = ""  # as listed (search, newest page, create); cut-rc reads its markers there
 
     def as_json(self) -> dict[str, object]:
         return {"number": self.number, "url": self.url, "title": self.title}
@@ -968,6 +996,7 @@ def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
         url=issue.html_url,
         labels=tuple(label.name for label in issue.labels),
         assignees=tuple(user.login for user in issue.assignees),
+        body=str(_raw(issue).get("body") or ""),
     )
 
 

@@ -29,8 +29,8 @@ def refuse_freeze(app: App, command: str) -> None:
     if is_release_candidate(app):
         raise PolicyRefusal(
             f"`fleetops {command}`: this process (process: release-candidate) has no merge freeze; "
-            "the candidate branch takes its place: `fleetops release cut-rc VERSION` creates it (not built yet: "
-            "cut it by hand) and `fleetops release rc-status VERSION` shows the fixes still to pick onto it.",
+            "the candidate branch takes its place: `fleetops release cut-rc VERSION` creates it "
+            "and `fleetops release rc-status VERSION` shows the fixes still to pick onto it.",
         )
 
 

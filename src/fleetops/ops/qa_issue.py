@@ -239,6 +239,11 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
 
     `fleetd`: changes a caller has already read (check-deps), so they are not read twice.
     """
+    return plan_qa_issue(app, options, fleetd=fleetd)[0]
+
+
+def plan_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] | None = None) -> tuple[Plan, IssueInfo | None]:
+    """`create_qa_issue`'s plan and the open issue it reuses (None when it creates one), for cut-rc."""
     version = release_version(options.version)
     given = {name: release_version(v, f"--{_flag(name)}") for name, v in options.component_versions.items()}
     options = QAOptions(version=version, fleetd_only=options.fleetd_only, component_versions=given)
@@ -282,10 +287,10 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
         plan.extra["issue"] = issue.as_json()
         also = f" (and {len(existing) - 1} more with that title)" if len(existing) > 1 else ""
         plan.add(Step.skip("issue", step_title, f"already open: #{issue.number} {issue.url}{also}", data={"issue": issue.as_json()}))
-        return plan
+        return plan, issue
 
     plan.add(_create_step(app, plan, step_title, template.body, body, labels, assignees, assigned_by, notes))
-    return plan
+    return plan, None
 
 
 def _read(app: App, title: str, *, needs_fleetd: bool) -> dict[str, Any]:

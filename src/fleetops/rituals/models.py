@@ -30,6 +30,7 @@ GO_ISSUE_PLACEHOLDERS = ("current", "latest", "latest_minor", "minor", "source",
 MODULE_ISSUE_PLACEHOLDERS = ("current", "latest", "url", "module", "repository")
 OSQUERY_ISSUE_PLACEHOLDERS = ("current", "latest", "url", "file")
 FLEETD_QA_ISSUE_PLACEHOLDERS = ("version",)
+CANDIDATE_ANNOUNCEMENT_PLACEHOLDERS = ("version", "branch", "sha", "default_branch", "issue", "issue_url", "variable", "channel")
 ANNOUNCEMENT_PLACEHOLDERS = ("version", "milestone", "milestone_url", "next", "next_milestone", "branch", "patch_branch", "channel")
 
 
@@ -192,11 +193,18 @@ class Candidate(Section):
     qa_issue_title: str = "Release QA: {version}"
     deploy_variable_repository: RepoName = "fleetdm/confidential"
     deploy_variable: str = "QAWOLF_DEPLOY_TAG"  # an Actions variable: the branch QA Wolf tests
+    # `release cut-rc`'s Slack message, posted through SLACK_WEBHOOK_URL to slack.channel.
+    announcement: str = "The release candidate {branch} for {version} is cut from {default_branch} ({sha}); Release QA: {issue_url}"
 
     @field_validator("branch", "qa_issue_title")
     @classmethod
     def _one_placeholder(cls, value: str) -> str:
         return text.check(value, NAMING_PLACEHOLDERS, required=NAMING_PLACEHOLDERS)
+
+    @field_validator("announcement")
+    @classmethod
+    def _announcement_placeholders(cls, value: str) -> str:
+        return text.check(value, CANDIDATE_ANNOUNCEMENT_PLACEHOLDERS)
 
 
 class IssueText(Section):

@@ -14,6 +14,7 @@ cherry-picks fixes of unreleased bugs onto it, and tracks the work on GitHub Pro
   title, PR 24102's is missing; PR 24104 is open into the candidate branch, PR 24106 (docs) fixes
   no bug;
 - fleetdm/confidential, whose Actions variable `QAWOLF_DEPLOY_TAG` names the candidate branch;
+- fleet-rc's QA members and engineering managers as users (the Release QA issue's assignees);
 - a second GitHub token without the `project` scope (`tokens["github_no_project"]`), for the
   scope errors of GitHub's GraphQL API.
 
@@ -39,6 +40,7 @@ RELEASE = "4.59.0"
 NEXT = "4.60.0"
 BRANCH = f"rc-minor-fleet-v{RELEASE}"
 MILESTONES = {RELEASE: 103, NEXT: 104}
+RC_PEOPLE = {"PezHub": "Pez Hub", "AndreyKizimenko": "Andrey Kizimenko", "jmwatts": "J. M. Watts", "mostlikelee": "Tim Lee"}
 
 GROUP_STATUS = ["Ready", "In progress", "Awaiting QA", "Ready for release", "Closed"]
 DRAFTING_STATUS = ["Inbox", "Prioritized", "Drafting", "Estimated", "Confirm and celebrate", "Closed"]
@@ -158,6 +160,10 @@ def seed_rc(state: State, spec: Any) -> None:
     state["tokens"]["github_no_project"] = no_project
     gh["tokens"][no_project] = "fleet-release"
     gh.setdefault("scopes", {})[no_project] = ["repo", "workflow"]
+
+    # fleet-rc's QA members and engineering managers, whom the Release QA issue is assigned to.
+    for offset, login in enumerate(RC_PEOPLE):
+        gh["users"].setdefault(login, {"id": 90100 + offset, "name": RC_PEOPLE[login]})
 
     labels = {lb["name"] for lb in fleet["labels"]}
     fleet["labels"] += [

@@ -1,0 +1,273 @@
+"""Cut the release candidate (handbook releases.md@800f895: "Create a release candidate"), as one plan.
+
+     1 branch     create `candidate.branch` (`rc-minor-fleet-v4.60.0`) at the default branch's head;
+                  skipped when the branch exists (its sha is reported)
+     2 issue      open `Release QA: VERSION` with create-qa-issue's planning (ops/qa_issue.py): an
+                  open issue with that title is reused
+     3 variable   set the Actions variable `candidate.deploy_variable` (QAWOLF_DEPLOY_TAG) of
+                  `candidate.deploy_variable_repository` (fleetdm/confidential) to the branch;
+                  skipped when it names the branch already (read first; fleetops never creates it)
+     4 announce   post `candidate.announcement` to slack.channel through SLACK_WEBHOOK_URL, at
+                  most once (without the webhook: a checklist item with the text)
+
+Reads, at once: the branch, the default branch's head, the variable, and create-qa-issue's reads
+(template, labels, the open issue with the title, fleetd changes); no request is made twice.
+
+At most once (docs/reliability.md): Slack cannot be asked whether a message arrived, so the Release
+QA issue carries the durable marker, a hidden line at the end of its body. Just before posting, the
+announce step re-reads the issue (GET), writes `<!-- fleetops: announcing in Slack (...) on T -->`
+(PATCH), posts, and replaces that line by `<!-- fleetops: announced in Slack (...) on T -->`. A run
+that finds the first line without the second holds the step ("may have been sent at T", exit 3)
+unless given --resend-announcement; the runner's journal holds the same attempt for this machine.
+The body is edited between a GET and a PATCH a few milliseconds apart: a QA checkbox ticked in
+exactly that window would be lost, a risk accepted for a record that a person can read and fix.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fleetops.concurrency import gather
+from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError, UsageError
+from fleetops.ops.process import candidate_branch, is_release_candidate
+from fleetops.ops.qa_issue import QAOptions, plan_qa_issue, release_version
+from fleetops.plan import Hold, Plan, Skip, Status, Step
+from fleetops.text import TemplateError, fill
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.clients.github import IssueInfo
+
+COMMAND = "release cut-rc"
+ANNOUNCING = "<!-- fleetops: announcing in Slack"
+ANNOUNCED = "<!-- fleetops: announced in Slack"
+END = " -->"
+
+
+def marker_line(body: str, prefix: str) -> str | None:
+    return next((line for line in body.splitlines() if line.startswith(prefix)), None)
+
+
+def attempt_time(body: str) -> str | None:
+    """When an announcement was attempted without a confirmation, from the issue body's markers."""
+    if marker_line(body, ANNOUNCED) is not None:
+        return None
+    line = marker_line(body, ANNOUNCING)
+    return None if line is None else line.removesuffix(END).rsplit(" on ", 1)[-1]
+
+
+def with_marker(body: str, line: str) -> str:
+    """The body without any earlier announcing line, with `line` at its end."""
+    kept = "\n".join(x for x in body.splitlines() if not x.startswith(ANNOUNCING)).rstrip()
+    return (kept + "\n\n" + line).lstrip()
+
+
+class CutRC:
+    def __init__(self, app: App, version: str) -> None:
+        self.app = app
+        self.version = version
+        self.rituals = app.rituals
+        candidate = app.rituals.candidate
+        assert candidate is not None  # noqa: S101 - the model requires it for release-candidate
+        self.candidate = candidate
+        self.branch = candidate_branch(app, version)
+        self.default = app.rituals.default_branch
+        self.plan = Plan(command=COMMAND, extra={"branch": self.branch, "sha": None, "issue": None})
+
+    # --- reads -----------------------------------------------------------------------------------------------
+    def read(self) -> dict[str, Any]:
+        github = self.app.clients.github
+        candidate = self.candidate
+
+        def variable() -> str | None:
+            try:
+                return github.variable(candidate.deploy_variable, repo=candidate.deploy_variable_repository)
+            except NotFound:
+                return None
+
+        def head() -> str | None:
+            found = github.ref(f"heads/{self.default}")
+            return found[0] if found else None
+
+        def branch() -> str | None:
+            found = github.ref(f"heads/{self.branch}")
+            return found[0] if found else None
+
+        return gather({
+            "branch": branch,
+            "head": head,
+            "variable": variable,
+            "qa": lambda: plan_qa_issue(self.app, QAOptions(version=self.version)),
+        })
+
+    # --- the plan --------------------------------------------------------------------------------------------
+    def build(self) -> Plan:
+        reads = self.read()
+        qa_plan, existing = reads["qa"]
+        self.plan.add(self._branch_step(reads["branch"], reads["head"]))
+        self.plan.add(self._issue_step(qa_plan))
+        self.plan.add(self._variable_step(reads["variable"]))
+        self.plan.add(self._announce_step(qa_plan, existing, reads["branch"] or reads["head"]))
+        return self.plan
+
+    # 1
+    def _branch_step(self, at: str | None, head: str | None) -> Step:
+        title = f"Create branch {self.branch} from {self.default}"
+        data = {"branch": self.branch}
+        if at is not None:
+            self.plan.extra["sha"] = at
+            note = "" if at == head else f" ({self.default} is at {head[:7]} now)" if head else ""
+            return Step.skip("branch", title, f"exists at {at[:7]}{note}", data={**data, "sha": at})
+        if head is None:
+            return Step(id="branch", title=title, status=Status.FAILED, data=data,
+                        detail=f"{self.app.repo} has no branch {self.default} (rituals: default_branch)")
+        self.plan.extra["sha"] = head
+
+        def apply(step: Step) -> str:
+            if not self.app.clients.github.create_branch(self.branch, head):
+                raise Skip(f"{self.branch} exists already (created by another run meanwhile)")
+            return f"created {self.branch} at {head[:7]}"
+
+        return Step.todo("branch", title, f"{self.branch} at {self.default}'s head (commit {head[:7]})", apply, data={**data, "sha": head})
+
+    # 2: create-qa-issue's own step, its number forwarded to this plan's --json
+    def _issue_step(self, qa_plan: Plan) -> Step:
+        step = qa_plan.step("issue")
+        self.plan.extra["issue"] = qa_plan.extra["issue"]
+        for key in ("labels", "assignees", "warnings"):
+            self.plan.extra.setdefault("qa", {})[key] = qa_plan.extra[key]
+        action = step.action
+        if action is None:
+            return step
+
+        def apply(s: Step) -> str | None:
+            result = action(s)
+            self.plan.extra["issue"] = qa_plan.extra["issue"]
+            return result
+
+        step.action = apply
+        return step
+
+    # 3
+    def _variable_step(self, value: str | None) -> Step:
+        candidate = self.candidate
+        name, repo = candidate.deploy_variable, candidate.deploy_variable_repository
+        title = f"Set {name} of {repo} to {self.branch}"
+        data = {"variable": name, "repository": repo}
+        if value == self.branch:
+            return Step.skip("variable", title, f"already {self.branch}", data=data)
+        if value is None:
+            return Step(id="variable", title=title, status=Status.FAILED, data=data,
+                        detail=f"{repo} has no Actions variable {name}: create it (settings → secrets and variables → actions), then re-run")
+
+        def apply(step: Step) -> str:
+            self.app.clients.github.set_variable(name, self.branch, repo=repo)
+            return f"{name}: {value} → {self.branch}"
+
+        return Step.todo("variable", title, f"{value} → {self.branch} (QA Wolf tests the branch it names)", apply, data=data, needs=("branch",))
+
+    # 4
+    def announcement(self, sha: str | None) -> str:
+        issue = self.plan.extra["issue"] or {}
+        values = {
+            "version": self.version,
+            "branch": self.branch,
+            "sha": (sha or "")[:7],
+            "default_branch": self.default,
+            "issue": f"#{issue['number']}" if issue.get("number") else issue.get("title", ""),
+            "issue_url": issue.get("url") or issue.get("title", ""),
+            "variable": self.candidate.deploy_variable,
+            "channel": self.rituals.slack.channel,
+        }
+        try:
+            return fill(self.candidate.announcement, values)
+        except TemplateError as err:
+            raise RitualsError(
+                f"candidate.announcement in the rituals file cannot be filled in ({type(err).__name__}: {err}).",
+                hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",
+            ) from None
+
+    def _announce_step(self, qa_plan: Plan, existing: IssueInfo | None, sha: str | None) -> Step:
+        channel = self.rituals.slack.channel
+        title = f"Announce in {channel}"
+        text = self.announcement(sha)
+        data = {"text": text}
+        body = existing.body if existing is not None else ""
+        if (line := marker_line(body, ANNOUNCED)) is not None:
+            return Step.skip("announce", title, f"already announced: the Release QA issue says {line.removesuffix(END)[5:]!r}", data=data)
+        if self.app.settings.slack_webhook_url is None:
+            return Step.checklist("announce", title, f"SLACK_WEBHOOK_URL is not set: post this in {channel} yourself: {text}", data=data)
+
+        def apply(step: Step) -> str:
+            number = (self.plan.extra["issue"] or {}).get("number")
+            if number is None:
+                err = FleetopsError("the Release QA issue has no number: nothing was posted; re-run.")
+                err.not_sent = True  # type: ignore[attr-defined]
+                raise err
+            final = self.announcement(sha)  # the issue's URL is known now
+            step.data["text"] = final
+            return self._post(step, int(number), final)
+
+        detail = f"post in {channel}: {text}" + ("" if existing else " (with the new issue's URL)")
+        return Step.todo(
+            "announce", title, detail, apply, data=data, needs=("branch", "issue", "variable"),
+            once="--resend-announcement", attempted=attempt_time(body),
+        )
+
+    def _stamp(self) -> str:
+        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _post(self, step: Step, number: int, text: str) -> str:
+        """At most once: re-read the issue, note the attempt in its body, post, then note the post."""
+        channel = self.rituals.slack.channel
+        github = self.app.clients.github
+        try:
+            # Re-read just before sending: another run (on another machine) may have announced since the plan.
+            body = github.issue_body(number)
+            if (line := marker_line(body, ANNOUNCED)) is not None:
+                raise Skip(f"announced by another run meanwhile: the Release QA issue says {line.removesuffix(END)[5:]!r}")
+            if (when := attempt_time(body)) is not None and step.attempted is None:
+                raise Hold(f"another run attempted it at {when} (not confirmed): check {channel}, and re-run with {step.once} to send it again")
+            github.edit_issue_body(number, with_marker(body, f"{ANNOUNCING} ({channel}) on {self._stamp()}{END}"))
+        except FleetopsError as err:
+            err.not_sent = True  # type: ignore[attr-defined] - nothing was posted
+            raise
+        try:
+            self.app.clients.slack.post(text)
+        except FleetopsError as err:
+            if getattr(err, "not_sent", False):  # Slack said no: take the attempt back, a re-run posts
+                try:
+                    github.edit_issue_body(number, body)
+                except FleetopsError:
+                    err.not_sent = False  # type: ignore[attr-defined] - the issue still says "announcing"
+                raise
+            raise FleetopsError(
+                f"Slack may have posted the announcement in {channel} ({err}); the attempt is noted in the Release QA issue #{number}.",
+                hint=f"Look in {channel}: a re-run does not post again unless given {step.once}.",
+            ) from None
+        line = f"{ANNOUNCED} ({channel}) on {self._stamp()}{END}"
+        try:
+            github.edit_issue_body(number, with_marker(body, line))
+        except FleetopsError as err:
+            raise FleetopsError(
+                f"posted in {channel}, but recording that in the Release QA issue #{number} failed ({err}).",
+                hint=f"Replace the body's line starting {ANNOUNCING!r} by {line!r}: until then a re-run reports the announcement as not confirmed.",
+            ) from None
+        return f"posted in {channel}; recorded in the Release QA issue #{number}"
+
+
+def cut_rc(app: App, version: str) -> Plan:
+    """Read everything and return the plan for `release cut-rc` (exit 2 before any request when VERSION is bad)."""
+    if not is_release_candidate(app):
+        raise UsageError(
+            f"`fleetops {COMMAND}` belongs to the release-candidate process; this rituals file has process: {app.rituals.process}, "
+            "the 2024 handbook, which has a merge freeze instead of a candidate branch: `fleetops freeze begin`.",
+            hint="For the current handbook set FLEETOPS_RITUALS=fleet-rc (or a rituals file with process: release-candidate).",
+        )
+    version = release_version(version)
+    if app.settings.github_token is None:
+        raise AuthError(
+            f"`fleetops {COMMAND}` creates a branch and an issue and sets an Actions variable: it needs a GitHub token.",
+            hint="Export GH_TOKEN (or GITHUB_TOKEN) with write access to the repository and fleetdm/confidential's variables.",
+        )
+    return CutRC(app, version).build()
