@@ -361,12 +361,12 @@ def test_help_is_the_numbered_runbook(cli):
 
 
 def test_the_marker_line_is_hidden_markdown():
-    from fleetops.ops.cut_rc import attempt_time, with_marker
+    from fleetops.ops.cut_rc import MARKERS
 
-    body = with_marker("Body\n", ANNOUNCING)
+    body = MARKERS.with_line("Body\n", ANNOUNCING)
     assert body == f"Body\n\n{ANNOUNCING}"
-    assert attempt_time(body) == STAMP
-    assert attempt_time(with_marker(body, ANNOUNCED)) is None
+    assert MARKERS.attempt_time(body) == STAMP
+    assert MARKERS.attempt_time(MARKERS.with_line(body, ANNOUNCED)) is None
     assert re.fullmatch(r"<!-- .* -->", ANNOUNCED)
 
 

@@ -28,7 +28,8 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.plan import Hold, Plan, Skip, Status, Step
+from fleetops.ops.announce import Markers, Record, post_once
+from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import compute_schedule, due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import Release, next_patch, parse_release, release_name
@@ -46,6 +47,7 @@ COMMAND = "release conclude-milestone"
 CONCLUDED = "fleetops: concluded"
 ANNOUNCING = "fleetops: announcing in Slack"
 ANNOUNCED = "fleetops: announced in Slack"
+MARKERS = Markers(ANNOUNCING, ANNOUNCED)  # visible lines in the milestone's description
 
 
 # --- versions -----------------------------------------------------------------------------------------------
@@ -115,19 +117,6 @@ def marker_line(description: str, prefix: str) -> str | None:
 
 def append_line(description: str, line: str) -> str:
     return (description.rstrip() + "\n\n" + line).lstrip()
-
-
-def _without(description: str, prefix: str) -> str:
-    """The description without its lines that start with `prefix` (a superseded marker)."""
-    return "\n".join(line for line in description.splitlines() if not line.startswith(prefix)).rstrip()
-
-
-def _attempt_time(description: str) -> str | None:
-    """When an announcement was attempted without a confirmation, from the milestone's markers."""
-    if marker_line(description, ANNOUNCED) is not None:
-        return None
-    line = marker_line(description, ANNOUNCING)
-    return None if line is None else line.rsplit(" on ", 1)[-1]
 
 
 def _numbers(issues: list[ZIssue]) -> list[int]:
@@ -683,50 +672,26 @@ class Conclude:
 
         return Step.todo(
             "announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"),
-            once="--resend-announcement", attempted=_attempt_time(ms.description),
+            once="--resend-announcement", attempted=MARKERS.attempt_time(ms.description),
         )
 
     def _post_announcement(self, step: Step, text: str) -> str:
         """At most once: re-read the milestone, note the attempt there, post, then note the post."""
-        channel = self.rituals.slack.channel
         github = self.app.clients.github
         number = self.reads.milestone.number
-        try:
-            # Re-read just before sending: another run (on another machine) may have announced since the plan.
+
+        def read() -> str:
             now = next((m for m in github.milestones("all") if m.number == number), None)
             if now is None:
                 raise FleetopsError(f"milestone #{number} disappeared from {self.repo} before the announcement.")
-            if (line := marker_line(now.description, ANNOUNCED)) is not None:
-                raise Skip(f"announced by another run meanwhile: the milestone says {line!r}")
-            if (when := _attempt_time(now.description)) is not None and step.attempted is None:
-                raise Hold(f"another run attempted it at {when} (not confirmed): check {channel}, and re-run with {step.once} to send it again")
-            attempt = f"{ANNOUNCING} ({channel}) on {self._stamp()}"
-            github.edit_milestone(number, self.final_title, description=append_line(_without(now.description, ANNOUNCING), attempt))
-        except FleetopsError as err:
-            err.not_sent = True  # type: ignore[attr-defined] - nothing was posted
-            raise
-        try:
-            self.app.clients.slack.post(text)
-        except FleetopsError as err:
-            if getattr(err, "not_sent", False):  # Slack said no: take the attempt back, a re-run posts
-                try:
-                    github.edit_milestone(number, self.final_title, description=now.description)
-                except FleetopsError:
-                    err.not_sent = False  # type: ignore[attr-defined] - the milestone still says "announcing"
-                raise
-            raise FleetopsError(
-                f"Slack may have posted the announcement in {channel} ({err}); the attempt is noted in milestone {self.final_title}.",
-                hint=f"Look in {channel}: a re-run does not post again unless given {step.once}.",
-            ) from None
-        line = f"{ANNOUNCED} ({channel}) on {self._stamp()}"
-        try:
-            github.edit_milestone(number, self.final_title, description=append_line(_without(now.description, ANNOUNCING), line))
-        except FleetopsError as err:
-            raise FleetopsError(
-                f"posted in {channel}, but recording that in milestone {self.final_title} failed ({err}).",
-                hint=f"Add the line {line!r} to the milestone's description: until then a re-run reports the announcement as not confirmed.",
-            ) from None
-        return f"posted in {channel}; recorded in milestone {self.final_title}"
+            return now.description
+
+        record = Record(
+            MARKERS, f"milestone {self.final_title}", "the milestone", read,
+            lambda description: github.edit_milestone(number, self.final_title, description=description),
+            lambda line: f"Add the line {line!r} to the milestone's description: until then a re-run reports the announcement as not confirmed.",
+        )
+        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
 
     # 13
     def _patch_branch(self) -> Step:

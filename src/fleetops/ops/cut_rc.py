@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError, UsageError
+from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.ops.qa_issue import QAOptions, plan_qa_issue, release_version
-from fleetops.plan import Hold, Plan, Skip, Status, Step
+from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import TemplateError, fill
 
 if TYPE_CHECKING:
@@ -42,24 +43,7 @@ COMMAND = "release cut-rc"
 ANNOUNCING = "<!-- fleetops: announcing in Slack"
 ANNOUNCED = "<!-- fleetops: announced in Slack"
 END = " -->"
-
-
-def marker_line(body: str, prefix: str) -> str | None:
-    return next((line for line in body.splitlines() if line.startswith(prefix)), None)
-
-
-def attempt_time(body: str) -> str | None:
-    """When an announcement was attempted without a confirmation, from the issue body's markers."""
-    if marker_line(body, ANNOUNCED) is not None:
-        return None
-    line = marker_line(body, ANNOUNCING)
-    return None if line is None else line.removesuffix(END).rsplit(" on ", 1)[-1]
-
-
-def with_marker(body: str, line: str) -> str:
-    """The body without any earlier announcing line, with `line` at its end."""
-    kept = "\n".join(x for x in body.splitlines() if not x.startswith(ANNOUNCING)).rstrip()
-    return (kept + "\n\n" + line).lstrip()
+MARKERS = Markers(ANNOUNCING, ANNOUNCED, END)  # hidden lines at the end of the Release QA issue's body
 
 
 class CutRC:
@@ -193,8 +177,8 @@ class CutRC:
         text = self.announcement(sha)
         data = {"text": text}
         body = existing.body if existing is not None else ""
-        if (line := marker_line(body, ANNOUNCED)) is not None:
-            return Step.skip("announce", title, f"already announced: the Release QA issue says {line.removesuffix(END)[5:]!r}", data=data)
+        if (line := MARKERS.announced_in(body)) is not None:
+            return Step.skip("announce", title, f"already announced: the Release QA issue says {line!r}", data=data)
         if self.app.settings.slack_webhook_url is None:
             return Step.checklist("announce", title, f"SLACK_WEBHOOK_URL is not set: post this in {channel} yourself: {text}", data=data)
 
@@ -211,7 +195,7 @@ class CutRC:
         detail = f"post in {channel}: {text}" + ("" if existing else " (with the new issue's URL)")
         return Step.todo(
             "announce", title, detail, apply, data=data, needs=("branch", "issue", "variable"),
-            once="--resend-announcement", attempted=attempt_time(body),
+            once="--resend-announcement", attempted=MARKERS.attempt_time(body),
         )
 
     def _stamp(self) -> str:
@@ -219,41 +203,13 @@ class CutRC:
 
     def _post(self, step: Step, number: int, text: str) -> str:
         """At most once: re-read the issue, note the attempt in its body, post, then note the post."""
-        channel = self.rituals.slack.channel
         github = self.app.clients.github
-        try:
-            # Re-read just before sending: another run (on another machine) may have announced since the plan.
-            body = github.issue_body(number)
-            if (line := marker_line(body, ANNOUNCED)) is not None:
-                raise Skip(f"announced by another run meanwhile: the Release QA issue says {line.removesuffix(END)[5:]!r}")
-            if (when := attempt_time(body)) is not None and step.attempted is None:
-                raise Hold(f"another run attempted it at {when} (not confirmed): check {channel}, and re-run with {step.once} to send it again")
-            github.edit_issue_body(number, with_marker(body, f"{ANNOUNCING} ({channel}) on {self._stamp()}{END}"))
-        except FleetopsError as err:
-            err.not_sent = True  # type: ignore[attr-defined] - nothing was posted
-            raise
-        try:
-            self.app.clients.slack.post(text)
-        except FleetopsError as err:
-            if getattr(err, "not_sent", False):  # Slack said no: take the attempt back, a re-run posts
-                try:
-                    github.edit_issue_body(number, body)
-                except FleetopsError:
-                    err.not_sent = False  # type: ignore[attr-defined] - the issue still says "announcing"
-                raise
-            raise FleetopsError(
-                f"Slack may have posted the announcement in {channel} ({err}); the attempt is noted in the Release QA issue #{number}.",
-                hint=f"Look in {channel}: a re-run does not post again unless given {step.once}.",
-            ) from None
-        line = f"{ANNOUNCED} ({channel}) on {self._stamp()}{END}"
-        try:
-            github.edit_issue_body(number, with_marker(body, line))
-        except FleetopsError as err:
-            raise FleetopsError(
-                f"posted in {channel}, but recording that in the Release QA issue #{number} failed ({err}).",
-                hint=f"Replace the body's line starting {ANNOUNCING!r} by {line!r}: until then a re-run reports the announcement as not confirmed.",
-            ) from None
-        return f"posted in {channel}; recorded in the Release QA issue #{number}"
+        record = Record(
+            MARKERS, f"the Release QA issue #{number}", "the Release QA issue",
+            lambda: github.issue_body(number), lambda body: github.edit_issue_body(number, body),
+            lambda line: f"Replace the body's line starting {ANNOUNCING!r} by {line!r}: until then a re-run reports the announcement as not confirmed.",
+        )
+        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
 
 
 def cut_rc(app: App, version: str) -> Plan:
