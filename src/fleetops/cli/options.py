@@ -12,6 +12,10 @@ if TYPE_CHECKING:
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking. Required without a terminal (CI).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Do every read and show the plan; change nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout; messages stay on stderr.")]
+ResendAnnouncement = Annotated[
+    bool,
+    typer.Option("--resend-announcement", help="Post the Slack announcement again although an earlier attempt may have posted it."),
+]
 
 
 def app_of(ctx: typer.Context, command: str, *, json: bool = False, dry_run: bool = False, lock: str | None = None) -> App:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from fleetops.cli.options import DryRun, Json, Yes, app_of, done
+from fleetops.cli.options import DryRun, Json, ResendAnnouncement, Yes, app_of, done
 
 app = typer.Typer(help="The release DRI's rituals: dependencies, QA issue, readiness, milestone, dogfood.", no_args_is_help=True)
 
@@ -136,10 +136,7 @@ def conclude_milestone(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(help="The version just released, e.g. 4.58.0.")],
     next_version: Annotated[str | None, typer.Option("--next", help="The next version. Default: the next minor.")] = None,
-    resend_announcement: Annotated[
-        bool,
-        typer.Option("--resend-announcement", help="Post the Slack announcement again although an earlier attempt may have posted it."),
-    ] = False,
+    resend_announcement: ResendAnnouncement = False,
     yes: Yes = False,
     dry_run: DryRun = False,
     json: Json = False,
@@ -226,10 +223,7 @@ def rc_status(
 def cut_rc(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(help="The version of the release candidate, e.g. 4.60.0.")],
-    resend_announcement: Annotated[
-        bool,
-        typer.Option("--resend-announcement", help="Post the Slack announcement again although an earlier attempt may have posted it."),
-    ] = False,
+    resend_announcement: ResendAnnouncement = False,
     yes: Yes = False,
     dry_run: DryRun = False,
     json: Json = False,
