@@ -158,8 +158,9 @@ class CutRC:
             "branch": self.branch,
             "sha": (sha or "")[:7],
             "default_branch": self.default,
-            "issue": f"#{issue['number']}" if issue.get("number") else issue.get("title", ""),
-            "issue_url": issue.get("url") or issue.get("title", ""),
+            # Before the issue exists, the plan shows where its number and URL will go.
+            "issue": f"#{issue['number']}" if issue.get("number") else "#<the new issue>",
+            "issue_url": issue.get("url") or "<the new issue's URL>",
             "variable": self.candidate.deploy_variable,
             "channel": self.rituals.slack.channel,
         }
@@ -192,7 +193,7 @@ class CutRC:
             step.data["text"] = final
             return self._post(step, int(number), final)
 
-        detail = f"post in {channel}: {text}" + ("" if existing else " (with the new issue's URL)")
+        detail = f"post in {channel}: {text}"
         return Step.todo(
             "announce", title, detail, apply, data=data, needs=("branch", "issue", "variable"),
             once="--resend-announcement", attempted=MARKERS.attempt_time(body),
