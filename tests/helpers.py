@@ -136,3 +136,66 @@ def openapi_validator(spec_path: Path) -> Any:
         return [f"{method} {path} -> {status}: {e.message[:200]} at {list(e.absolute_path)[:6]}" for e in validator.iter_errors(body)][:3]
 
     return validate
+
+
+def subset_problems(subset: Any, real: Any, service: str) -> list[str]:
+    """Where a sandbox's subset GraphQL schema differs from the service's real one (empty: a true subset).
+
+    Every type, enum value, union member, interface, field and argument of the subset must exist in
+    the real schema with the same type (and default); what the real schema requires (a non-null
+    argument, an input field) must not be missing from the subset.
+    """
+    from graphql import (
+        GraphQLEnumType,
+        GraphQLInputObjectType,
+        GraphQLInterfaceType,
+        GraphQLObjectType,
+        GraphQLUnionType,
+    )
+
+    problems: list[str] = []
+    for name, sub in subset.type_map.items():
+        if name.startswith("__"):
+            continue
+        found = real.type_map.get(name)
+        if found is None:
+            problems.append(f"type {name} is not in {service}'s schema")
+            continue
+        if type(found) is not type(sub):
+            problems.append(f"{name} is a {type(found).__name__} in {service}'s schema")
+            continue
+        if isinstance(sub, GraphQLEnumType):
+            problems += [f"{name}.{v} is not a value in {service}'s schema" for v in sub.values if v not in found.values]
+        if isinstance(sub, GraphQLUnionType):
+            members = {t.name for t in found.types}
+            problems += [f"{name} has no member {t.name} in {service}'s schema" for t in sub.types if t.name not in members]
+        if isinstance(sub, (GraphQLObjectType, GraphQLInterfaceType)):
+            interfaces = {i.name for i in found.interfaces}
+            problems += [f"{name} does not implement {i.name} in {service}'s schema" for i in sub.interfaces if i.name not in interfaces]
+        if isinstance(sub, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            for field_name, field in sub.fields.items():
+                problems += _field_problems(name, field_name, field, found.fields.get(field_name), service)
+        if isinstance(sub, GraphQLInputObjectType):
+            for field_name, field in found.fields.items():
+                if str(field.type).endswith("!") and field_name not in sub.fields:
+                    problems.append(f"{name}.{field_name} is required by {service} but missing here")
+    return problems
+
+
+def _field_problems(owner: str, name: str, field: Any, real_field: Any, service: str) -> list[str]:
+    if real_field is None:
+        return [f"{owner}.{name} is not in {service}'s schema"]
+    problems = []
+    if str(real_field.type) != str(field.type):
+        problems.append(f"{owner}.{name} is {real_field.type} in {service}'s schema, {field.type} here")
+    args = getattr(field, "args", {})
+    for arg_name, arg in args.items():
+        real_arg = real_field.args.get(arg_name)
+        if real_arg is None:
+            problems.append(f"{owner}.{name}({arg_name}) is not in {service}'s schema")
+        elif str(real_arg.type) != str(arg.type) or real_arg.default_value != arg.default_value:
+            problems.append(f"{owner}.{name}({arg_name}) is {real_arg.type} = {real_arg.default_value} in {service}'s schema")
+    for arg_name, real_arg in getattr(real_field, "args", {}).items():
+        if str(real_arg.type).endswith("!") and arg_name not in args:
+            problems.append(f"{owner}.{name}({arg_name}) is required by {service} but missing here")
+    return problems
