@@ -2,13 +2,19 @@
 the sprint is an iteration field (`Sprint`), the milestone is the issue's own GitHub milestone.
 
 GitHub cannot filter a project's items, so a board is read whole (100 items per request) once and
-filtered here; the read is kept until this object writes to that board. Writes are the changes
-needed and nothing else, sent by the client as aliased mutations (≤ 50 per request).
+filtered here; the read is kept until this object writes. Writes are the changes needed and
+nothing else, sent by the client as aliased mutations (≤ 50 per request).
+
+Beyond the `Boards` protocol, for rituals that send many changes of several kinds at once
+(conclude-milestone): `all_cards`, `labels`, and the `*_changes` methods, which return the
+changes a write method would send, so that a caller sends those of several boards and kinds in
+one `apply` (fewer, fuller documents).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fleetops.boards import BoardInfo, Card, Column, Milestone, Sprint, require_column
 from fleetops.clients import github_projects as gp
@@ -37,6 +43,7 @@ class GitHubProjectsBoards:
         self._projects: dict[str, gp.Project] = {}  # board id → project
         self._items: dict[str, list[gp.ProjectItem]] = {}  # board id → every item, until a write
         self._milestones: dict[tuple[str, str], str] = {}  # (repo, title) → milestone node id
+        self._labels: dict[str, dict[str, str]] = {}  # repo → label name → node id
 
     # -- reads ----------------------------------------------------------------------------------------------
     def find(self, key: str | int) -> BoardInfo:
@@ -61,6 +68,16 @@ class GitHubProjectsBoards:
         """
         found = self.client.issue_items(repo, number, status_field=self.status_field, sprint_field=self.sprint_field)
         return {str(item.project_number): _card(item) for item in found.items if not item.archived}
+
+    def all_cards(self, board: BoardInfo) -> list[Card]:
+        """Every issue and pull request on the board, whatever its column (or none); drafts and archived items left out."""
+        return [_card(item) for item in self._all_items(board) if not item.archived and item.kind != "DraftIssue"]
+
+    def labels(self, repo: str) -> dict[str, str]:
+        """The repository's labels, name → node id (read once: the label mutations take ids)."""
+        if repo not in self._labels:
+            self._labels[repo] = self.client.label_ids(repo)
+        return self._labels[repo]
 
     def _all_items(self, board: BoardInfo) -> list[gp.ProjectItem]:
         if board.id not in self._items:
@@ -90,17 +107,29 @@ class GitHubProjectsBoards:
 
     def _apply(self, board: BoardInfo, changes: list[gp.Change]) -> int:
         if changes:
-            self._items.pop(board.id, None)
-            self.client.apply(changes)
+            self.apply(changes)
         return len(changes)
 
+    def apply(self, changes: list[gp.Change]) -> list[dict[str, Any]]:
+        """Send changes built by the `*_changes` methods (of any boards): each one's answer, in order.
+
+        Every board read is forgotten: a label or a closed issue shows on each board the issue is on.
+        """
+        if not changes:
+            return []
+        self._items.clear()
+        return self.client.apply(changes)
+
     def move(self, board: BoardInfo, cards: list[Card], column: str) -> int:
+        return self._apply(board, self.move_changes(board, cards, column))
+
+    def move_changes(self, board: BoardInfo, cards: list[Card], column: str) -> list[gp.Change]:
         target = require_column(board, column)
         field = self._field(board, self.status_field)
-        return self._apply(board, [
+        return [
             gp.set_option(board.id, c.board_item_id, field.id, target.id, f"{c.repo}#{c.number} to {target.name} on {board.name}")
             for c in cards if c.column != target.name
-        ])
+        ]
 
     def set_sprint(self, board: BoardInfo, cards: list[Card], sprint: Sprint) -> int:
         field = self._field(board, self.sprint_field)
@@ -126,16 +155,44 @@ class GitHubProjectsBoards:
     def close(self, board: BoardInfo, cards: list[Card]) -> int:
         """Close the open issues and set Status to the closed column: a project workflow may do the
         latter on GitHub, but that is per-project configuration, so both are explicit."""
+        return self._apply(board, self.close_changes(board, cards))
+
+    def close_changes(self, board: BoardInfo, cards: list[Card], *, issues: list[Card] | None = None) -> list[gp.Change]:
+        """`close`'s changes; `issues`: the cards whose issues to close (default: every card's), so
+        that an issue on two boards is closed once and shown closed on both."""
         field = self._field(board, self.status_field)
         closed = board.closed
-        changes = [gp.close_issue(c.issue_id, f"closing {c.repo}#{c.number}") for c in cards if c.state == "open" and not c.is_pr]
+        changes = [
+            gp.close_issue(c.issue_id, f"closing {c.repo}#{c.number}")
+            for c in (cards if issues is None else issues) if c.state == "open" and not c.is_pr
+        ]
         if closed is not None:
             changes += [
                 gp.set_option(board.id, c.board_item_id, field.id, closed.id, f"{c.repo}#{c.number} to {closed.name} on {board.name}")
                 for c in cards if c.column != closed.name
             ]
-        return self._apply(board, changes)
+        return changes
 
+    def add_changes(self, board: BoardInfo, cards: list[Card]) -> list[gp.Change]:
+        """Put the cards' issues on `board` (the caller knows they are not on it: GitHub answers an
+        issue already there with its existing item). Each answer carries the new item's id."""
+        return [gp.add_item(board.id, c.issue_id, f"{c.repo}#{c.number} onto {board.name}") for c in cards]
+
+    def label_changes(self, cards: list[Card], *, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()) -> list[gp.Change]:
+        """Add `add` to and remove `remove` from each card's issue, where it is needed (one change per kind and issue)."""
+        changes = []
+        for c in cards:
+            names = self.labels(c.repo)
+            adding = [n for n in add if n not in c.labels]
+            removing = [n for n in remove if n in c.labels]
+            missing = [n for n in adding if n not in names]
+            if missing:
+                raise RitualsError(f"{c.repo} has no label {missing[0]!r} (needed on #{c.number}).")
+            if adding:
+                changes.append(gp.add_labels(c.issue_id, [names[n] for n in adding], f"{', '.join(adding)} on {c.repo}#{c.number}"))
+            if removing:
+                changes.append(gp.remove_labels(c.issue_id, [names[n] for n in removing], f"{', '.join(removing)} off {c.repo}#{c.number}"))
+        return changes
 
 def _card(item: gp.ProjectItem) -> Card:
     return Card(
