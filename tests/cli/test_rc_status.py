@@ -1,6 +1,6 @@
 """`fleetops release rc-status` (FLEETOPS_RITUALS=fleet-rc) on the rc world over real sockets, and the
-commands that belong to one process only (freeze under fleet-rc; conclude-milestone not built for it
-yet; cut-rc itself: tests/cli/test_cut_rc.py)."""
+commands that belong to one process only (freeze under fleet-rc; cut-rc itself: tests/cli/test_cut_rc.py;
+conclude-milestone under fleet-rc: tests/cli/test_conclude_projects.py)."""
 
 from __future__ import annotations
 
@@ -118,13 +118,6 @@ def test_freeze_under_fleet_rc_is_exit_2_naming_what_replaces_it(rc, cli, args):
     text = " ".join(result.stderr.split())
     assert "has no merge freeze" in text
     assert "release cut-rc" in text and "release rc-status" in text
-    assert rc.requests == []
-
-
-def test_what_is_not_built_for_fleet_rc_says_so(rc, cli):
-    result = cli("release", "conclude-milestone", "4.59.0", "--yes", env={**rc.env(), **RC})
-    assert result.code == 2, result.stderr
-    assert "is not built for this process (process: release-candidate) yet" in " ".join(result.stderr.split())
     assert rc.requests == []
 
 

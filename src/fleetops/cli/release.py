@@ -178,10 +178,8 @@ def conclude_milestone(
     missing or rejected.
     """
     from fleetops.ops import conclude
-    from fleetops.ops.process import refuse_not_built
 
     fleet = app_of(ctx, "release conclude-milestone", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
-    refuse_not_built(fleet, "release conclude-milestone")  # on GitHub Projects: not built yet (docs/processes.md)
     plan = conclude.conclude(fleet, version=version, next_version=next_version)
     done(fleet.execute(plan, yes=yes, dry_run=dry_run, resend=resend_announcement))
 

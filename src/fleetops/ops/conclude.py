@@ -649,7 +649,7 @@ class Conclude:
                 hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",
             ) from None
 
-    def _announce(self) -> Step:
+    def _announce(self, *, needs: tuple[str, ...] = ("close-milestone", "unfreeze")) -> Step:
         ms = self.reads.milestone
         channel = self.rituals.slack.channel
         text = self.announcement()
@@ -671,7 +671,7 @@ class Conclude:
             return self._post_announcement(step, text)
 
         return Step.todo(
-            "announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"),
+            "announce", title, f"post in {channel}: {text}", apply, data=data, needs=needs,
             once="--resend-announcement", attempted=MARKERS.attempt_time(ms.description),
         )
 
@@ -717,6 +717,10 @@ class Conclude:
 
 
 def conclude(app: App, *, version: str, next_version: str | None) -> Plan:
-    """Read everything and return the plan for `release conclude-milestone`."""
+    """Read everything and return the plan for `release conclude-milestone`, on the boards' backend."""
     versions = parse_versions(version, next_version)
+    if app.rituals.boards.backend == "github-projects":
+        from fleetops.ops.conclude_projects import ConcludeProjects
+
+        return ConcludeProjects(app, versions).plan()
     return Conclude(app, versions).plan()

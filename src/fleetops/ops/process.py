@@ -34,15 +34,6 @@ def refuse_freeze(app: App, command: str) -> None:
         )
 
 
-def refuse_not_built(app: App, command: str) -> None:
-    """A 2024 ritual whose release-candidate version is not built yet (docs/processes.md)."""
-    if is_release_candidate(app):
-        raise UsageError(
-            f"`fleetops {command}` is not built for this process (process: release-candidate) yet; "
-            "see docs/processes.md for what is.",
-        )
-
-
 def require_release_candidate(app: App, command: str) -> None:
     """A command of the current handbook, refused under the 2024 merge-freeze process."""
     if not is_release_candidate(app):

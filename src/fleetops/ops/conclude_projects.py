@@ -1,0 +1,384 @@
+"""Conclude the milestone on GitHub Projects (the current handbook, `FLEETOPS_RITUALS=fleet-rc`).
+
+The handbook's "Conclude current milestone" (releases.md@800f895), as step kinds of one plan:
+
+    boards.stories-to-drafting  <group>.stories   on each product group's project, this milestone's
+                                                  open stories in "Ready for release": add `:product`,
+                                                  remove `:release`, and add the issue to the drafting
+                                                  project unless it is on it already
+    boards.close-ready          <group>.close     the rest of "Ready for release" (this milestone's
+                                                  non-stories, pull requests left alone): Status
+                                                  "Closed" and the issue closed (needs <group>.stories)
+    drafting.celebrate          drafting.celebrate  on the drafting project, this milestone's open
+                                                  stories (those the steps above add included) to
+                                                  "Confirm and celebrate"; `~engineering-initiated`
+                                                  ones closed instead (issue closed, Status "Closed")
+    close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
+                                                  Slack announcement at most once (ops/announce.py)
+    candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
+                                                  the step's `value` (main); skipped when it is
+
+No Merge Freeze: this process has none, so nothing here reads it or needs its token.
+
+Reads (two rounds, each concurrent): the milestones and the Actions variable; then, unless the
+milestone is closed (its boards are then left alone, as `Conclude` does), every group's project and
+the drafting project, each read whole (GitHub cannot filter items), and the repository's labels.
+An issue on two group projects is relabelled and closed once (by the first group in the rituals
+file) and shown "Closed" on both. Each step sends its changes in one `apply` (≤ 50 aliased
+mutations per document, paced by the client); the changes are the ones still missing, so a re-run
+after any failure sends only what is left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from fleetops.concurrency import gather
+from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
+from fleetops.ops.conclude import CONCLUDED, COMMAND, Conclude, marker_line
+from fleetops.plan import Plan, Status, Step
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.boards import BoardInfo, Card
+    from fleetops.boards.github_projects import GitHubProjectsBoards
+    from fleetops.clients.github import Milestone
+    from fleetops.clients.github_projects import Change
+    from fleetops.ops.conclude import Versions
+
+
+@dataclass
+class Project:
+    """One project as the plan read it: a product group's, or the drafting one (key "drafting")."""
+
+    key: str
+    number: int
+    info: BoardInfo | None = None
+    cards: list[Card] = field(default_factory=list)
+    problem: str | None = None  # why its steps cannot run (a person must fix the board or the file)
+
+
+@dataclass
+class ProjectReads:
+    milestone: Milestone
+    milestones: list[Milestone]
+    variable: str | None  # QAWOLF_DEPLOY_TAG now; None: the repository has no such variable
+    groups: list[Project]
+    drafting: Project
+    boards_read: bool  # False: the milestone is closed, its boards were left unread
+
+
+@dataclass(frozen=True)
+class DeployTagParams:
+    value: str
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    """One entry of the ritual's step list: its kind and its parameters (None: the kind has none)."""
+
+    kind: str
+    params: Any = None
+
+
+def _numbers(cards: list[Card]) -> list[int]:
+    return sorted({c.number for c in cards})
+
+
+def _list(cards: list[Card]) -> str:
+    return ", ".join(f"#{n}" for n in _numbers(cards))
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
+class ConcludeProjects(Conclude):
+    """`Conclude` on GitHub Projects boards: the current handbook's kinds (module docstring)."""
+
+    BUILDERS: ClassVar[dict[str, str]] = {
+        "boards.stories-to-drafting": "_stories_kind",
+        "boards.close-ready": "_close_ready_kind",
+        "drafting.celebrate": "_celebrate_kind",
+        "close-milestone": "_close_milestone_kind",
+        "announce": "_announce_kind",
+        "candidate.reset-deploy-tag": "_deploy_tag_kind",
+    }
+
+    def __init__(self, app: App, versions: Versions) -> None:
+        super().__init__(app, versions)
+        projects = self.rituals.boards.github_projects
+        if projects is None:  # the rituals model requires it for this backend
+            raise RitualsError("boards.github_projects is required to conclude on GitHub Projects.")
+        self.projects = projects
+        self.boards: GitHubProjectsBoards = app.boards  # type: ignore[assignment]
+        self.reads: ProjectReads  # type: ignore[assignment]  # set by plan()
+        self._claimed: set[str] = set()  # issue ids a stories step of an earlier group handles
+        self._closing: set[str] = set()  # issue ids a close step of an earlier group closes
+        self._sending: dict[str, Card] = {}  # stories the stories steps add to drafting: issue id → its group card
+        self._added: dict[str, str] = {}  # issue id → its new drafting item, from the stories steps' answers
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def read(self) -> ProjectReads:  # type: ignore[override]
+        app = self.app
+        if app.settings.github_token is None:
+            raise AuthError(
+                f"`fleetops {COMMAND}` on GitHub Projects reads and changes the boards, the milestone and an Actions variable: it needs a GitHub token.",
+                hint="Export GH_TOKEN (or GITHUB_TOKEN) with the `repo` and `project` scopes and access to "
+                f"{self._candidate().deploy_variable_repository}'s variables.",
+            )
+        github = app.clients.github  # built here, not in the worker threads
+        first = gather({"milestones": lambda: github.milestones("all"), "variable": self._read_variable})
+        milestone = self._find_milestone(first["milestones"])
+        groups = [Project(g.key, g.project) for g in self.rituals.people.product_groups if g.project is not None]
+        drafting = Project("drafting", self.projects.drafting_project)
+        boards_read = milestone.state != "closed"
+        if boards_read:
+            boards = self.boards  # built here too (App.boards is a cached property)
+            tasks: dict[str, Any] = {f"board:{p.key}": lambda p=p: self._read_project(p) for p in [*groups, drafting]}
+            tasks["labels"] = lambda: boards.labels(self.repo)
+            gather(tasks)
+        return ProjectReads(milestone, first["milestones"], first["variable"], groups, drafting, boards_read)
+
+    def _candidate(self) -> Any:
+        candidate = self.rituals.candidate
+        if candidate is None:
+            raise RitualsError("the candidate section (deploy_variable, deploy_variable_repository) is required for candidate.reset-deploy-tag.")
+        return candidate
+
+    def _read_variable(self) -> str | None:
+        candidate = self._candidate()
+        try:
+            return self.app.clients.github.variable(candidate.deploy_variable, repo=candidate.deploy_variable_repository)
+        except NotFound:
+            return None
+
+    def _read_project(self, project: Project) -> None:
+        """The board and every card on it; a board fleetops cannot use is the problem of its steps."""
+        columns = [self.projects.confirm_and_celebrate] if project.key == "drafting" else [self.projects.ready_for_release]
+        try:
+            info = self.boards.find(project.number)
+        except (RitualsError, NotFound) as err:
+            project.problem = f"project {project.number}: {err.message}"
+            return
+        missing = [c for c in columns if info.column(c) is None]
+        if info.closed is None:
+            missing.append(self.projects.closed_column)
+        if missing:
+            names = ", ".join(repr(c.name) for c in info.columns)
+            project.problem = (f"project {project.number} ({info.name}) has no Status {missing[0]!r} (it has {names}): "
+                               "fix boards.github_projects in the rituals file or the project")
+            return
+        project.info = info
+        project.cards = self.boards.all_cards(info)
+
+    # -- the plan ---------------------------------------------------------------------------------------------
+    def plan(self) -> Plan:
+        """Read, then build each kind's steps in order (the rituals file's list once steps are data)."""
+        self.reads = reads = self.read()
+        ms = reads.milestone
+        if ms.state == "closed":
+            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
+            self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
+        self.next_freeze = None  # no merge freeze in this process
+        plan = Plan(command=COMMAND, title=f"Conclude {self.v.version}")
+        plan.extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
+        for entry in STEPS:
+            for step in getattr(self, self.BUILDERS[entry.kind])(entry, plan):
+                plan.add(step)
+        return plan
+
+    def _in_release(self, card: Card) -> bool:
+        """An issue of this milestone in "Ready for release" (pull requests are left as they are)."""
+        ready = self.projects.ready_for_release.lower()
+        return not card.is_pr and card.milestone == self.reads.milestone.title and (card.column or "").lower() == ready
+
+    def _story(self, card: Card) -> bool:
+        return self.labels.story in card.labels
+
+    def _board_problem(self, project: Project, step_id: str, title: str, data: dict[str, Any]) -> Step | None:
+        """The step as it must stay when the boards are left alone or cannot be used, else None."""
+        if self.closed_reason is not None:
+            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
+        for broken in (project, self.reads.drafting if step_id.endswith((".stories", ".celebrate")) else None):
+            if broken is not None and broken.problem is not None:
+                return Step(id=step_id, title=title, detail=broken.problem, status=Status.FAILED, data=data)
+        return None
+
+    # boards.stories-to-drafting
+    def _stories_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        return [self._stories_step(group) for group in self.reads.groups]
+
+    def _stories_step(self, group: Project) -> Step:
+        step_id, title = f"{group.key}.stories", f"{group.key}: send stories back to drafting"
+        data: dict[str, Any] = {"project": group.number}
+        held = self._board_problem(group, step_id, title, data)
+        if held is not None:
+            return held
+        labels, drafting = self.labels, self.reads.drafting
+        stories = [c for c in group.cards if self._in_release(c) and self._story(c) and c.state == "open" and c.issue_id not in self._claimed]
+        self._claimed.update(c.issue_id for c in stories)
+        on_drafting = {c.issue_id for c in drafting.cards}
+        need_product = [c for c in stories if labels.product not in c.labels]
+        need_unrelease = [c for c in stories if labels.release in c.labels]
+        need_add = [c for c in stories if c.issue_id not in on_drafting]
+        self._sending.update((c.issue_id, c) for c in need_add)
+        data.update(issues=_numbers(stories), label_added=_numbers(need_product), label_removed=_numbers(need_unrelease),
+                    added_to_drafting=_numbers(need_add))
+        if not (need_product or need_unrelease or need_add):
+            reason = (f"{_count(len(stories), 'story')} already sent back ({labels.product}, no {labels.release}, on project {drafting.number})"
+                      if stories else f"no open story of {self.final_title} in {self.projects.ready_for_release}")
+            return Step.skip(step_id, title, reason, data=data)
+        assert drafting.info is not None
+        changes = [
+            *self.boards.label_changes(stories, add=(labels.product,), remove=(labels.release,)),
+            *self.boards.add_changes(drafting.info, need_add),
+        ]
+
+        def apply(step: Step) -> str:
+            self._send(changes)
+            return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
+
+        parts = [f"{_count(len(stories), 'story')} of {self.final_title} in {self.projects.ready_for_release}: {_list(stories)}"]
+        if need_product:
+            parts.append(f"add {labels.product} to {_list(need_product)}")
+        if need_unrelease:
+            parts.append(f"remove {labels.release} from {_list(need_unrelease)}")
+        if need_add:
+            parts.append(f"add to project {drafting.number} ({drafting.info.name}): {_list(need_add)}")
+        return Step.todo(step_id, title, "; ".join(parts), apply, data=data)
+
+    def _send(self, changes: list[Change]) -> None:
+        """Apply; keep the drafting items that the adds created (the celebrate step moves them)."""
+        answers = self.boards.apply(changes)
+        for change, answer in zip(changes, answers, strict=True):
+            item = (answer or {}).get("item") or {}
+            if change.kind == "add_item" and item.get("id"):
+                self._added[change.input["contentId"]] = item["id"]
+
+    # boards.close-ready
+    def _close_ready_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        ids = {s.id for s in plan.steps}
+        return [self._close_step(g, needs=tuple(n for n in (f"{g.key}.stories",) if n in ids)) for g in self.reads.groups]
+
+    def _close_step(self, group: Project, *, needs: tuple[str, ...]) -> Step:
+        step_id, title = f"{group.key}.close", f"{group.key}: close the rest of {self.projects.ready_for_release}"
+        data: dict[str, Any] = {"project": group.number}
+        held = self._board_problem(group, step_id, title, data)
+        if held is not None:
+            return held
+        assert group.info is not None
+        rest = [c for c in group.cards if self._in_release(c) and not self._story(c)]
+        closing = [c for c in rest if c.state == "open" and c.issue_id not in self._closing]
+        self._closing.update(c.issue_id for c in closing)
+        changes = self.boards.close_changes(group.info, rest, issues=closing)
+        moving = [c for c in rest if c.column != self.projects.closed_column]
+        data.update(issues=_numbers(rest), closed=_numbers(closing), status_closed=_numbers(moving))
+        if not changes:
+            reason = f"{_count(len(rest), 'issue')} of {self.final_title} closed already" if rest else f"no issue of {self.final_title} left in {self.projects.ready_for_release} besides stories"
+            return Step.skip(step_id, title, reason, data=data)
+
+        def apply(step: Step) -> str:
+            self.boards.apply(changes)
+            return f"closed {_count(len(closing), 'issue')} ({_list(closing) or 'none open'}); Status {self.projects.closed_column}: {_list(moving) or 'none'}"
+
+        detail = f"{_count(len(rest), 'issue')}: {_list(rest)} → Status {self.projects.closed_column}"
+        if closing:
+            detail += f", issue closed ({_list(closing)})"
+        return Step.todo(step_id, title, detail, apply, data=data, needs=needs)
+
+    # drafting.celebrate
+    def _celebrate_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        drafting = self.reads.drafting
+        step_id, title = "drafting.celebrate", f"drafting: move this milestone's stories to {self.projects.confirm_and_celebrate}"
+        data: dict[str, Any] = {"project": drafting.number}
+        held = self._board_problem(drafting, step_id, title, data)
+        if held is not None:
+            return [held]
+        moving, closing = self._celebrating()
+        data.update(issues=_numbers(moving), closed=_numbers(closing))
+        if not moving and not closing:
+            return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
+        stories = tuple(s.id for s in plan.steps if s.id.endswith(".stories"))
+
+        def apply(step: Step) -> str:
+            info = drafting.info
+            assert info is not None
+            move, close = self._placed(moving), self._placed(closing)
+            self.boards.apply([*self.boards.move_changes(info, move, self.projects.confirm_and_celebrate), *self.boards.close_changes(info, close)])
+            return f"moved {_count(len(move), 'story')} to {self.projects.confirm_and_celebrate} ({_list(move) or 'none'}); closed {_list(close) or 'none'}"
+
+        detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
+        if closing:
+            detail += f"; {self.labels.engineering_initiated} {_list(closing)} → closed (issue and Status {self.projects.closed_column})"
+        return [Step.todo(step_id, title, detail, apply, data=data, needs=stories)]
+
+    def _celebrating(self) -> tuple[list[Card], list[Card]]:
+        """(stories to move to "Confirm and celebrate", engineering-initiated stories to close) on drafting,
+        with the stories the stories steps add (their drafting item comes from the adds' answers)."""
+        title, p = self.reads.milestone.title, self.projects
+        mine = [c for c in self.reads.drafting.cards if not c.is_pr and self._story(c) and c.milestone == title]
+        adding = [dataclasses.replace(c, board_item_id="", column=None) for c in self._sending.values() if c.milestone == title]
+        ei = self.labels.engineering_initiated
+        moving = [c for c in mine if c.state == "open" and ei not in c.labels and c.column not in (p.confirm_and_celebrate, p.closed_column)]
+        closing = [c for c in mine if ei in c.labels and (c.state == "open" or c.column != p.closed_column)]
+        moving += [c for c in adding if ei not in c.labels]
+        closing += [c for c in adding if ei in c.labels]
+        return moving, closing
+
+    def _placed(self, cards: list[Card]) -> list[Card]:
+        """The cards with their drafting item: a story added by this run gets the item the add answered."""
+        out = []
+        for card in cards:
+            if not card.board_item_id:
+                item = self._added.get(card.issue_id)
+                if item is None:
+                    raise FleetopsError(f"{card.repo}#{card.number} was not added to the drafting project in this run; re-run to read the board again.")
+                card = dataclasses.replace(card, board_item_id=item)
+            out.append(card)
+        return out
+
+    # close-milestone, announce: Conclude's own steps
+    def _close_milestone_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        return [self._close_milestone(needs=tuple(s.id for s in plan.steps))]  # closed means concluded
+
+    def _announce_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        ids = {s.id for s in plan.steps}
+        step = self._announce(needs=tuple(n for n in ("close-milestone",) if n in ids))
+        plan.extra["announcement"] = step.data.get("text")
+        return [step]
+
+    # candidate.reset-deploy-tag
+    def _deploy_tag_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        candidate = self._candidate()
+        name, repo = candidate.deploy_variable, candidate.deploy_variable_repository
+        value = entry.params.value if entry.params is not None else self.rituals.default_branch
+        current = self.reads.variable
+        title = f"Set {name} of {repo} back to {value}"
+        data = {"variable": name, "repository": repo, "value": value}
+        if current == value:
+            return [Step.skip("deploy-tag", title, f"already {value}", data=data)]
+        if current is None:
+            return [Step(id="deploy-tag", title=title, status=Status.FAILED, data=data,
+                         detail=f"{repo} has no Actions variable {name}: create it (settings → secrets and variables → actions), then re-run")]
+
+        def apply(step: Step) -> str:
+            self.app.clients.github.set_variable(name, value, repo=repo)
+            return f"{name}: {current} → {value}"
+
+        return [Step.todo("deploy-tag", title, f"{current} → {value} (QA Wolf tests {value} every morning)", apply, data=data)]
+
+
+# Until the rituals file lists the steps (rituals.conclude_milestone.steps): the handbook's order.
+STEPS = [
+    StepEntry("boards.stories-to-drafting"),
+    StepEntry("boards.close-ready"),
+    StepEntry("drafting.celebrate"),
+    StepEntry("close-milestone"),
+    StepEntry("announce"),
+    StepEntry("candidate.reset-deploy-tag", DeployTagParams("main")),
+]
