@@ -30,3 +30,31 @@ def app_of(ctx: typer.Context, command: str, *, json: bool = False, dry_run: boo
 
 def done(code: int) -> NoReturn:
     raise typer.Exit(code)
+
+
+STEPS_MARK = "{steps}"  # where a ritual's help shows the step list of the rituals file in force
+
+
+class RitualHelp(typer.core.TyperCommand):
+    """A command whose `--help` lists the steps of its ritual as the rituals file in force has them.
+
+    The docstring holds the line `{steps}`; the file is FLEETOPS_RITUALS's (bundled `fleet` when
+    unset). A file that cannot be read leaves a one-line note there instead, and the error itself
+    comes when the command runs.
+    """
+
+    ritual = "conclude_milestone"
+
+    def format_help(self, ctx, formatter) -> None:  # noqa: ANN001 - click's types
+        if self.help and STEPS_MARK in self.help:
+            from fleetops.ops.runbook import steps_runbook
+
+            written = self.help
+            self.help = written.replace(STEPS_MARK, steps_runbook(self.ritual))
+            try:
+                super().format_help(ctx, formatter)
+            finally:
+                self.help = written  # the file in force may differ at the next --help of this process
+            return
+        super().format_help(ctx, formatter)
+

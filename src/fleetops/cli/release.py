@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from fleetops.cli.options import DryRun, Json, ResendAnnouncement, Yes, app_of, done
+from fleetops.cli.options import DryRun, Json, ResendAnnouncement, RitualHelp, Yes, app_of, done
 
 app = typer.Typer(help="The release DRI's rituals: dependencies, QA issue, readiness, milestone, dogfood.", no_args_is_help=True)
 
@@ -131,7 +131,7 @@ def readiness(
     done(fleet.report(read_readiness(fleet, version)))
 
 
-@app.command("conclude-milestone")
+@app.command("conclude-milestone", cls=RitualHelp)
 def conclude_milestone(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(help="The version just released, e.g. 4.58.0.")],
@@ -144,24 +144,12 @@ def conclude_milestone(
     """Conclude the released milestone (handbook: "Conclude current milestone").
 
     \b
-    Run it right after publishing VERSION. It reads GitHub, ZenHub, Merge
-    Freeze and the milestone first, shows every step with the issue numbers
-    it changes, asks (or needs --yes), then:
-     1. renames milestone VERSION-tentative to VERSION;
-     on each product group's ZenHub board (g-mdm, g-endpoint-ops):
-     2.   removes the milestone from open items outside "Ready for release";
-     3.   gives items in "Ready for release" the milestone and active sprint;
-     4.   stories there: adds :product, removes :release (back to drafting);
-     5.   closes the other items there (ZenHub closes the GitHub issues);
-     6. on the drafting board moves the milestone's stories to "Confirm and
-        celebrate";
-     7. closes the milestone;
-     8. creates NEXT-tentative, due the release's due date + the cadence;
-     9. unfreezes main in Merge Freeze;
-    10. announces in #help-engineering through SLACK_WEBHOOK_URL (without
-        it: a checklist item with the text to post): first notes the attempt
-        in the milestone, then posts, then notes it posted;
-    11. creates branch patch-fleet-vX.Y.Z+1 from tag fleet-vX.Y.Z.
+    Run it right after publishing VERSION. It reads the milestone and the
+    boards (and Merge Freeze in the merge-freeze process) first, shows every
+    step with the issue numbers it changes, asks (or needs --yes), then runs
+    the steps that rituals.conclude_milestone.steps of the rituals file in
+    force (FLEETOPS_RITUALS) lists, in order:
+    {steps}
 
     \b
     Each step is skipped when already done, so after a failure re-run the

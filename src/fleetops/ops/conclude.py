@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from packaging.version import Version
 
@@ -32,6 +34,7 @@ from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import compute_schedule, due_day
 from fleetops.text import TemplateError, fill
+from fleetops.rituals import steps as step_kinds
 from fleetops.versions import Release, next_patch, parse_release, release_name
 
 if TYPE_CHECKING:
@@ -39,8 +42,10 @@ if TYPE_CHECKING:
     from fleetops.clients.github import Milestone
     from fleetops.clients.mergefreeze import FreezeState
     from fleetops.clients.zenhub import Board, ZIssue
+    from fleetops.rituals.models import StepEntry
 
 COMMAND = "release conclude-milestone"
+KINDS = step_kinds.KINDS["conclude_milestone"]
 # Durable markers, lines in the milestone's description: the close step writes the first in the
 # same request that closes it; the Slack step writes the second before it posts (Slack cannot be
 # asked afterwards whether the message arrived) and replaces it by the third once Slack said "ok".
@@ -48,6 +53,17 @@ CONCLUDED = "fleetops: concluded"
 ANNOUNCING = "fleetops: announcing in Slack"
 ANNOUNCED = "fleetops: announced in Slack"
 MARKERS = Markers(ANNOUNCING, ANNOUNCED)  # visible lines in the milestone's description
+
+
+def _listed(method: Callable[..., Step | None]) -> Callable[..., list[Step]]:
+    """A step builder that gives one step (or none) as the list `build_steps` expects."""
+
+    @wraps(method)
+    def build(self: Any, entry: StepEntry, plan: Plan) -> list[Step]:
+        step = method(self, entry, plan)
+        return [] if step is None else [step]
+
+    return build
 
 
 # --- versions -----------------------------------------------------------------------------------------------
@@ -162,6 +178,8 @@ class Conclude:
         self.next_freeze: str | None = None  # why the freeze belongs to the next release
         self._milestone_zid: str | None = None
         self._description: str | None = None  # the milestone's description after the close step
+        self._added: set[str] = set()  # items the board steps give the milestone
+        self._removed: set[str] = set()  # items the board steps take it from
 
     # -- reading --------------------------------------------------------------------------------------------
     def _group_keys(self) -> list[tuple[str, str | None]]:
@@ -350,30 +368,13 @@ class Conclude:
             "next_milestone": self.next_titles[0],
             "patch_branch": self.branch,
         }
-        plan.add(self._rename())
-        board_steps: list[str] = []
-        added: set[str] = set()
-        removed: set[str] = set()
-        for group in reads.groups:
-            for step in self._group_steps(group, added, removed):
-                plan.add(step)
-                if not step.id.endswith(".close"):
-                    board_steps.append(step.id)
-        celebrate = self._celebrate(added, removed, needs=tuple(board_steps))
-        if celebrate is not None:
-            plan.add(celebrate)
-        # closed means concluded: every step so far must have finished
-        plan.add(self._close_milestone(needs=tuple(s.id for s in plan.steps)))
-        plan.add(self._next_milestone())
-        plan.add(self._unfreeze())
-        announce = self._announce()
-        plan.extra["announcement"] = announce.data.get("text")
-        plan.add(announce)
-        plan.add(self._patch_branch())
+        self.build_steps(plan)
+        plan.extra["announcement"] = next((s.data.get("text") for s in plan.steps if s.id == "announce"), None)
         return plan
 
     # 1
-    def _rename(self) -> Step:
+    @_listed
+    def _rename(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
         title = f"Rename milestone {self.tentative_title} → {self.final_title}"
         data = {"milestone": ms.number}
@@ -387,32 +388,76 @@ class Conclude:
         detail = f"#{ms.number} ({ms.state}, {ms.open_issues} open and {ms.closed_issues} closed issues): title {ms.title} → {self.final_title}"
         return Step.todo("rename", title, detail, apply, data=data)
 
-    # 2–6
-    def _group_steps(self, group: GroupBoard, added: set[str], removed: set[str]) -> list[Step]:
-        key = group.key
-        ids = {n: f"{key}.{n}" for n in ("unfinished", "ready", "stories", "close")}
-        titles = {
-            "unfinished": f"{key}: remove the milestone from unfinished items",
-            "ready": f"{key}: milestone and sprint on Ready for release",
-            "stories": f"{key}: send stories back to drafting",
-            "close": f"{key}: close the rest of Ready for release",
-        }
-        if self.closed_reason is not None:
-            return [Step.skip(ids[n], titles[n], self.closed_reason, data={"workspace": key, "issues": []}) for n in ids]
-        if group.problem is not None:
-            return [Step(id=ids[n], title=titles[n], detail=group.problem, status=Status.FAILED, data={"workspace": key}) for n in ids]
-        return [
-            self._unfinished_step(group, ids["unfinished"], titles["unfinished"], removed),
-            self._ready_step(group, ids["ready"], titles["ready"], added),
-            self._stories_step(group, ids["stories"], titles["stories"]),
-            self._close_step(group, ids["close"], titles["close"], needs=(ids["ready"],)),
-        ]
+    # -- the steps, as the rituals file lists them ------------------------------------------------------
+    # kind (rituals/steps.py) → the method that builds its step(s): (entry, plan) → [Step, ...]. A
+    # per-board kind gives one step per board, in the boards' order.
+    BUILDERS: ClassVar[dict[str, str]] = {
+        "rename-milestone": "_rename",
+        "boards.unfinished-lose-milestone": "_unfinished_steps",
+        "boards.prepare-ready": "_ready_steps",
+        "boards.stories-to-drafting": "_stories_steps",
+        "boards.close-ready": "_close_steps",
+        "drafting.celebrate": "_celebrate",
+        "close-milestone": "_close_milestone",
+        "create-next-milestone": "_next_milestone",
+        "freeze.end": "_unfreeze",
+        "announce": "_announce",
+        "create-patch-branch": "_patch_branch",
+    }
+
+    def build_steps(self, plan: Plan) -> None:
+        """Add the steps of the rituals file's list in order; consecutive board kinds go board by board."""
+        run: list[list[Step]] = []  # the steps of consecutive per-board kinds, one list per kind
+        for entry in self.rituals.steps_of("conclude_milestone"):
+            build = getattr(self, self.BUILDERS[entry.kind])
+            if KINDS[entry.kind].per_board:
+                run.append(build(entry, plan))
+                continue
+            self._add_board_run(plan, run)
+            for step in build(entry, plan):
+                plan.add(step)
+        self._add_board_run(plan, run)
+
+    @staticmethod
+    def _add_board_run(plan: Plan, run: list[list[Step]]) -> None:
+        for board_steps in zip(*run, strict=True):
+            for step in board_steps:
+                plan.add(step)
+        run.clear()
+
+    def _per_board(self, name: str, title: str, build: Callable[[GroupBoard, str, str], Step]) -> list[Step]:
+        """One step per product group's board; `title` has `{key}`. Unusable boards fail, closed milestones skip."""
+        steps = []
+        for group in self.reads.groups:
+            step_id, text = f"{group.key}.{name}", title.format(key=group.key)
+            if self.closed_reason is not None:
+                steps.append(Step.skip(step_id, text, self.closed_reason, data={"workspace": group.key, "issues": []}))
+            elif group.problem is not None:
+                steps.append(Step(id=step_id, title=text, detail=group.problem, status=Status.FAILED, data={"workspace": group.key}))
+            else:
+                steps.append(build(group, step_id, text))
+        return steps
+
+    def _unfinished_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        return self._per_board("unfinished", "{key}: remove the milestone from unfinished items", self._unfinished_step)
+
+    def _ready_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        return self._per_board("ready", "{key}: milestone and sprint on Ready for release", self._ready_step)
+
+    def _stories_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        return self._per_board("stories", "{key}: send stories back to drafting", self._stories_step)
+
+    def _close_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
+        return self._per_board(
+            "close", "{key}: close the rest of Ready for release",
+            lambda group, step_id, title: self._close_step(group, step_id, title, needs=(f"{group.key}.ready", f"{group.key}.stories")),
+        )
 
     # 2–3: items of this milestone outside the column did not make the release
-    def _unfinished_step(self, group: GroupBoard, step_id: str, title: str, removed: set[str]) -> Step:
+    def _unfinished_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
         key, zenhub, ms = group.key, self.app.clients.zenhub, self.reads.milestone
         unfinished = group.unfinished
-        removed.update(i.id for i in unfinished)
+        self._removed.update(i.id for i in unfinished)
         data = {"workspace": key, "issues": _numbers(unfinished)}
         if not unfinished:
             return Step.skip(step_id, title, f"no open item outside {self.pipes.ready_for_release} carries {ms.title}", data=data)
@@ -425,7 +470,7 @@ class Conclude:
         return Step.todo(step_id, title, detail, remove, data=data)
 
     # 4: every item in the column gets the milestone and the active sprint
-    def _ready_step(self, group: GroupBoard, step_id: str, title: str, added: set[str]) -> Step:
+    def _ready_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
         key, zenhub, ms = group.key, self.app.clients.zenhub, self.reads.milestone
         board = group.board
         assert board is not None
@@ -433,7 +478,7 @@ class Conclude:
         sprint = board.active_sprint
         lacking_ms = [i for i in ready if i.milestone_number != ms.number]
         lacking_sprint = [i for i in ready if sprint is not None and sprint.id not in i.sprints]
-        added.update(i.id for i in lacking_ms)
+        self._added.update(i.id for i in lacking_ms)
         touched = sorted({*_numbers(lacking_ms), *_numbers(lacking_sprint)})
         data = {"workspace": key, "issues": touched, "milestone_added": _numbers(lacking_ms), "sprint_added": _numbers(lacking_sprint)}
         if ready and sprint is None:
@@ -515,7 +560,8 @@ class Conclude:
         return Step.todo(step_id, title, detail, close, data=data, needs=needs)
 
     # 8
-    def _celebrate(self, added: set[str], removed: set[str], *, needs: tuple[str, ...]) -> Step | None:
+    @_listed
+    def _celebrate(self, entry: StepEntry, plan: Plan) -> Step | None:
         reads = self.reads
         key = reads.drafting_key
         if key is None or reads.drafting is None:
@@ -527,11 +573,13 @@ class Conclude:
         if reads.drafting_problem is not None:
             return Step(id=step_id, title=title, detail=reads.drafting_problem, status=Status.FAILED, data={"workspace": key})
         ms = reads.milestone
-        # The stories that carry the milestone once steps 2–4 are done (not just now).
+        # The stories that carry the milestone once the board steps are done (not just now).
         moving = [
             i for i in reads.drafting_stories
-            if (i.milestone_number == ms.number and i.id not in removed) or i.id in added
+            if (i.milestone_number == ms.number and i.id not in self._removed) or i.id in self._added
         ]
+        keys = {g.key for g in reads.groups}
+        needs = tuple(s.id for s in plan.steps if s.id.split(".", 1)[0] in keys and not s.id.endswith(".close"))
         moving.sort(key=lambda i: i.number)
         already = f"; {len(reads.celebrated)} already there" if reads.celebrated else ""
         data = {"workspace": key, "issues": _numbers(moving)}
@@ -551,7 +599,8 @@ class Conclude:
         return Step.todo(step_id, title, detail, move, data=data, needs=needs)
 
     # 9
-    def _close_milestone(self, *, needs: tuple[str, ...]) -> Step:
+    @_listed
+    def _close_milestone(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
         title = f"Close milestone {self.final_title}"
         data = {"milestone": ms.number}
@@ -568,13 +617,15 @@ class Conclude:
             return f"closed #{ms.number} ({closed.open_issues} open, {closed.closed_issues} closed issues)"
 
         detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"
-        return Step.todo("close-milestone", title, detail, apply, data=data, needs=needs)
+        # closed means concluded: every step before it must have finished
+        return Step.todo("close-milestone", title, detail, apply, data=data, needs=tuple(s.id for s in plan.steps))
 
     def _stamp(self) -> str:
         return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # 10
-    def _next_milestone(self) -> Step:
+    @_listed
+    def _next_milestone(self, entry: StepEntry, plan: Plan) -> Step:
         reads = self.reads
         tentative, final = self.next_titles
         title = f"Create milestone {tentative}"
@@ -603,7 +654,8 @@ class Conclude:
         return due_day(due) + timedelta(days=self.rituals.release.cadence_days)
 
     # 11
-    def _unfreeze(self) -> Step:
+    @_listed
+    def _unfreeze(self, entry: StepEntry, plan: Plan) -> Step:
         state = self.reads.freeze
         title = f"Unfreeze {self.freeze_branch} in Merge Freeze"
         if not state.frozen:
@@ -649,7 +701,8 @@ class Conclude:
                 hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",
             ) from None
 
-    def _announce(self, *, needs: tuple[str, ...] = ("close-milestone", "unfreeze")) -> Step:
+    @_listed
+    def _announce(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
         channel = self.rituals.slack.channel
         text = self.announcement()
@@ -671,7 +724,7 @@ class Conclude:
             return self._post_announcement(step, text)
 
         return Step.todo(
-            "announce", title, f"post in {channel}: {text}", apply, data=data, needs=needs,
+            "announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"),
             once="--resend-announcement", attempted=MARKERS.attempt_time(ms.description),
         )
 
@@ -694,7 +747,8 @@ class Conclude:
         return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
 
     # 13
-    def _patch_branch(self) -> Step:
+    @_listed
+    def _patch_branch(self, entry: StepEntry, plan: Plan) -> Step:
         reads = self.reads
         title = f"Create branch {self.branch} from {self.tag}"
         if reads.branch is not None:
@@ -717,7 +771,7 @@ class Conclude:
 
 
 def conclude(app: App, *, version: str, next_version: str | None) -> Plan:
-    """Read everything and return the plan for `release conclude-milestone`, on the boards' backend."""
+    """Read everything and return the plan for `release conclude-milestone`."""
     versions = parse_versions(version, next_version)
     if app.rituals.boards.backend == "github-projects":
         from fleetops.ops.conclude_projects import ConcludeProjects

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import datetime as dt
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fleetops import text, versions
+from fleetops.rituals import steps as step_kinds
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
@@ -325,6 +326,68 @@ class Handbook(Section):
     _zone = field_validator("timezone")(Freeze._known_zone.__func__)  # type: ignore[attr-defined]
 
 
+class StepEntry(Section):
+    """One step of a ritual's list: a kind (`rituals/steps.py`) and its parameters.
+
+    The file writes a kind alone (`- close-milestone`) or with parameters beside it
+    (`- {kind: candidate.reset-deploy-tag, value: main}`).
+    """
+
+    RITUAL: ClassVar[str] = "conclude_milestone"
+    kind: str
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"kind": value}
+        if isinstance(value, dict) and set(value) <= {"kind", "params"} and isinstance(value.get("params", {}), dict):
+            return value  # already in model form (a dump of a validated file)
+        if isinstance(value, dict) and "kind" in value:
+            return {"kind": value["kind"], "params": {k: v for k, v in value.items() if k != "kind"}}
+        return value
+
+    @model_validator(mode="after")
+    def _known(self) -> StepEntry:
+        kinds = step_kinds.KINDS[self.RITUAL]
+        if self.kind not in kinds:
+            raise ValueError(f"unknown step kind {self.kind!r}; the known kinds are {step_kinds.known(self.RITUAL)}")
+        self.args()
+        return self
+
+    def args(self) -> step_kinds.NoParams:
+        """The parameters, validated against the kind's model (a problem names the parameter)."""
+        from pydantic import ValidationError
+
+        model = step_kinds.KINDS[self.RITUAL][self.kind].params
+        try:
+            return model.model_validate(self.params)
+        except ValidationError as err:
+            first = err.errors()[0]
+            name = ".".join(str(p) for p in first["loc"]) or "(parameters)"
+            expected = ", ".join(model.model_fields) or "none"
+            raise ValueError(f"{self.kind}: parameter {name}: {first['msg']} (its parameters: {expected})") from None
+
+
+class RitualSteps(Section):
+    steps: list[StepEntry] = Field(min_length=1)
+
+    @field_validator("steps")
+    @classmethod
+    def _order(cls, value: list[StepEntry]) -> list[StepEntry]:
+        problems = step_kinds.check_list(StepEntry.RITUAL, [s.kind for s in value])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+
+class RitualLists(Section):
+    """The ordered steps of the multi-step rituals; a ritual left out runs its process's default list."""
+
+    conclude_milestone: RitualSteps | None = None
+
+
 class Rituals(Section):
     """The whole rituals file."""
 
@@ -347,6 +410,24 @@ class Rituals(Section):
     dogfood: Dogfood = Dogfood()
     slack: Slack = Slack()
     handbook: Handbook = Handbook()
+    rituals: RitualLists = RitualLists()
+
+    def steps_of(self, ritual: str) -> list[StepEntry]:
+        """The ritual's steps in order: the file's list, else the handbook's for this process."""
+        listed: RitualSteps | None = getattr(self.rituals, ritual)
+        if listed is not None:
+            return listed.steps
+        return [StepEntry.model_validate(s) for s in step_kinds.DEFAULT_STEPS[ritual][self.process]]
+
+    @model_validator(mode="after")
+    def _steps_fit(self) -> Rituals:
+        for ritual in step_kinds.KINDS:
+            if getattr(self.rituals, ritual) is None:
+                continue
+            problems = step_kinds.check_fit(ritual, [s.kind for s in self.steps_of(ritual)], process=self.process, backend=self.boards.backend)
+            if problems:
+                raise ValueError(f"rituals.{ritual}." + f"; rituals.{ritual}.".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _groups_exist(self) -> Rituals:

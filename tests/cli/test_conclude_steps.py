@@ -1,0 +1,148 @@
+"""conclude-milestone's steps come from the rituals file: the list, its order, its parameters, the help."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fleetops.ops.conclude import Conclude
+from fleetops.rituals.loader import bundled_path
+from fleetops.rituals.steps import KINDS, ZENHUB
+from tests.cli.test_conclude import conclude, released
+from tests.helpers import runbook
+
+STEPS_2024 = """      - rename-milestone                  # VERSION-tentative → VERSION
+      - boards.unfinished-lose-milestone  # items outside "Ready for release" lose the milestone
+      - boards.prepare-ready              # "Ready for release": milestone and active sprint
+      - boards.stories-to-drafting        # stories: +:product, -:release
+      - boards.close-ready                # the rest of "Ready for release" is closed
+      - drafting.celebrate                # drafting board: stories → "Confirm and celebrate"
+      - close-milestone
+      - create-next-milestone             # NEXT-tentative, due + release.cadence_days
+      - freeze.end                        # unfreeze in Merge Freeze
+      - announce                          # slack.announcement, at most once
+      - create-patch-branch               # patch-fleet-vX.Y.Z+1 from the release tag
+"""
+
+
+@pytest.fixture(autouse=True)
+def pinned(clock):
+    clock.set(datetime(2024, 4, 16, 15, 0, tzinfo=UTC))
+
+
+def with_steps(tmp_path: Path, steps: str) -> Path:
+    """The bundled 2024 file with its conclude_milestone list replaced by `steps` (YAML list lines)."""
+    text = bundled_path().read_text()
+    assert STEPS_2024 in text, "the bundled file's step list changed: update STEPS_2024"
+    path = tmp_path / "fleet.yml"
+    path.write_text(text.replace(STEPS_2024, steps))
+    return path
+
+
+def test_every_zenhub_kind_has_a_builder_and_every_builder_a_kind():
+    zenhub_kinds = {name for name, kind in KINDS["conclude_milestone"].items() if ZENHUB in kind.backends and "merge-freeze" in kind.processes}
+    assert set(Conclude.BUILDERS) == zenhub_kinds
+    for method in Conclude.BUILDERS.values():
+        assert callable(getattr(Conclude, method))
+
+
+def test_the_bundled_list_is_the_default_list_of_its_process():
+    """A file without `rituals:` runs the same steps as the bundled file's explicit list."""
+    from fleetops.rituals.loader import load_rituals
+
+    bundled = load_rituals(bundled_path())
+    text = bundled_path().read_text()
+    without = text[: text.index("\n# The steps of the multi-step rituals")]
+    import yaml
+
+    from fleetops.rituals.models import Rituals
+
+    assert [s.kind for s in Rituals.model_validate(yaml.safe_load(without)).steps_of("conclude_milestone")] == [
+        s.kind for s in bundled.steps_of("conclude_milestone")
+    ]
+
+
+def test_a_shorter_list_runs_only_its_steps_and_the_help_says_so(make_sandbox, cli, tmp_path):
+    """Drop the Slack and patch-branch steps and move create-next-milestone first: plan and help follow."""
+    steps = "      - create-next-milestone\n" + "".join(
+        line + "\n" for line in STEPS_2024.splitlines()
+        if not any(k in line for k in ("announce", "create-patch-branch", "create-next-milestone"))
+    )
+    rituals = with_steps(tmp_path, steps)
+    server = released(make_sandbox)
+    env = {**server.env(), "FLEETOPS_RITUALS": str(rituals)}
+    result = conclude(cli, server, "--dry-run", "--json", env=env)
+    assert result.code == 0, result.stderr
+    ids = [s["id"] for s in result.json()["steps"]]
+    assert ids[0] == "next-milestone"
+    assert "announce" not in ids and "patch-branch" not in ids
+    assert ids[1] == "rename" and ids[-1] == "unfreeze"
+    assert server.writes() == []
+    help_text = cli("release", "conclude-milestone", "--help", env={"COLUMNS": "80", "FLEETOPS_RITUALS": str(rituals)})
+    entries = runbook(help_text.output)
+    assert len(entries) == 9
+    assert "NEXT-tentative" in entries[0][1]
+    assert not any("announces" in text or "patch-fleet" in text for _, text in entries)
+    applied = conclude(cli, server, "--yes", "--json", env=env)
+    assert applied.code == 0, applied.stderr
+    assert [r for r in server.requests if r["service"] == "slack"] == []
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        ("      - rename-milestone\n      - boards.celebrate-everything\n",
+         r"rituals\.conclude_milestone\.steps\[1\]: Value error, unknown step kind 'boards\.celebrate-everything'; the known kinds are rename-milestone, boards\.unfinished-lose-milestone"),
+        ("      - rename-milestone\n      - boards.close-ready\n",
+         r"rituals\.conclude_milestone\.steps: Value error, steps\[1\]: boards\.close-ready needs boards\.stories-to-drafting earlier in the list"),
+        ("      - close-milestone\n      - close-milestone\n",
+         r"steps\[1\]: close-milestone is listed twice"),
+        ("      - close-milestone\n      - candidate.reset-deploy-tag\n",
+         r"candidate\.reset-deploy-tag: parameter value: Field required \(its parameters: value\)"),
+        ("      - close-milestone\n      - kind: drafting.celebrate\n        colour: blue\n",
+         r"steps\[1\]: Value error, drafting\.celebrate: parameter colour: Extra inputs are not permitted"),
+        ("      - close-milestone\n      - kind: candidate.reset-deploy-tag\n        value: main\n",
+         r"rituals\.conclude_milestone\.steps\[1\]: candidate\.reset-deploy-tag is not part of process merge-freeze"),
+        ("      - close-milestone\n      - announce\n      - announce\n",
+         r"announce is listed twice"),
+        ("    []\n", r"rituals\.conclude_milestone\.steps: List should have at least 1 item"),
+    ],
+)
+def test_a_bad_step_list_is_exit_2_naming_the_file_and_the_field(make_sandbox, cli, tmp_path, steps, expected):
+    rituals = with_steps(tmp_path, steps)
+    if steps.strip() == "[]":
+        rituals.write_text(rituals.read_text().replace("    steps:\n    []\n", "    steps: []\n"))
+    server = released(make_sandbox)
+    result = conclude(cli, server, "--yes", env={**server.env(), "FLEETOPS_RITUALS": str(rituals)})
+    assert result.code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert str(rituals) in result.stderr.replace("\n", "")
+    assert re.search(expected, message), message
+    assert "Traceback" not in result.output
+    assert server.requests == []
+
+
+def test_a_board_kind_the_backend_does_not_build_is_refused(tmp_path):
+    from fleetops.errors import RitualsError
+    from fleetops.rituals.loader import load_rituals
+
+    text = bundled_path("fleet-rc").read_text().replace(
+        "      - boards.stories-to-drafting        # 2.", "      - boards.prepare-ready\n      - boards.stories-to-drafting        # 2."
+    )
+    path = tmp_path / "rc.yml"
+    path.write_text(text)
+    with pytest.raises(RitualsError) as err:
+        load_rituals(path)
+    assert "rituals.conclude_milestone.steps[0]: boards.prepare-ready is not built for boards.backend github-projects (only zenhub)" in str(err.value)
+
+
+def test_the_help_of_an_unreadable_rituals_file_still_prints(cli, tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("version: [\n")
+    result = cli("release", "conclude-milestone", "--help", env={"COLUMNS": "80", "FLEETOPS_RITUALS": str(broken)})
+    assert result.code == 0
+    assert "the steps come from the rituals file, which cannot be read" in " ".join(result.output.split())
+    assert "{steps}" not in result.output
