@@ -146,3 +146,33 @@ def test_the_help_of_an_unreadable_rituals_file_still_prints(cli, tmp_path):
     assert result.code == 0
     assert "the steps come from the rituals file, which cannot be read" in " ".join(result.output.split())
     assert "{steps}" not in result.output
+
+
+def test_close_labels_close_those_stories_instead_of_moving_them_on_zenhub(make_sandbox, cli, tmp_path):
+    """`drafting.celebrate` with `close_labels`: the labelled stories are closed, the others moved."""
+    from tests.cli.test_conclude import issues_by_title, pipeline_on
+
+    server = released(make_sandbox)
+    plain = conclude(cli, server, "--dry-run", "--json")
+    stories = {s["id"]: s for s in plain.json()["steps"]}["drafting.celebrate"]["issues"]
+    assert len(stories) >= 2, "the world needs two stories to tell closing from moving"
+    by_number = {i["number"]: i for i in issues_by_title(server).values()}
+    chosen = by_number[stories[0]]
+    chosen["labels"].append("~engineering-initiated")
+    rituals = with_steps(tmp_path, STEPS_2024.replace(
+        "      - drafting.celebrate                # drafting board: stories → \"Confirm and celebrate\"\n",
+        "      - kind: drafting.celebrate\n        close_labels: [\"~engineering-initiated\"]\n",
+    ))
+    env = {**server.env(), "FLEETOPS_RITUALS": str(rituals)}
+    result = conclude(cli, server, "--yes", "--json", env=env)
+    assert result.code == 0, result.stderr
+    step = {s["id"]: s for s in result.json()["steps"]}["drafting.celebrate"]
+    assert step["closed"] == [chosen["number"]]
+    assert step["issues"] == stories[1:]
+    assert issues_by_title(server)[chosen["title"]]["state"] == "closed"
+    for number in stories[1:]:
+        assert pipeline_on(server, "drafting", by_number[number]["title"]) == "Confirm and celebrate"
+    writes = len(server.writes())
+    again = conclude(cli, server, "--yes", "--json", env=env)
+    assert again.code == 0
+    assert len(server.writes()) == writes  # the re-run writes nothing

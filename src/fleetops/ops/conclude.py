@@ -581,22 +581,37 @@ class Conclude:
         keys = {g.key for g in reads.groups}
         needs = tuple(s.id for s in plan.steps if s.id.split(".", 1)[0] in keys and not s.id.endswith(".close"))
         moving.sort(key=lambda i: i.number)
+        # Stories with a close label (the rituals file's `close_labels`) are closed, not moved.
+        close_labels = set(entry.args().close_labels)  # type: ignore[attr-defined]
+        closing = [i for i in moving if close_labels & set(i.labels)]
+        moving = [i for i in moving if i not in closing]
         already = f"; {len(reads.celebrated)} already there" if reads.celebrated else ""
-        data = {"workspace": key, "issues": _numbers(moving)}
-        if not moving:
+        data = {"workspace": key, "issues": _numbers(moving), **({"closed": _numbers(closing)} if close_labels else {})}
+        if not moving and not closing:
             return Step.skip(step_id, title, f"no story of {ms.title} outside {self.pipes.confirm_and_celebrate}{already}", data=data)
         target = reads.drafting.pipeline(self.pipes.confirm_and_celebrate)
         assert target is not None
 
         def move(step: Step) -> str:
+            return self._move_and_close(moving, closing, target)
+
+        detail = f"{_count(len(moving), 'story')} with the milestone (once the steps above are done): {_list(moving, where=True)} → {target.name}{already}"
+        if closing:
+            detail += f"; closed instead ({', '.join(sorted(close_labels))}): {_list(closing)}"
+        return Step.todo(step_id, title, detail, move, data=data, needs=needs)
+
+    def _move_and_close(self, moving: list[ZIssue], closing: list[ZIssue], target: Any) -> str:
+        zenhub, done = self.app.clients.zenhub, []
+        if moving:
             missing = [i for i in moving if i.pipeline_issue_id is None]
             if missing:
                 raise FleetopsError(f"ZenHub did not say where {_list(missing)} sit on the drafting board; re-run to read it again.")
-            self.app.clients.zenhub.move_pipeline_issues(target.id, [i.pipeline_issue_id for i in moving])  # type: ignore[misc]
-            return f"moved {_count(len(moving), 'story')} to {target.name}: {_list(moving)}"
-
-        detail = f"{_count(len(moving), 'story')} with the milestone (once the steps above are done): {_list(moving, where=True)} → {target.name}{already}"
-        return Step.todo(step_id, title, detail, move, data=data, needs=needs)
+            zenhub.move_pipeline_issues(target.id, [i.pipeline_issue_id for i in moving])  # type: ignore[misc]
+            done.append(f"moved {_count(len(moving), 'story')} to {target.name}: {_list(moving)}")
+        if closing:
+            zenhub.close_issues([i.id for i in closing])
+            done.append(f"closed {_count(len(closing), 'story')}: {_list(closing)}")
+        return "; ".join(done)
 
     # 9
     @_listed

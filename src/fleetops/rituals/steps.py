@@ -38,9 +38,9 @@ class ResetDeployTag(NoParams):
 
 
 class Celebrate(NoParams):
-    # Stories with one of these labels are closed instead of moved (the handbook allows it for
-    # engineering-initiated stories); only where the backend can close from the drafting board.
-    close_labels: tuple[str, ...] = ("~engineering-initiated",)
+    # Stories with one of these labels are closed instead of moved: the current handbook allows it
+    # for engineering-initiated stories (fleet-rc.yml lists `~engineering-initiated`).
+    close_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ CONCLUDE_KINDS: tuple[Kind, ...] = (
         projects_summary='closes the other items there: Status "{closed}" and the issue closed;',
     ),
     Kind(
-        "drafting.celebrate", 'on the drafting board moves the milestone\'s stories to "{celebrate}";',
+        "drafting.celebrate", 'on the drafting board moves the milestone\'s stories to "{celebrate}"{closing};',
         params=Celebrate, needs=("boards.stories-to-drafting",),
-        projects_summary='on the drafting project moves the milestone\'s stories to "{celebrate}" ({close_labels} ones are closed instead);',
+        projects_summary='on the drafting project moves the milestone\'s stories to "{celebrate}"{closing};',
     ),
     Kind("close-milestone", "closes the milestone;"),
     Kind("create-next-milestone", "creates {next_tentative}, due the release's due date + the cadence;"),
@@ -181,7 +181,8 @@ def runbook(rituals: Rituals, ritual: str) -> str:
         if number == len(entries):
             summary = summary.removesuffix(";") + "."
         params = entry.args().model_dump()
-        text = summary.format(**values, **{k: ", ".join(v) if isinstance(v, tuple) else v for k, v in params.items()})
+        closing = f" ({', '.join(params['close_labels'])} ones are closed instead)" if params.get("close_labels") else ""
+        text = summary.format(**values, closing=closing, **{k: ", ".join(v) if isinstance(v, tuple) else v for k, v in params.items()})
         if kind.per_board and not in_boards:
             lines.extend(_wrap(" ", f"on each product group's {where} ({boards}):"))
         in_boards = kind.per_board
