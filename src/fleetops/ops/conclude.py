@@ -353,7 +353,18 @@ class Conclude:
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def plan(self) -> Plan:
-        self.reads = reads = self.read()
+        self.reads = self.read()
+        plan = self.start_plan()
+        self.build_steps(plan)
+        plan.extra["announcement"] = next((s.data.get("text") for s in plan.steps if s.id == "announce"), None)
+        return plan
+
+    def start_plan(self) -> Plan:
+        """The plan before its steps: what the reads decide for every step, and the `--json` keys.
+
+        A subclass for another board backend overrides it (ops/conclude_projects.py: no Merge Freeze).
+        """
+        reads = self.reads
         ms = reads.milestone
         # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
         # either way its boards now hold later work, and touching them would be wrong.
@@ -368,8 +379,6 @@ class Conclude:
             "next_milestone": self.next_titles[0],
             "patch_branch": self.branch,
         }
-        self.build_steps(plan)
-        plan.extra["announcement"] = next((s.data.get("text") for s in plan.steps if s.id == "announce"), None)
         return plan
 
     # 1

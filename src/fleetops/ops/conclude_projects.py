@@ -1,6 +1,8 @@
 """Conclude the milestone on GitHub Projects (the current handbook, `FLEETOPS_RITUALS=fleet-rc`).
 
-The handbook's "Conclude current milestone" (releases.md@800f895), as step kinds of one plan:
+The handbook's "Conclude current milestone" (releases.md@800f895), as the step kinds that
+`rituals.conclude_milestone.steps` lists (rituals/steps.py declares them; `Conclude.build_steps`
+runs the list), each built here (`BUILDERS`):
 
     boards.stories-to-drafting  <group>.stories   on each product group's project, this milestone's
                                                   open stories in "Ready for release": add `:product`,
@@ -11,12 +13,14 @@ The handbook's "Conclude current milestone" (releases.md@800f895), as step kinds
                                                   "Closed" and the issue closed (needs <group>.stories)
     drafting.celebrate          drafting.celebrate  on the drafting project, this milestone's open
                                                   stories (those the steps above add included) to
-                                                  "Confirm and celebrate"; `~engineering-initiated`
-                                                  ones closed instead (issue closed, Status "Closed")
+                                                  "Confirm and celebrate"; those with one of its
+                                                  `close_labels` (fleet-rc: `~engineering-initiated`)
+                                                  closed instead (issue closed, Status "Closed")
     close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
                                                   the step's `value` (main); skipped when it is
+    rename-milestone, create-next-milestone       Conclude's own (REST only), should a file list them
 
 No Merge Freeze: this process has none, so nothing here reads it or needs its token.
 
@@ -37,7 +41,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
-from fleetops.ops.conclude import CONCLUDED, COMMAND, Conclude, marker_line
+from fleetops.ops.conclude import COMMAND, CONCLUDED, Conclude, marker_line
 from fleetops.plan import Plan, Status, Step
 
 if TYPE_CHECKING:
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
     from fleetops.clients.github import Milestone
     from fleetops.clients.github_projects import Change
     from fleetops.ops.conclude import Versions
+    from fleetops.rituals.models import StepEntry
 
 
 @dataclass
@@ -70,19 +75,6 @@ class ProjectReads:
     boards_read: bool  # False: the milestone is closed, its boards were left unread
 
 
-@dataclass(frozen=True)
-class DeployTagParams:
-    value: str
-
-
-@dataclass(frozen=True)
-class StepEntry:
-    """One entry of the ritual's step list: its kind and its parameters (None: the kind has none)."""
-
-    kind: str
-    params: Any = None
-
-
 def _numbers(cards: list[Card]) -> list[int]:
     return sorted({c.number for c in cards})
 
@@ -100,12 +92,15 @@ def _count(n: int, noun: str) -> str:
 class ConcludeProjects(Conclude):
     """`Conclude` on GitHub Projects boards: the current handbook's kinds (module docstring)."""
 
+    # kind (rituals/steps.py) → its builder: every kind built for boards.backend github-projects
     BUILDERS: ClassVar[dict[str, str]] = {
+        "rename-milestone": "_rename",
         "boards.stories-to-drafting": "_stories_kind",
         "boards.close-ready": "_close_ready_kind",
         "drafting.celebrate": "_celebrate_kind",
-        "close-milestone": "_close_milestone_kind",
-        "announce": "_announce_kind",
+        "close-milestone": "_close_milestone",
+        "create-next-milestone": "_next_milestone",
+        "announce": "_announce",
         "candidate.reset-deploy-tag": "_deploy_tag_kind",
     }
 
@@ -177,19 +172,15 @@ class ConcludeProjects(Conclude):
         project.cards = self.boards.all_cards(info)
 
     # -- the plan ---------------------------------------------------------------------------------------------
-    def plan(self) -> Plan:
-        """Read, then build each kind's steps in order (the rituals file's list once steps are data)."""
-        self.reads = reads = self.read()
-        ms = reads.milestone
+    def start_plan(self) -> Plan:
+        """As `Conclude.start_plan`, without Merge Freeze (this process has none) and its --json keys."""
+        ms = self.reads.milestone
         if ms.state == "closed":
             by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
             self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
-        self.next_freeze = None  # no merge freeze in this process
+        self.next_freeze = None
         plan = Plan(command=COMMAND, title=f"Conclude {self.v.version}")
         plan.extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
-        for entry in STEPS:
-            for step in getattr(self, self.BUILDERS[entry.kind])(entry, plan):
-                plan.add(step)
         return plan
 
     def _in_release(self, card: Card) -> bool:
@@ -262,8 +253,8 @@ class ConcludeProjects(Conclude):
 
     # boards.close-ready
     def _close_ready_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        ids = {s.id for s in plan.steps}
-        return [self._close_step(g, needs=tuple(n for n in (f"{g.key}.stories",) if n in ids)) for g in self.reads.groups]
+        # rituals/steps.py puts boards.stories-to-drafting earlier in every list
+        return [self._close_step(g, needs=(f"{g.key}.stories",)) for g in self.reads.groups]
 
     def _close_step(self, group: Project, *, needs: tuple[str, ...]) -> Step:
         step_id, title = f"{group.key}.close", f"{group.key}: close the rest of {self.projects.ready_for_release}"
@@ -299,7 +290,7 @@ class ConcludeProjects(Conclude):
         held = self._board_problem(drafting, step_id, title, data)
         if held is not None:
             return [held]
-        moving, closing = self._celebrating()
+        moving, closing = self._celebrating(set(entry.args().close_labels))  # type: ignore[attr-defined]
         data.update(issues=_numbers(moving), closed=_numbers(closing))
         if not moving and not closing:
             return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
@@ -314,20 +305,22 @@ class ConcludeProjects(Conclude):
 
         detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
         if closing:
-            detail += f"; {self.labels.engineering_initiated} {_list(closing)} → closed (issue and Status {self.projects.closed_column})"
+            detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue, and Status {self.projects.closed_column})"  # type: ignore[attr-defined]
         return [Step.todo(step_id, title, detail, apply, data=data, needs=stories)]
 
-    def _celebrating(self) -> tuple[list[Card], list[Card]]:
-        """(stories to move to "Confirm and celebrate", engineering-initiated stories to close) on drafting,
+    def _celebrating(self, close_labels: set[str]) -> tuple[list[Card], list[Card]]:
+        """(stories to move to "Confirm and celebrate", stories with a close label to close) on drafting,
         with the stories the stories steps add (their drafting item comes from the adds' answers)."""
         title, p = self.reads.milestone.title, self.projects
         mine = [c for c in self.reads.drafting.cards if not c.is_pr and self._story(c) and c.milestone == title]
         adding = [dataclasses.replace(c, board_item_id="", column=None) for c in self._sending.values() if c.milestone == title]
-        ei = self.labels.engineering_initiated
-        moving = [c for c in mine if c.state == "open" and ei not in c.labels and c.column not in (p.confirm_and_celebrate, p.closed_column)]
-        closing = [c for c in mine if ei in c.labels and (c.state == "open" or c.column != p.closed_column)]
-        moving += [c for c in adding if ei not in c.labels]
-        closing += [c for c in adding if ei in c.labels]
+        def closes(card: Card) -> bool:
+            return bool(close_labels & set(card.labels))
+
+        moving = [c for c in mine if c.state == "open" and not closes(c) and c.column not in (p.confirm_and_celebrate, p.closed_column)]
+        closing = [c for c in mine if closes(c) and (c.state == "open" or c.column != p.closed_column)]
+        moving += [c for c in adding if not closes(c)]
+        closing += [c for c in adding if closes(c)]
         return moving, closing
 
     def _placed(self, cards: list[Card]) -> list[Card]:
@@ -342,21 +335,11 @@ class ConcludeProjects(Conclude):
             out.append(card)
         return out
 
-    # close-milestone, announce: Conclude's own steps
-    def _close_milestone_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        return [self._close_milestone(needs=tuple(s.id for s in plan.steps))]  # closed means concluded
-
-    def _announce_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        ids = {s.id for s in plan.steps}
-        step = self._announce(needs=tuple(n for n in ("close-milestone",) if n in ids))
-        plan.extra["announcement"] = step.data.get("text")
-        return [step]
-
     # candidate.reset-deploy-tag
     def _deploy_tag_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
         candidate = self._candidate()
         name, repo = candidate.deploy_variable, candidate.deploy_variable_repository
-        value = entry.params.value if entry.params is not None else self.rituals.default_branch
+        value = entry.args().value  # type: ignore[attr-defined]
         current = self.reads.variable
         title = f"Set {name} of {repo} back to {value}"
         data = {"variable": name, "repository": repo, "value": value}
@@ -372,13 +355,3 @@ class ConcludeProjects(Conclude):
 
         return [Step.todo("deploy-tag", title, f"{current} → {value} (QA Wolf tests {value} every morning)", apply, data=data)]
 
-
-# Until the rituals file lists the steps (rituals.conclude_milestone.steps): the handbook's order.
-STEPS = [
-    StepEntry("boards.stories-to-drafting"),
-    StepEntry("boards.close-ready"),
-    StepEntry("drafting.celebrate"),
-    StepEntry("close-milestone"),
-    StepEntry("announce"),
-    StepEntry("candidate.reset-deploy-tag", DeployTagParams("main")),
-]

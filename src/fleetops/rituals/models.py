@@ -70,9 +70,6 @@ class Labels(Section):
     product: str = ":product"
     release: str = ":release"
     unreleased_bug: str = "~unreleased bug"
-    # A story engineering wrote (handbook: "Create an engineering-initiated story"): conclude-milestone
-    # closes it instead of moving it to "Confirm and celebrate" (releases.md@800f895, step 4).
-    engineering_initiated: str = "~engineering-initiated"
 
     def named(self, keys: list[str]) -> list[str]:
         """The label names of these keys (`release_blocker` → `~release blocker`)."""
@@ -101,7 +98,7 @@ class Release(Section):
 
 
 # The keys of the labels section, for settings that name labels by their role.
-LabelKey = Literal["bug", "reproduce", "release_blocker", "story", "product", "release", "unreleased_bug", "engineering_initiated"]
+LabelKey = Literal["bug", "reproduce", "release_blocker", "story", "product", "release", "unreleased_bug"]
 
 
 class FreezeAllow(Section):

@@ -81,14 +81,16 @@ CONCLUDE_KINDS: tuple[Kind, ...] = (
     ),
     Kind("close-milestone", "closes the milestone;"),
     Kind("create-next-milestone", "creates {next_tentative}, due the release's due date + the cadence;"),
-    Kind("freeze.end", "unfreezes {branch} in Merge Freeze;", processes=(FREEZE,)),
+    # freeze.end and create-patch-branch read Merge Freeze and the release tag, which the Projects
+    # plan (ops/conclude_projects.py) does not read: they are built for ZenHub's plan only.
+    Kind("freeze.end", "unfreezes {branch} in Merge Freeze;", processes=(FREEZE,), backends=(ZENHUB,)),
     Kind(
         "announce",
         "announces in {channel} through SLACK_WEBHOOK_URL (without it: a checklist item with the text "
         "to post): first notes the attempt in the milestone, then posts, then notes it posted;",
         needs=("close-milestone",),
     ),
-    Kind("create-patch-branch", "creates branch {patch_branch} from tag {tag};"),
+    Kind("create-patch-branch", "creates branch {patch_branch} from tag {tag};", backends=(ZENHUB,)),
     Kind(
         "candidate.reset-deploy-tag", "sets the Actions variable {variable} of {variable_repo} back to {value};",
         params=ResetDeployTag, processes=(CANDIDATE,),
