@@ -13,6 +13,10 @@ cherry-picks fixes of unreleased bugs onto it, and tracks the work on GitHub Pro
   (`(cherry picked from commit <sha>)`), PR 24103's without it but with `(#24103)` in the
   title, PR 24102's is missing; PR 24104 is open into the candidate branch, PR 24106 (docs) fixes
   no bug;
+- 4.59.0 published: the tag `fleet-v4.59.0` at the candidate branch's head and the image
+  `fleetdm/fleet:v4.59.0` on Docker Hub, so the world is ready for `release conclude-milestone
+  4.59.0` (every case of the table `ITEMS`; a merged pull request in "Ready for release" on the
+  Software board, which it leaves alone) and then `release deploy-dogfood v4.59.0`;
 - fleetdm/confidential, whose Actions variable `QAWOLF_DEPLOY_TAG` names the candidate branch;
 - fleet-rc's QA members and engineering managers as users (the Release QA issue's assignees);
 - a second GitHub token without the `project` scope (`tokens["github_no_project"]`), for the
@@ -24,6 +28,7 @@ cherry-picks fixes of unreleased bugs onto it, and tracks the work on GitHub Pro
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -207,10 +212,12 @@ def seed_rc(state: State, spec: Any) -> None:
         ))
     del fleet["merge_dates"], fleet["merge_commits"]
     _place(projects[71], f"{REPO}#24105", "In progress")  # a pull request on a board
+    _place(projects[70], f"{REPO}#24103", "Ready for release")  # a merged pull request where the released issues are
     _seed_many(fleet, projects, spec.rc_items, opened)
     fleet["next_number"] = max(i["number"] for i in fleet["issues"]) + 1
 
     gh["repos"][CONFIDENTIAL] = _confidential(now)
+    _publish(state, fleet, now)
 
 
 def _seed_git(fleet: State, now: Any) -> None:
@@ -240,6 +247,19 @@ def _seed_git(fleet: State, now: Any) -> None:
         {"frontend/pages/SoftwarePage/Upload.tsx": "export {} // spinner stops\n"}, branch=BRANCH,
     )
     fleet["merge_commits"], fleet["merge_dates"] = merges, dates
+
+
+def _publish(state: State, fleet: State, now: Any) -> None:
+    """4.59.0 is out: the release tag at the candidate's head, and its image on Docker Hub."""
+    head = GitBuilder(fleet).head(BRANCH)
+    GitBuilder(fleet).tag(f"fleet-v{RELEASE}", head, annotated=True, when=now - timedelta(hours=3))
+    tags = state["dockerhub"]["repositories"]["fleetdm/fleet"]["tags"]
+    digest = "sha256:" + hashlib.sha256(f"fleetdm/fleet@{head}".encode()).hexdigest()
+    tags.append({
+        "id": 880_100_000, "name": f"v{RELEASE}", "digest": digest,
+        "platform_digest": "sha256:" + hashlib.sha256(f"fleetdm/fleet@{head}/linux/amd64".encode()).hexdigest(),
+        "size": 61_500_000, "last_updated": iso(now - timedelta(hours=2)).replace("Z", ".000000Z"),
+    })
 
 
 def _seed_many(fleet: State, projects: dict[int, State], count: int, opened: str) -> None:
