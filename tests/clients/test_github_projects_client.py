@@ -263,3 +263,49 @@ def test_5xx_until_the_retries_run_out_is_a_service_error(rc):
     rc.inject(Fault("POST", r"^/github/graphql", status=503, times=10))
     with pytest.raises(ServiceError, match="GitHub GraphQL answered 503 .* 3 retries included"):
         projects_client(rc).project("fleetdm", 58)
+
+
+# --- pacing of mutation documents (docs/github-projects.md, "Pacing") ------------------------------------------------
+def document_spans(server) -> list[tuple[float, float]]:
+    """(start, end) of each mutation document, from the sandbox's log (its time is the answer's)."""
+    from datetime import datetime
+
+    spans = []
+    for r in graphql_requests(server):
+        if r["write"]:
+            end = datetime.fromisoformat(r["time"]).timestamp()
+            spans.append((end - r["ms"] / 1000, end))
+    return spans
+
+
+@pytest.mark.real_timing
+def test_mutation_documents_start_a_second_apart_and_reads_do_not_wait(make_sandbox, tmp_path):
+    server = make_sandbox("rc", rc_items=360, latency=0.3)  # a document takes 0.3 s or more
+    client = GitHubProjectsClient(Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), **server.env()}))  # 1 s, as outside --sandbox
+    mdm = client.project("fleetdm", 58)
+    status = mdm.field("Status")
+    closed = status.option("Closed")
+    items = [i for i in client.items(mdm.id) if i.status != "Closed"][:110]
+    server.reset_log()
+    client.apply([set_option(mdm.id, i.id, status.id, closed.id) for i in items])  # 3 documents
+    client.project("fleetdm", 58)  # a read right after: not paced
+    starts = [start for start, _ in document_spans(server)]
+    assert len(starts) == 3
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    # at least a second from start to start, and not a second after the previous one ended
+    assert all(0.97 <= gap < 1.25 for gap in gaps), gaps
+    read = [r for r in graphql_requests(server) if not r["write"]]
+    assert len(read) == 1 and read[0]["ms"] < 900
+
+
+def test_mutation_documents_are_not_paced_on_the_sandbox(make_sandbox, tmp_path):
+    server = make_sandbox("rc", rc_items=360)
+    settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)}).for_sandbox(server.url, server.state["tokens"])
+    client = GitHubProjectsClient(settings)
+    mdm = client.project("fleetdm", 58)
+    status = mdm.field("Status")
+    items = [i for i in client.items(mdm.id) if i.status != "Closed"][:110]
+    server.reset_log()
+    client.apply([set_option(mdm.id, i.id, status.id, status.option("Closed").id) for i in items])
+    starts = [start for start, _ in document_spans(server)]
+    assert len(starts) == 3 and starts[-1] - starts[0] < 1.5
