@@ -42,6 +42,11 @@ class Command:
     lock: tuple[str, str]  # (command, subject) of its run lock
     graphql: tuple[str, str] | None = None
     services: frozenset[str] = field(default_factory=frozenset)
+    env: dict[str, str] = field(default_factory=dict)  # the command's environment (its rituals file)
+    graphql_service: str = "ZenHub"  # how its errors name the GraphQL service
+    # A regex of the write's request body, when `write` is an endpoint shared with reads (GitHub's
+    # GraphQL: a mutation document among the queries); its hits are then the logged writes.
+    write_request: str | None = None
 
 
 COMMANDS: dict[str, Command] = {
@@ -76,6 +81,14 @@ COMMANDS: dict[str, Command] = {
         read=("GET", r"^/mergefreeze/api/branches/"), github_read=("GET", r"/milestones$"),
         write=("POST", r"/repos/fleetdm/fleet/milestones$"), token="ZENHUB_TOKEN", lock=("release conclude-milestone", "4.58.0"),
         graphql=("POST", r"^/zenhub/public/graphql"),
+    ),
+    # The current handbook (FLEETOPS_RITUALS=fleet-rc): GitHub Projects over GraphQL, no Merge Freeze.
+    "release conclude-milestone (fleet-rc)": Command(
+        ("release", "conclude-milestone", "4.59.0", "--yes"), "rc", lambda now: {},
+        read=("GET", r"/actions/variables/QAWOLF_DEPLOY_TAG$"), github_read=("GET", r"/milestones$"),
+        write=("POST", r"^/github/graphql$"), write_request=r'"query": "mutation Batch', token="GH_TOKEN",
+        lock=("release conclude-milestone", "4.59.0"), graphql=("POST", r"^/github/graphql$"),
+        env={"FLEETOPS_RITUALS": "fleet-rc"}, graphql_service="GitHub GraphQL",
     ),
     "release deploy-dogfood": Command(
         ("release", "deploy-dogfood", "v4.58.0", "--yes"), "default", lambda now: {},
@@ -141,8 +154,10 @@ def world_now(command: str) -> datetime:
 
 
 def snapshot(server: Any) -> str:
-    """Every service's state, without the tokens, the server's port and the times of day."""
+    """Every service's state, without the tokens, the server's port, the times of day, and the
+    GraphQL point meter (a retried query spends points again, as on GitHub)."""
     state = {k: v for k, v in server.state.items() if k != "tokens"}
+    state["github"] = {k: v for k, v in state["github"].items() if k != "graphql_rate"}
     text = json.dumps(state, sort_keys=True).replace(server.url, "<sandbox>")
     for token in server.state["tokens"].values():
         text = text.replace(token, "<token>")
@@ -157,15 +172,19 @@ def clean_run(make_sandbox: Callable[..., Any], cli: Callable[..., Any], command
     key = (command, now)
     if key not in _CLEAN:
         server = start_world(make_sandbox, command, now)
-        result = cli(*COMMANDS[command].args, env={**server.env(), "FLEETOPS_STATE_DIR": state_dir})  # its own journal and lock
+        result = cli(*COMMANDS[command].args, env={**server.env(), **COMMANDS[command].env, "FLEETOPS_STATE_DIR": state_dir})  # its own journal and lock
         assert result.code in (0, 3), result.stderr
         _CLEAN[key] = (result.code, snapshot(server))
     return _CLEAN[key]
 
 
-def hits(server: Any, target: tuple[str, str]) -> list[dict[str, Any]]:
+def hits(server: Any, target: tuple[str, str], *, writes: bool = False) -> list[dict[str, Any]]:
     method, path = target
-    return [r for r in server.requests if r["method"] == method and re.search(path, r["path"].split("?")[0])]
+    return [r for r in server.requests if r["method"] == method and re.search(path, r["path"].split("?")[0]) and (r["write"] or not writes)]
+
+
+def write_hits(server: Any, cmd: Command) -> list[dict[str, Any]]:
+    return hits(server, cmd.write, writes=cmd.write_request is not None)
 
 
 @pytest.fixture
@@ -220,7 +239,7 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
     server = start_world(make_sandbox, command, now)
 
     def run(*extra: str, env: dict[str, str] | None = None) -> Any:
-        return cli(*cmd.args, *extra, env={**server.env(), **(env or {})})
+        return cli(*cmd.args, *extra, env={**server.env(), **cmd.env, **(env or {})})
 
     if row in RETRIED:
         target = cmd.github_read if row == "secondary rate limit" else cmd.read
@@ -259,10 +278,10 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         server.inject(Fault(*cmd.graphql, status=200, times=999, body={"data": None, "errors": [{"message": "Something went wrong"}]}))
         result = run()
         assert result.code == 1, result.stderr
-        assert "ZenHub" in flat(result.stderr) and "Something went wrong" in flat(result.stderr)
+        assert cmd.graphql_service in flat(result.stderr) and "Something went wrong" in flat(result.stderr)
         assert "Traceback" not in result.output
     elif row == "ambiguous write":
-        server.inject(Fault(*cmd.write, status=502, after=True, body={"message": "Bad Gateway"}))
+        server.inject(Fault(*cmd.write, status=502, after=True, body={"message": "Bad Gateway"}, request=cmd.write_request))
         first = run()
         assert first.code in (0, 1, 3), first.stderr
         server.clear_faults()
@@ -271,10 +290,10 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         assert snapshot(server) == clean_state  # what was applied once is found, not applied again
     elif row == "SIGKILL mid-apply":
         # The write is applied and its answer held back 3 s: the process is killed while it waits.
-        server.inject(Fault(*cmd.write, delay=3.0))
-        proc = spawn(*cmd.args, env=server.env())
+        server.inject(Fault(*cmd.write, delay=3.0, request=cmd.write_request))
+        proc = spawn(*cmd.args, env={**server.env(), **cmd.env})
         deadline = time.monotonic() + 30
-        while not hits(server, cmd.write):
+        while not write_hits(server, cmd):
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1] if proc.poll() is not None else "timed out"
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
