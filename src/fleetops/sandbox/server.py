@@ -115,6 +115,9 @@ class Route:
     template: str  # e.g. /repos/{owner}/{repo}/milestones (the OpenAPI path for GitHub)
     regex: re.Pattern[str]
     handler: Handler
+    # The handler's Response says whether it wrote (`write`): the state is then not compared
+    # before and after (a GraphQL POST that only reads costs no copy of a large world).
+    says_write: bool = False
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -138,9 +141,9 @@ class Router:
         self.prefix = prefix
         self.routes: list[Route] = []
 
-    def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
+    def route(self, method: str, template: str, *, says_write: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method, template, _compile(template), handler))
+            self.routes.append(Route(method, template, _compile(template), handler, says_write))
             return handler
 
         return register
@@ -379,11 +382,13 @@ class SandboxServer:
                         raise HTTPError(405 if known else 404, {"message": "Not Found" if not known else "Method Not Allowed"})
                     request = Request(method, sub, raw_path, query, headers, body, params)
                     ctx = Context(self, self.state, self.url, router.service, router.prefix)
-                    snapshot = json.dumps(self.state, sort_keys=True) if write else None
+                    snapshot = json.dumps(self.state, sort_keys=True) if write and not route.says_write else None
                     resp = route.handler(ctx, request)
                     if resp.write is not None:
                         write = resp.write
-                    if snapshot is not None and json.dumps(self.state, sort_keys=True) != snapshot:
+                    if route.says_write and write:
+                        self._persist()
+                    elif snapshot is not None and json.dumps(self.state, sort_keys=True) != snapshot:
                         self._persist()
                     elif ctx.advanced:
                         self._persist()

@@ -501,7 +501,7 @@ def _scope_error(field: str, needed: str, scopes: list[str]) -> JSON:
     }
 
 
-@router.route("POST", "/")
+@router.route("POST", "/", says_write=True)  # every answer says whether it wrote: a mutation did
 def graphql_endpoint(ctx: Context, req: Request) -> Response:
     token = req.bearer()
     logins = ctx.state["github"]["tokens"]
@@ -537,6 +537,7 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
         cost = 1 if is_mutation else rate_math(requests)
         rate["last_cost"] = cost
         rate["used"] += cost
+        ctx.advanced = True  # the point meter moved: saved with the world, though a query is no write
     headers.update({
         "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
         "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",
