@@ -73,6 +73,7 @@ class Run:
     baseline_cpu: float
     log: list[dict[str, Any]]
     code: int
+    reported: dict[str, Any] | None = None  # the command's --json "requests" (None: an older fleetops)
 
 
 def _child_cpu() -> float:
@@ -119,7 +120,7 @@ def run_once(bench: Bench, latency: float) -> Run:
             counted = sum(n for s, n in reported.items() if s != "github") + github["rest"] + github["graphql"]
             if counted != len(log):
                 sys.exit(f"{bench.name}: --json counts {counted} requests, the sandbox logged {len(log)}")
-        return Run(wall=wall, cpu=cpu, baseline=baseline, baseline_cpu=baseline_cpu, log=log, code=proc.returncode)
+        return Run(wall=wall, cpu=cpu, baseline=baseline, baseline_cpu=baseline_cpu, log=log, code=proc.returncode, reported=reported)
     finally:
         server.stop()
 
@@ -191,7 +192,17 @@ def summarize(bench: Bench, latency: float, runs: list[Run]) -> dict[str, Any]:
         "observed_depth": depth,
         "critical_path": round(critical, 3),
         "over_baseline_per_critical_path": round((wall - baseline) / critical, 2) if critical else None,
+        **_graphql(runs[0]),
     }
+
+
+def _graphql(run: Run) -> dict[str, Any]:
+    """GitHub GraphQL documents (queries, mutations) and rate-limit points, for a command that sends any."""
+    documents = [e for e in run.log if e["service"] == "github-graphql"]
+    if not documents:
+        return {}
+    points = ((run.reported or {}).get("github") or {}).get("graphql_points")
+    return {"graphql": {"queries": sum(not e["write"] for e in documents), "mutations": sum(bool(e["write"]) for e in documents), "points": points}}
 
 
 def report(result: dict[str, Any]) -> str:
@@ -201,6 +212,8 @@ def report(result: dict[str, Any]) -> str:
         f"machine:        {m['nproc']} x {m['cpu']}, Python {m['python']}, load {m['load']}",
         f"requests:       {result['requests']} ({result['reads']} reads, {result['writes']} writes): "
         + ", ".join(f"{s} {n}" for s, n in result["per_service"].items()),
+        *([f"GraphQL:        {result['graphql']['queries']} queries, {result['graphql']['mutations']} mutation documents, "
+           f"{result['graphql']['points']} rate-limit points"] if "graphql" in result else []),
         f"GETs twice:     {', '.join(result['gets_sent_twice']) or 'none'}",
         f"wall:           {result['wall']:.3f} s (runs: {', '.join(f'{w:.3f}' for w in result['walls'])})",
         f"CPU:            {result['cpu']:.3f} s",

@@ -140,7 +140,7 @@ def restore_logging() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def no_waiting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Against local servers, the 1 s between GitHub writes and the retry backoff only slow the suite.
+    """Against local servers, the pauses between GitHub writes and the retry backoff only slow the suite.
 
     Tests that check the real timing opt out with @pytest.mark.real_timing.
     """
@@ -151,7 +151,7 @@ def no_waiting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     original = Settings.from_env.__func__  # type: ignore[attr-defined]
 
     def from_env(cls, env=None, **overrides):  # noqa: ANN001, ANN202
-        return original(cls, env, **{"github_write_interval": 0.0, "retry_backoff": 0.0, **overrides})
+        return original(cls, env, **{"github_write_interval": 0.0, "github_mutation_interval": 0.0, "retry_backoff": 0.0, **overrides})
 
     monkeypatch.setattr(Settings, "from_env", classmethod(from_env))
 

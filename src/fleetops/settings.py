@@ -71,6 +71,10 @@ class Settings(BaseModel):
     # GitHub asks integrators to leave about one second between writes; the sandbox is
     # not GitHub and rehearses at full speed.
     github_write_interval: float = 1.0
+    # GitHub GraphQL mutation documents (up to 50 aliased changes each), start to start: at most
+    # 75 a minute, under GitHub's documented secondary limits for GraphQL (80 content-generating
+    # requests a minute; 2,000 points a minute at 5 per request with mutations). docs/github-projects.md.
+    github_mutation_interval: float = 0.8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -133,6 +137,7 @@ class Settings(BaseModel):
                 "nvd_feed_url": f"{base}/feeds/nvd",
                 "cisa_feed_url": f"{base}/feeds/cisa",
                 "github_write_interval": 0.0,
+                "github_mutation_interval": 0.0,
             }
         )
         swapped.register_secrets()

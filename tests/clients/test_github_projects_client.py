@@ -279,9 +279,9 @@ def document_spans(server) -> list[tuple[float, float]]:
 
 
 @pytest.mark.real_timing
-def test_mutation_documents_start_a_second_apart_and_reads_do_not_wait(make_sandbox, tmp_path):
+def test_mutation_documents_start_0_8_s_apart_and_reads_do_not_wait(make_sandbox, tmp_path):
     server = make_sandbox("rc", rc_items=360, latency=0.3)  # a document takes 0.3 s or more
-    client = GitHubProjectsClient(Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), **server.env()}))  # 1 s, as outside --sandbox
+    client = GitHubProjectsClient(Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), **server.env()}))  # 0.8 s, as outside --sandbox
     mdm = client.project("fleetdm", 58)
     status = mdm.field("Status")
     closed = status.option("Closed")
@@ -292,8 +292,9 @@ def test_mutation_documents_start_a_second_apart_and_reads_do_not_wait(make_sand
     starts = [start for start, _ in document_spans(server)]
     assert len(starts) == 3
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    # at least a second from start to start, and not a second after the previous one ended
-    assert all(0.97 <= gap < 1.25 for gap in gaps), gaps
+    # at least 0.8 s from start to start, and not 0.8 s after the previous one ended (≥ 1.1 s)
+    assert Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)}).github_mutation_interval == 0.8
+    assert all(0.78 <= gap < 1.05 for gap in gaps), gaps
     read = [r for r in graphql_requests(server) if not r["write"]]
     assert len(read) == 1 and read[0]["ms"] < 900
 

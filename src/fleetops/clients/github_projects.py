@@ -7,11 +7,11 @@ rate limits); mutations go through a second requester that does not retry POST (
 is settled by the next run, which reads the board first).
 
 Pacing of mutation documents (docs/github-projects.md, "Pacing"): one at a time, never two at
-once, and each starts at least `settings.github_write_interval` (1 s) after the previous one
-started: at most 60 mutation requests a minute, under GitHub's documented secondary limits for
-GraphQL (2,000 points a minute with 5 per request with mutations; 80 content-generating requests
-a minute). PyGithub's own pacing counts the second from the end of the previous write instead,
-which would add each document's own time (0.2 to 0.5 s for 50 mutations) once more.
+once, and each starts at least `settings.github_mutation_interval` (0.8 s) after the previous one
+started: at most 75 mutation requests a minute, under GitHub's documented secondary limits for
+GraphQL (80 content-generating requests a minute; 2,000 points a minute, 5 per request with
+mutations). The limits are rates, so the pause runs from the previous document's start; PyGithub's
+own pacing (REST writes, `github_write_interval`) runs from the previous write's end.
 
 GitHub answers HTTP 200 with `errors` for a document it rejects: a `ServiceError` with GitHub's
 message here, or an `AuthError` naming the token variable and the `project` scope when the token
@@ -284,7 +284,7 @@ class GitHubProjectsClient:
             wait = self._next_write - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            self._next_write = time.monotonic() + self.settings.github_write_interval
+            self._next_write = time.monotonic() + self.settings.github_mutation_interval
             yield
 
     def execute(self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool = False) -> dict[str, Any]:
