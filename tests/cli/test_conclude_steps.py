@@ -176,3 +176,63 @@ def test_close_labels_close_those_stories_instead_of_moving_them_on_zenhub(make_
     again = conclude(cli, server, "--yes", "--json", env=env)
     assert again.code == 0
     assert len(server.writes()) == writes  # the re-run writes nothing
+
+
+# --- cut-rc: the same framework, ritual `cut_rc` -----------------------------------------------------------
+CUT_RC_STEPS = """  cut_rc:
+    steps:
+      - candidate.create-branch           # rc-minor-fleet-vVERSION at main's head
+      - candidate.open-qa-issue           # Release QA: VERSION (create-qa-issue's planning)
+      - candidate.set-deploy-tag          # QAWOLF_DEPLOY_TAG → the candidate branch
+      - announce                          # candidate.announcement in slack.channel, at most once
+"""
+
+
+def rc_with(tmp_path: Path, steps: str) -> Path:
+    text = bundled_path("fleet-rc").read_text()
+    assert CUT_RC_STEPS in text, "the bundled fleet-rc list changed: update CUT_RC_STEPS"
+    path = tmp_path / "fleet-rc.yml"
+    path.write_text(text.replace(CUT_RC_STEPS, steps))
+    return path
+
+
+def test_every_cut_rc_kind_has_a_builder():
+    from fleetops.ops.cut_rc import CutRC
+
+    assert set(CutRC.BUILDERS) == set(KINDS["cut_rc"])
+
+
+def test_cut_rc_without_the_announcement_runs_three_steps_and_its_help_says_so(make_sandbox, cli, tmp_path, clock):
+    clock.set(datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
+    rituals = rc_with(tmp_path, "\n".join(line for line in CUT_RC_STEPS.splitlines() if "announce" not in line) + "\n")
+    server = make_sandbox("rc")
+    env = {**server.env(), "FLEETOPS_RITUALS": str(rituals)}
+    result = cli("release", "cut-rc", "4.60.0", "--yes", "--json", env=env)
+    assert result.code == 0, result.stderr
+    assert [s["id"] for s in result.json()["steps"]] == ["branch", "issue", "variable"]
+    assert server.writes("slack") == []
+    help_text = cli("release", "cut-rc", "--help", env={"COLUMNS": "80", "FLEETOPS_RITUALS": str(rituals)})
+    assert [n for n, _ in runbook(help_text.output)] == [1, 2, 3]
+    assert not any("announces" in text for _, text in runbook(help_text.output))
+
+
+def test_cut_rc_variable_before_its_branch_is_exit_2(make_sandbox, cli, tmp_path):
+    steps = CUT_RC_STEPS.replace("      - candidate.create-branch           # rc-minor-fleet-vVERSION at main's head\n", "") + "      - candidate.create-branch\n"
+    rituals = rc_with(tmp_path, steps)
+    server = make_sandbox("rc")
+    result = cli("release", "cut-rc", "4.60.0", "--yes", env={**server.env(), "FLEETOPS_RITUALS": str(rituals)})
+    assert result.code == 2
+    message = " ".join(result.stderr.split())
+    assert "rituals.cut_rc.steps: Value error, steps[1]: candidate.set-deploy-tag needs candidate.create-branch earlier in the list" in message
+    assert server.requests == []
+
+
+def test_cut_rc_steps_in_a_merge_freeze_file_are_refused(tmp_path):
+    from fleetops.errors import RitualsError
+    from fleetops.rituals.loader import load_rituals
+
+    path = tmp_path / "fleet.yml"
+    path.write_text(bundled_path().read_text() + CUT_RC_STEPS)
+    with pytest.raises(RitualsError) as err:
+        load_rituals(path)
+    assert "rituals.cut_rc.steps[0]: candidate.create-branch is not part of process merge-freeze" in str(err.value)

@@ -45,6 +45,11 @@ class RitualHelp(typer.core.TyperCommand):
 
     ritual = "conclude_milestone"
 
+    @classmethod
+    def of(cls, ritual: str) -> type[RitualHelp]:
+        """The command class whose help lists `ritual`'s steps (a rituals.* key: conclude_milestone, cut_rc)."""
+        return type(f"RitualHelp_{ritual}", (cls,), {"ritual": ritual})
+
     def format_help(self, ctx, formatter) -> None:  # noqa: ANN001 - click's types
         if self.help and STEPS_MARK in self.help:
             from fleetops.ops.runbook import steps_runbook

@@ -131,7 +131,7 @@ def readiness(
     done(fleet.report(read_readiness(fleet, version)))
 
 
-@app.command("conclude-milestone", cls=RitualHelp)
+@app.command("conclude-milestone", cls=RitualHelp.of("conclude_milestone"))
 def conclude_milestone(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(help="The version just released, e.g. 4.58.0.")],
@@ -205,7 +205,7 @@ def rc_status(
     done(fleet.report(read_rc_status(fleet, version)))
 
 
-@app.command("cut-rc")
+@app.command("cut-rc", cls=RitualHelp.of("cut_rc"))
 def cut_rc(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(help="The version of the release candidate, e.g. 4.60.0.")],
@@ -219,19 +219,9 @@ def cut_rc(
     \b
     (Handbook: "Create a release candidate".) It reads, at once, the branch,
     the default branch's head, the Actions variable and what create-qa-issue
-    reads; shows every step; asks (or needs --yes); then:
-    1. creates branch rc-minor-fleet-vVERSION (candidate.branch in the rituals
-       file) at the default branch's head; skipped when it exists (its sha is
-       reported);
-    2. opens the Release QA issue 'Release QA: VERSION' as create-qa-issue
-       does (template, labels, QA assignees); an open one is reused;
-    3. sets the Actions variable QAWOLF_DEPLOY_TAG of fleetdm/confidential
-       (candidate.deploy_variable[_repository]) to the branch; skipped when
-       it names the branch already;
-    4. announces the candidate in slack.channel (text: candidate.announcement)
-       through SLACK_WEBHOOK_URL (without it: a checklist item with the text):
-       first notes the attempt in the Release QA issue's body (a hidden
-       line), then posts, then notes it posted.
+    reads; shows every step; asks (or needs --yes); then runs the steps that
+    rituals.cut_rc.steps of the rituals file in force lists, in order:
+    {steps}
 
     \b
     Each step is skipped when already done: after a failure, re-run the same

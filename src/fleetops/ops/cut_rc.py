@@ -25,7 +25,8 @@ exactly that window would be lost, a risk accepted for a record that a person ca
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError, UsageError
@@ -85,13 +86,19 @@ class CutRC:
         })
 
     # --- the plan --------------------------------------------------------------------------------------------
+    # kind (rituals/steps.py, ritual cut_rc) → the step it builds from the reads
+    BUILDERS: ClassVar[dict[str, Callable[[CutRC, dict[str, Any]], Step]]] = {
+        "candidate.create-branch": lambda self, r: self._branch_step(r["branch"], r["head"]),
+        "candidate.open-qa-issue": lambda self, r: self._issue_step(r["qa"][0]),
+        "candidate.set-deploy-tag": lambda self, r: self._variable_step(r["variable"]),
+        "announce": lambda self, r: self._announce_step(r["qa"][0], r["qa"][1], r["branch"] or r["head"]),
+    }
+
     def build(self) -> Plan:
+        """The steps of `rituals.cut_rc.steps` in the file's order."""
         reads = self.read()
-        qa_plan, existing = reads["qa"]
-        self.plan.add(self._branch_step(reads["branch"], reads["head"]))
-        self.plan.add(self._issue_step(qa_plan))
-        self.plan.add(self._variable_step(reads["variable"]))
-        self.plan.add(self._announce_step(qa_plan, existing, reads["branch"] or reads["head"]))
+        for entry in self.rituals.steps_of("cut_rc"):
+            self.plan.add(self.BUILDERS[entry.kind](self, reads))
         return self.plan
 
     # 1

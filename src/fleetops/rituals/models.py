@@ -367,22 +367,35 @@ class StepEntry(Section):
             raise ValueError(f"{self.kind}: parameter {name}: {first['msg']} (its parameters: {expected})") from None
 
 
+class CutRcEntry(StepEntry):
+    RITUAL: ClassVar[str] = "cut_rc"
+
+
+def _check_order(value: list[StepEntry]) -> list[StepEntry]:
+    if value:
+        problems = step_kinds.check_list(value[0].RITUAL, [s.kind for s in value])
+        if problems:
+            raise ValueError("; ".join(problems))
+    return value
+
+
 class RitualSteps(Section):
     steps: list[StepEntry] = Field(min_length=1)
 
-    @field_validator("steps")
-    @classmethod
-    def _order(cls, value: list[StepEntry]) -> list[StepEntry]:
-        problems = step_kinds.check_list(StepEntry.RITUAL, [s.kind for s in value])
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
+    _order = field_validator("steps")(_check_order)
+
+
+class CutRcSteps(Section):
+    steps: list[CutRcEntry] = Field(min_length=1)
+
+    _order = field_validator("steps")(_check_order)
 
 
 class RitualLists(Section):
     """The ordered steps of the multi-step rituals; a ritual left out runs its process's default list."""
 
     conclude_milestone: RitualSteps | None = None
+    cut_rc: CutRcSteps | None = None
 
 
 class Rituals(Section):
@@ -411,10 +424,11 @@ class Rituals(Section):
 
     def steps_of(self, ritual: str) -> list[StepEntry]:
         """The ritual's steps in order: the file's list, else the handbook's for this process."""
-        listed: RitualSteps | None = getattr(self.rituals, ritual)
+        listed: RitualSteps | CutRcSteps | None = getattr(self.rituals, ritual)
         if listed is not None:
-            return listed.steps
-        return [StepEntry.model_validate(s) for s in step_kinds.DEFAULT_STEPS[ritual][self.process]]
+            return list(listed.steps)
+        entry = CutRcEntry if ritual == "cut_rc" else StepEntry
+        return [entry.model_validate(s) for s in step_kinds.DEFAULT_STEPS[ritual][self.process]]
 
     @model_validator(mode="after")
     def _steps_fit(self) -> Rituals:

@@ -97,6 +97,27 @@ CONCLUDE_KINDS: tuple[Kind, ...] = (
     ),
 )
 
+CUT_RC_KINDS: tuple[Kind, ...] = (
+    Kind(
+        "candidate.create-branch", "creates branch {candidate_branch} ({candidate_branch_field}) at the default "
+        "branch's head; skipped when it exists (its sha is reported);", processes=(CANDIDATE,),
+    ),
+    Kind(
+        "candidate.open-qa-issue", "opens the Release QA issue '{qa_title}' as create-qa-issue does (template, "
+        "labels, QA assignees); an open one is reused;", processes=(CANDIDATE,),
+    ),
+    Kind(
+        "candidate.set-deploy-tag", "sets the Actions variable {variable} of {variable_repo} to the branch; "
+        "skipped when it names the branch already;", needs=("candidate.create-branch",), processes=(CANDIDATE,),
+    ),
+    Kind(
+        "announce", "announces the candidate in {channel} (text: candidate.announcement) through "
+        "SLACK_WEBHOOK_URL (without it: a checklist item with the text): first notes the attempt in the "
+        "Release QA issue's body (a hidden line), then posts, then notes it posted;",
+        needs=("candidate.open-qa-issue",), processes=(CANDIDATE,),
+    ),
+)
+
 # The handbook's lists, for a rituals file that does not give its own (by process), as a file
 # would write them.
 DEFAULT_STEPS: dict[str, dict[str, tuple[str | dict[str, str], ...]]] = {
@@ -111,9 +132,16 @@ DEFAULT_STEPS: dict[str, dict[str, tuple[str | dict[str, str], ...]]] = {
             {"kind": "candidate.reset-deploy-tag", "value": "main"},
         ),
     },
+    "cut_rc": {
+        FREEZE: (),  # the 2024 process has a merge freeze instead
+        CANDIDATE: ("candidate.create-branch", "candidate.open-qa-issue", "candidate.set-deploy-tag", "announce"),
+    },
 }
 
-KINDS: dict[str, dict[str, Kind]] = {"conclude_milestone": {k.name: k for k in CONCLUDE_KINDS}}
+KINDS: dict[str, dict[str, Kind]] = {
+    "conclude_milestone": {k.name: k for k in CONCLUDE_KINDS},
+    "cut_rc": {k.name: k for k in CUT_RC_KINDS},
+}
 
 
 def known(ritual: str) -> str:
@@ -171,6 +199,9 @@ def runbook(rituals: Rituals, ritual: str) -> str:
         "channel": rituals.slack.channel,
         "variable": candidate.deploy_variable if candidate else "",
         "variable_repo": candidate.deploy_variable_repository if candidate else "",
+        "candidate_branch": release_name(candidate.branch, "VERSION") if candidate else "",
+        "candidate_branch_field": "candidate.branch in the rituals file",
+        "qa_title": release_name(candidate.qa_issue_title, "VERSION") if candidate else "",
     }
     boards = ", ".join(g.label.lstrip("#") for g in rituals.people.product_groups)
     where = "GitHub project" if projects else "ZenHub board"
