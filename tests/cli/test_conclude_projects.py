@@ -399,3 +399,23 @@ def test_a_large_milestone_reads_the_boards_at_once_and_sends_full_documents(wor
         end = datetime.fromisoformat(entry["time"]).timestamp()
         spans.append((end - entry["ms"] / 1000, end))
     assert max(sum(1 for s, e in spans if s <= start < e) for start, _ in spans) >= 3
+
+
+def test_a_list_without_the_deploy_tag_does_not_read_it_and_may_use_the_rest_kinds(world, cli, tmp_path):
+    """Another company's list: no QAWOLF_DEPLOY_TAG, and the next milestone (a REST-only kind) first."""
+    from fleetops.rituals.loader import bundled_path
+
+    text = bundled_path("fleet-rc").read_text()
+    listed = text[text.index("  conclude_milestone:\n"):]
+    listed = listed[: listed.index("        value: main\n") + len("        value: main\n")]
+    steps = "  conclude_milestone:\n    steps:\n      - create-next-milestone\n      - boards.stories-to-drafting\n      - boards.close-ready\n      - close-milestone\n"
+    path = tmp_path / "rc.yml"
+    path.write_text(text.replace(listed, steps))
+    server = world()
+    result = conclude(cli, server, "--dry-run", "--json", env={**server.env(), "FLEETOPS_RITUALS": str(path)})
+    assert result.code == 0, result.stderr
+    steps_run = {s["id"]: s for s in result.json()["steps"]}
+    assert list(steps_run)[0] == "next-milestone" and steps_run["next-milestone"]["detail"].startswith("4.60.0 exists")
+    assert "deploy-tag" not in steps_run and "drafting.celebrate" not in steps_run and "announce" not in steps_run
+    assert not [r for r in server.requests if "actions/variables" in r["path"]]
+    assert server.writes() == []

@@ -75,6 +75,11 @@ class ProjectReads:
     boards_read: bool  # False: the milestone is closed, its boards were left unread
 
 
+def _same(column: str | None, name: str) -> bool:
+    """A card's column is the one the rituals file names (case and spaces aside: boards drift)."""
+    return column is not None and " ".join(column.lower().split()) == " ".join(name.lower().split())
+
+
 def _numbers(cards: list[Card]) -> list[int]:
     return sorted({c.number for c in cards})
 
@@ -123,8 +128,8 @@ class ConcludeProjects(Conclude):
         if app.settings.github_token is None:
             raise AuthError(
                 f"`fleetops {COMMAND}` on GitHub Projects reads and changes the boards, the milestone and an Actions variable: it needs a GitHub token.",
-                hint="Export GH_TOKEN (or GITHUB_TOKEN) with the `repo` and `project` scopes and access to "
-                f"{self._candidate().deploy_variable_repository}'s variables.",
+                hint="Export GH_TOKEN (or GITHUB_TOKEN) with the `repo` and `project` scopes (and access to the "
+                "variables of candidate.deploy_variable_repository).",
             )
         github = app.clients.github  # built here, not in the worker threads
         first = gather({"milestones": lambda: github.milestones("all"), "variable": self._read_variable})
@@ -146,6 +151,9 @@ class ConcludeProjects(Conclude):
         return candidate
 
     def _read_variable(self) -> str | None:
+        """The deploy variable, when the step list resets it (None also when the repository has none)."""
+        if not any(e.kind == "candidate.reset-deploy-tag" for e in self.rituals.steps_of("conclude_milestone")):
+            return None
         candidate = self._candidate()
         try:
             return self.app.clients.github.variable(candidate.deploy_variable, repo=candidate.deploy_variable_repository)
@@ -185,8 +193,7 @@ class ConcludeProjects(Conclude):
 
     def _in_release(self, card: Card) -> bool:
         """An issue of this milestone in "Ready for release" (pull requests are left as they are)."""
-        ready = self.projects.ready_for_release.lower()
-        return not card.is_pr and card.milestone == self.reads.milestone.title and (card.column or "").lower() == ready
+        return not card.is_pr and card.milestone == self.reads.milestone.title and _same(card.column, self.projects.ready_for_release)
 
     def _story(self, card: Card) -> bool:
         return self.labels.story in card.labels
@@ -267,7 +274,7 @@ class ConcludeProjects(Conclude):
         closing = [c for c in rest if c.state == "open" and c.issue_id not in self._closing]
         self._closing.update(c.issue_id for c in closing)
         changes = self.boards.close_changes(group.info, rest, issues=closing)
-        moving = [c for c in rest if c.column != self.projects.closed_column]
+        moving = [c for c in rest if not _same(c.column, self.projects.closed_column)]
         data.update(issues=_numbers(rest), closed=_numbers(closing), status_closed=_numbers(moving))
         if not changes:
             reason = f"{_count(len(rest), 'issue')} of {self.final_title} closed already" if rest else f"no issue of {self.final_title} left in {self.projects.ready_for_release} besides stories"
@@ -317,8 +324,9 @@ class ConcludeProjects(Conclude):
         def closes(card: Card) -> bool:
             return bool(close_labels & set(card.labels))
 
-        moving = [c for c in mine if c.state == "open" and not closes(c) and c.column not in (p.confirm_and_celebrate, p.closed_column)]
-        closing = [c for c in mine if closes(c) and (c.state == "open" or c.column != p.closed_column)]
+        done = (p.confirm_and_celebrate, p.closed_column)
+        moving = [c for c in mine if c.state == "open" and not closes(c) and not any(_same(c.column, d) for d in done)]
+        closing = [c for c in mine if closes(c) and (c.state == "open" or not _same(c.column, p.closed_column))]
         moving += [c for c in adding if not closes(c)]
         closing += [c for c in adding if closes(c)]
         return moving, closing
