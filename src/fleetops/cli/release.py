@@ -200,7 +200,9 @@ def rc_status(
        file: rc-minor-fleet-vVERSION) against the default branch both ways
        (the cut is their merge base), and the pull requests open into it.
     2. Read the pull requests merged into the default branch since the cut
-       and the issues they close ("Fixes #N" in the description).
+       and the issues each one closes, as GitHub lists them (GraphQL
+       closingIssuesReferences: "Fixes #N" in its description, or linked by
+       hand in its Development sidebar), 50 pull requests per query.
     3. A fix is one that closes an issue labelled ~unreleased bug. It is on
        the candidate when a commit there says "(cherry picked from commit
        <sha>)" for its merge commit (git cherry-pick -x) or has "(#N)",
