@@ -31,7 +31,7 @@ from typing import Any
 
 import requests
 from github import GithubException
-from github.GithubException import BadCredentialsException
+from github.GithubException import BadCredentialsException, RateLimitExceededException
 
 from fleetops.clients import github_projects_documents as docs
 from fleetops.clients.github import build_github, transport_error
@@ -274,6 +274,12 @@ class GitHubProjectsClient:
                 f"GitHub rejected the token in {self._token_var} (401 Bad credentials) while {doing}.",
                 hint=f"Set {self._token_var} to a valid token (a new one if it expired).",
             ) from None
+        except RateLimitExceededException as err:  # a 403 of the exhausted budget is not the token's fault
+            data = err.data if isinstance(err.data, dict) else {}
+            raise ServiceError(
+                f"GitHub's rate limit is exhausted while {doing} ({redact(str(data.get('message') or err))}).",
+                hint="Wait for GitHub's reset, then re-run.",
+            ) from None
         except GithubException as err:
             data = err.data if isinstance(err.data, dict) else {}
             message = redact(str(data.get("message") or _messages(data.get("errors")) or err))
@@ -297,7 +303,13 @@ class GitHubProjectsClient:
             )
         requester = (self._writes if mutation else self._reads).requester
         with self._errors(doing, needs):
-            _, body = requester.requestJsonAndCheck("POST", self.url, input={"query": document, "variables": variables})
+            headers, body = requester.requestJsonAndCheck("POST", self.url, input={"query": document, "variables": variables})
+        content_type = next((str(v) for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+        if content_type and "json" not in content_type.lower():  # a proxy's or a sign-in page's HTML, read by PyGithub as {}
+            raise ServiceError(
+                f"GitHub answered with {content_type.split(';')[0].strip()}, not JSON, while {doing}.",
+                hint=f"Check GITHUB_API_URL ({self.settings.github_api_url}): a proxy or a sign-in page may answer in GitHub's place.",
+            )
         if not isinstance(body, dict):
             raise ServiceError(f"GitHub GraphQL answered with something that is not a GraphQL response while {doing}.")
         data = body.get("data")
