@@ -107,10 +107,11 @@ def readiness(
 
     \b
     (Handbook: "Indicate your product group is release-ready".)
-    Under FLEETOPS_RITUALS=fleet-rc the boards are GitHub Projects: the open
-    issue 'Release QA: VERSION' (candidate.qa_issue_title) and its Status on
-    each group's project (people.product_groups[].project; GH_TOKEN needs
-    the project scope); ready in 'Ready for release'. Otherwise (ZenHub):
+    Under FLEETOPS_RITUALS=fleet-rc the boards are GitHub Projects: the issue
+    'Release QA: VERSION' (candidate.qa_issue_title; open or closed, as in
+    step 2) and its Status on each group's project (people.product_groups[].
+    project; GH_TOKEN needs the project scope); ready in 'Ready for release'
+    while the issue is open. Otherwise (ZenHub):
     1. Read the Release QA template (for the title 'Release QA: VERSION') and
        each product group's ZenHub board, at once.
     2. On each board, find the issue with that title (open or closed).
