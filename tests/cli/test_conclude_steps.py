@@ -95,15 +95,15 @@ def test_a_shorter_list_runs_only_its_steps_and_the_help_says_so(make_sandbox, c
     ("steps", "expected"),
     [
         ("      - rename-milestone\n      - boards.celebrate-everything\n",
-         r"rituals\.conclude_milestone\.steps\[1\]: Value error, unknown step kind 'boards\.celebrate-everything'; the known kinds are rename-milestone, boards\.unfinished-lose-milestone"),
+         r"rituals\.conclude_milestone\.steps\[1\]: unknown step kind 'boards\.celebrate-everything'; the known kinds are rename-milestone, boards\.unfinished-lose-milestone"),
         ("      - rename-milestone\n      - boards.close-ready\n",
-         r"rituals\.conclude_milestone\.steps: Value error, steps\[1\]: boards\.close-ready needs boards\.stories-to-drafting earlier in the list"),
+         r"rituals\.conclude_milestone\.steps: steps\[1\]: boards\.close-ready needs boards\.stories-to-drafting earlier in the list"),
         ("      - close-milestone\n      - close-milestone\n",
          r"steps\[1\]: close-milestone is listed twice"),
         ("      - close-milestone\n      - candidate.reset-deploy-tag\n",
          r"candidate\.reset-deploy-tag: parameter value: Field required \(its parameters: value\)"),
         ("      - close-milestone\n      - kind: drafting.celebrate\n        colour: blue\n",
-         r"steps\[1\]: Value error, drafting\.celebrate: parameter colour: Extra inputs are not permitted"),
+         r"steps\[1\]: drafting\.celebrate: unknown parameter colour \(its parameters: close_labels\)"),
         ("      - close-milestone\n      - kind: candidate.reset-deploy-tag\n        value: main\n",
          r"rituals\.conclude_milestone\.steps\[1\]: candidate\.reset-deploy-tag is not part of process merge-freeze"),
         ("      - close-milestone\n      - announce\n      - announce\n",
@@ -223,7 +223,7 @@ def test_cut_rc_variable_before_its_branch_is_exit_2(make_sandbox, cli, tmp_path
     result = cli("release", "cut-rc", "4.60.0", "--yes", env={**server.env(), "FLEETOPS_RITUALS": str(rituals)})
     assert result.code == 2
     message = " ".join(result.stderr.split())
-    assert "rituals.cut_rc.steps: Value error, steps[1]: candidate.set-deploy-tag needs candidate.create-branch earlier in the list" in message
+    assert "rituals.cut_rc.steps: steps[1]: candidate.set-deploy-tag needs candidate.create-branch earlier in the list" in message
     assert server.requests == []
 
 

@@ -166,3 +166,71 @@ def test_a_branch_of_more_than_100_commits_is_read_in_pages_of_100(clock, make_s
     compares = [p for p in gets(server) if "/compare/" in p and f"main...{BRANCH}" in p]
     assert len(compares) == 2 and all("per_page=100" in p for p in compares) and any("page=2" in p for p in compares)
     assert [p for p, n in Counter(gets(server)).items() if n > 1] == []
+
+
+def graphql(server):
+    return [r for r in server.requests if r["service"] == "github-graphql"]
+
+
+def test_a_fix_linked_to_its_bug_by_hand_only_is_found(rc, cli):
+    """PR 24102's description names no issue: #24010 is linked in its "Development" sidebar (closingIssuesReferences)."""
+    from fleetops.ops.allow_pr import closing_references
+
+    assert closing_references(pull(rc, 24102)["body"], REPO) == ([], [])  # no closing keyword to read
+    result = cli("release", "rc-status", "4.59.0", "--json", env={**rc.env(), **RC})
+    assert result.code == 3, result.stderr
+    assert [(m["pr"], m["issues"]) for m in result.json()["missing"]] == [(24102, [24010])]
+    # one GraphQL query for the four pull requests merged since the cut, and no REST read per issue
+    assert len(graphql(rc)) == 1 and not [p for p in gets(rc) if "/issues/" in p]
+    github = result.json()["requests"]["github"]
+    assert github["graphql"] == 1 and github["graphql_points"] == rc.state["github"]["graphql_rate"]["used"] == 1
+
+
+def test_a_token_without_the_project_scope_reads_closing_issues(rc, cli):
+    env = {**rc.env(), **RC, "GH_TOKEN": rc.tokens["github_no_project"]}  # `repo` is what these queries need
+    result = cli("release", "rc-status", "4.59.0", "--json", env=env)
+    assert result.code == 3, result.stderr
+    assert [m["pr"] for m in result.json()["missing"]] == [24102]
+
+
+def _merged_pr(repo, git, number, body, when, linked=()):
+    sha = git.commit(f"Change {number} (#{number})", when, {f"changes/{number}": "x\n"})
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    repo["issues"].append({
+        "id": 700000 + number, "number": number, "title": f"Change {number}", "body": body, "state": "closed",
+        "state_reason": None, "labels": [], "assignees": [], "milestone": None, "user": "mna", "created_at": stamp,
+        "updated_at": stamp, "closed_at": stamp, "comments": [],
+        "pull_request": {"head": f"mna/{number}", "base": "main", "draft": False, "files": [], "reviews": [], "merged_at": stamp,
+                         "merged_by": "lukeheath", "merge_commit_sha": sha, "linked_issues": list(linked)},
+    })
+
+
+def test_sixty_more_merged_pull_requests_are_read_50_per_query_and_a_long_list_of_issues_is_paged(clock, make_sandbox, cli):
+    import fleetops.sandbox.world as worlds
+
+    clock.set(NOW)
+    state = worlds.build_world("rc")
+    repo = state["github"]["repos"][REPO]
+    git = GitBuilder(repo)
+    bugs = list(range(40001, 40013))  # twelve ~unreleased bugs, more than the 10 a query asks per pull request
+    stamp = (NOW - timedelta(days=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for n in bugs:
+        repo["issues"].append({
+            "id": 700000 + n, "number": n, "title": f"Bug {n}", "body": "", "state": "open", "state_reason": None,
+            "labels": ["bug", "~unreleased bug"], "assignees": [], "milestone": None, "user": "lukeheath",
+            "created_at": stamp, "updated_at": stamp, "closed_at": None, "comments": [],
+        })
+    _merged_pr(repo, git, 25000, "Fixes #40001, fixes #40002 and #40003", NOW - timedelta(hours=90), linked=bugs[2:])
+    for k in range(1, 60):
+        _merged_pr(repo, git, 25000 + k, "Fixes #24011" if k % 2 else "Cleanup.", NOW - timedelta(hours=90 - k))
+    server = make_sandbox("rc", state=state)
+    result = cli("release", "rc-status", "4.59.0", "--json", env={**server.env(), **RC})
+    assert result.code == 3, result.stderr
+    missing = {m["pr"]: m["issues"] for m in result.json()["missing"]}
+    assert missing[25000] == [40001, 40002, *bugs[2:]]  # two by keyword ("and #40003" is not one), the rest by hand
+    assert sorted(missing) == [24102, 25000, *range(25001, 25060, 2)]
+    # 64 pull requests merged since the cut: 50 + 14 per query, and one more page for the twelve issues
+    assert len(graphql(server)) == 3
+    # GitHub's formula: (50 + 50×10)/100 → 6; (14 + 14×10)/100 → 2; (1 + 100)/100 → 1
+    github = result.json()["requests"]["github"]
+    assert github["graphql_points"] == server.state["github"]["graphql_rate"]["used"] == 9

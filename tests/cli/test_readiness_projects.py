@@ -61,7 +61,8 @@ def test_every_group_ready_is_exit_0_and_the_page_says_so(rc, cli):
 def test_no_ticket_is_exit_3_naming_the_title(rc, cli):
     result = cli("release", "readiness", "4.60.0", "--json", env={**rc.env(), **RC})
     assert result.code == 3
-    assert {g["reason"] for g in result.json()["groups"]} == {"no open issue titled 'Release QA: 4.60.0'"}
+    assert {g["reason"] for g in result.json()["groups"]} == {"no issue titled 'Release QA: 4.60.0'"}  # open or closed
+    assert result.json()["ticket"] is None
 
 
 def test_a_token_without_the_project_scope_is_exit_4_naming_it(rc, cli):
@@ -70,3 +71,39 @@ def test_a_token_without_the_project_scope_is_exit_4_naming_it(rc, cli):
     assert result.code == 4, result.stderr
     text = " ".join(result.stderr.split())
     assert "GH_TOKEN" in text and "project" in text and "Traceback" not in text
+
+
+def qa_ticket(server, number=QA_ISSUE):
+    return next(i for i in server.state["github"]["repos"]["fleetdm/fleet"]["issues"] if i["number"] == number)
+
+
+def test_a_closed_ticket_is_reported_as_closed_with_its_status_on_each_board(rc, cli):
+    """As on ZenHub (ops/readiness.py): a closed Release QA ticket is found, and no group is ready by it."""
+    set_status(rc, 71, QA_ISSUE, "Ready for release")  # every group moved it: closing it still is not "ready"
+    qa_ticket(rc).update(state="closed", state_reason="completed", closed_at="2026-11-25T17:00:00Z")
+    result = cli("release", "readiness", "4.59.0", "--json", env={**rc.env(), **RC})
+    assert result.code == 3, result.stderr
+    data = result.json()
+    assert data["ready"] is False and data["ticket"]["number"] == QA_ISSUE and data["ticket"]["state"] == "closed"
+    assert {(g["key"], g["ready"], g["status"], g["reason"]) for g in data["groups"]} == {
+        (key, False, "Ready for release", f"#{QA_ISSUE} is closed") for key in ("mdm", "orchestration", "software")
+    }
+    assert data["requests"]["github"]["rest"] == 2 and data["requests"]["github"]["graphql"] == 1  # as for an open one
+    human = cli("release", "readiness", "4.59.0", env={**rc.env(), **RC})
+    assert human.code == 3 and f"MDM (58) waiting: #{QA_ISSUE} is closed" in " ".join(human.stderr.split())
+
+
+def test_an_open_ticket_wins_over_an_older_closed_duplicate(rc, cli):
+    repo = rc.state["github"]["repos"]["fleetdm/fleet"]
+    duplicate = dict(qa_ticket(rc), id=600001, number=24000, state="closed", state_reason="not_planned",
+                     closed_at="2026-11-19T17:00:00Z", created_at="2026-11-18T17:00:00Z")
+    repo["issues"].append(duplicate)  # older, and closed: the open #24020 is the ticket
+    result = cli("release", "readiness", "4.59.0", "--json", env={**rc.env(), **RC})
+    assert result.code == 3, result.stderr
+    data = result.json()
+    assert (data["ticket"]["number"], data["ticket"]["state"]) == (QA_ISSUE, "open")
+    assert by_key(data)["mdm"]["ready"] is True and by_key(data)["orchestration"]["status"] == "Awaiting QA"
+    qa_ticket(rc).update(state="closed", closed_at="2026-11-25T17:00:00Z")  # both closed: the oldest, #24000
+    again = cli("release", "readiness", "4.59.0", "--json", env={**rc.env(), **RC})
+    assert again.code == 3 and again.json()["ticket"]["number"] == 24000
+    assert {g["reason"] for g in again.json()["groups"]} == {"#24000 is closed"}

@@ -148,3 +148,34 @@ def test_without_a_terminal_and_without_yes_nothing_is_filed(world, cli):
     result = cli("rituals", "create-issues", env={**world.env(), "CI": "true"})
     assert result.code == 2 and "--yes" in result.stderr
     assert world.writes() == []
+
+
+def test_one_run_per_date_at_a_time_and_a_dry_run_takes_no_lock(world, cli, clean_env):
+    """The run lock of (rituals create-issues, fleetdm/fleet, date): a second run exits 1 naming the holder."""
+    from fleetops.lock import RunLock
+
+    other = RunLock(clean_env, "rituals create-issues", "fleetdm/fleet", "2026-12-07")  # today in Chicago: NOW
+    other.acquire()
+    try:
+        result = run(cli, world)
+        assert result.code == 1
+        text = " ".join(result.stderr.split())
+        assert f"another run of rituals create-issues 2026-12-07 holds the lock since {other.holder()['since']} (pid " in text
+        assert result.json()["error"]["exit_code"] == 1
+        assert world.requests == []  # before the first read
+        dry = run(cli, world, "--dry-run")  # reads only: neither blocked nor blocking
+        assert dry.code == 0, dry.stderr
+        assert world.writes() == []
+        other_day = run(cli, world, "--date", "2026-12-08")  # another date is another lock
+        assert other_day.code == 0, other_day.stderr
+        assert run(cli, world, "--date", "2026-12-07").code == 1  # the same date given explicitly is the same lock
+    finally:
+        other.release()
+    assert run(cli, world).code == 0 and len(ritual_issues(world)) == 2 + 3  # Tuesday's two, then Monday's three
+    assert not list((clean_env / "locks").glob("*.json"))  # released at the end of each run
+
+
+def test_a_bad_date_is_exit_2_before_the_lock_and_any_request(world, cli, clean_env):
+    result = run(cli, world, "--date", "2026-13-01")
+    assert result.code == 2 and "--date '2026-13-01' is not a date" in result.stderr
+    assert world.requests == [] and not (clean_env / "locks").exists()

@@ -2,7 +2,8 @@
 no more requests per service than `request_counts.json` (next to this file) says.
 
 The counts come from the sandbox's own request log (what reached the server), and must equal what
-the command reports in `--json` `"requests"`. A count that grows fails; one that shrinks passes
+the command reports in `--json` `"requests"`; GitHub's GraphQL requests count apart from its REST ones
+(`github-graphql`), and so do the points they cost (`github-graphql-points`, GitHub's formula). A count that grows fails; one that shrinks passes
 with a warning that prints the new counts; `FLEETOPS_UPDATE_COUNTS=1` rewrites the file.
 The clock is pinned: Thursday 26 November 2026, noon in Los Angeles, in the freeze week of 4.58.0
 (release on Tuesday 1 December); the "released" world shipped 4.58.0 the day before.
@@ -25,7 +26,7 @@ COUNTS = Path(__file__).with_name("request_counts.json")
 UPDATE = os.environ.get("FLEETOPS_UPDATE_COUNTS") == "1"
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds")
-GRAPHQL = "github-graphql"  # GitHub's GraphQL API, in the sandbox's log
+GRAPHQL, POINTS = "github-graphql", "github-graphql-points"  # GitHub's GraphQL requests, and the points they cost
 
 # World overrides: the released world shipped yesterday; allow-pr needs a frozen main.
 WORLDS = {
@@ -49,6 +50,8 @@ COMMANDS = [
     ("check-deps --file-issues", ("default",), ["release", "check-deps", "--file-issues"], True),
     ("create-qa-issue", ("default", "release-qa"), ["release", "create-qa-issue", "4.58.0"], True),
     ("readiness", ("default", "release-qa"), ["release", "readiness", "4.58.0"], False),
+    ("readiness", ("rc",), ["release", "readiness", "4.59.0"], False),
+    ("rc-status", ("rc",), ["release", "rc-status", "4.59.0"], False),
     ("conclude-milestone", ("released",), ["release", "conclude-milestone", "4.58.0"], True),
     ("deploy-dogfood", ("default",), ["release", "deploy-dogfood", "v4.58.0"], True),
     ("rituals create-issues", ("default",), ["rituals", "create-issues", "--date", "2026-12-07"], True),
@@ -105,19 +108,19 @@ def test_requests_per_service_do_not_grow(make_sandbox, cli, case, world, args):
     result = cli(*args, "--json", env={**server.env(), **WORLD_ENV.get(world, {})})
     assert result.code in (0, 3), f"{case}: exit {result.code}\n{result.stderr}"
 
-    # GitHub's GraphQL endpoint is logged as its own service, and stored apart: REST and GraphQL
-    # requests each may not grow.
     logged = Counter(r["service"] for r in server.requests if r["service"] in (*SERVICES, GRAPHQL))
     reported = result.json()["requests"]
     github = reported["github"]
     assert set(reported) == set(SERVICES), "every service appears in --json, 0 when unused"
-    assert {s: (github["rest"] + github["graphql"] if s == "github" else reported[s]) for s in SERVICES} == {
-        s: logged.get(s, 0) + (logged.get(GRAPHQL, 0) if s == "github" else 0) for s in SERVICES
+    assert {s: (github["rest"] if s == "github" else reported[s]) for s in SERVICES} | {GRAPHQL: github["graphql"]} == {
+        s: logged.get(s, 0) for s in (*SERVICES, GRAPHQL)
     }, "--json \"requests\" must count what reached the server"
+    points = server.state["github"].get("graphql_rate", {}).get("used", 0)
+    assert github["graphql_points"] == points, "--json graphql_points must be what the server charged"
     if logged["github"]:
         assert github["rate_limit"] is not None and github["rate_limit"]["limit"] == 5000
 
-    counts = {s: logged[s] for s in (*SERVICES, GRAPHQL) if logged[s]}
+    counts = {s: logged[s] for s in (*SERVICES, GRAPHQL) if logged[s]} | ({POINTS: points} if points else {})
     if UPDATE:
         _store(case, counts)
         return

@@ -39,11 +39,11 @@ class Command:
     github_read: tuple[str, str]  # a GitHub read (rate limits)
     write: tuple[str, str]  # a write whose answer gets lost (ambiguous write, SIGKILL)
     token: str  # the variable whose token the command cannot work without
-    lock: tuple[str, str]  # (command, subject) of its run lock
+    lock: tuple[str, str] | None  # (command, subject) of its run lock; None: it only reads
     graphql: tuple[str, str] | None = None
     services: frozenset[str] = field(default_factory=frozenset)
-    env: dict[str, str] = field(default_factory=dict)  # the command's environment (its rituals file)
-    graphql_service: str = "ZenHub"  # how its errors name the GraphQL service
+    env: dict[str, str] = field(default_factory=dict)  # e.g. the rituals of the process it belongs to
+    scope: str | None = None  # for GitHub's GraphQL: the scope the hint of INSUFFICIENT_SCOPES names
     # A regex of the write's request body, when `write` is an endpoint shared with reads (GitHub's
     # GraphQL: a mutation document among the queries); its hits are then the logged writes.
     write_request: str | None = None
@@ -82,18 +82,43 @@ COMMANDS: dict[str, Command] = {
         write=("POST", r"/repos/fleetdm/fleet/milestones$"), token="ZENHUB_TOKEN", lock=("release conclude-milestone", "4.58.0"),
         graphql=("POST", r"^/zenhub/public/graphql"),
     ),
-    # The current handbook (FLEETOPS_RITUALS=fleet-rc): GitHub Projects over GraphQL, no Merge Freeze.
+    # conclude-milestone of the current handbook: GitHub Projects over GraphQL, no Merge Freeze.
     "release conclude-milestone (fleet-rc)": Command(
         ("release", "conclude-milestone", "4.59.0", "--yes"), "rc", lambda now: {},
         read=("GET", r"/actions/variables/QAWOLF_DEPLOY_TAG$"), github_read=("GET", r"/milestones$"),
-        write=("POST", r"^/github/graphql$"), write_request=r'"query": "mutation Batch', token="GH_TOKEN",
-        lock=("release conclude-milestone", "4.59.0"), graphql=("POST", r"^/github/graphql$"),
-        env={"FLEETOPS_RITUALS": "fleet-rc"}, graphql_service="GitHub GraphQL",
+        write=("POST", r"^/github/graphql"), write_request=r'"query": "mutation Batch', token="GH_TOKEN",
+        lock=("release conclude-milestone", "4.59.0"), graphql=("POST", r"^/github/graphql"),
+        env={"FLEETOPS_RITUALS": "fleet-rc"}, scope="the `project` scope",
     ),
     "release deploy-dogfood": Command(
         ("release", "deploy-dogfood", "v4.58.0", "--yes"), "default", lambda now: {},
         read=("GET", r"^/dockerhub/"), github_read=("GET", r"/actions/workflows/"),
         write=("POST", r"/dispatches$"), token="FLEETOPS_DOGFOOD_TOKEN", lock=("release deploy-dogfood", ""),
+    ),
+    # The current handbook's commands (FLEETOPS_RITUALS=fleet-rc, the rc world), and the nightly rituals job.
+    "release cut-rc": Command(
+        ("release", "cut-rc", "4.60.0", "--yes"), "rc", lambda now: {},
+        read=("GET", r"/repos/fleetdm/confidential/actions/variables/"), github_read=("GET", r"/git/ref/heads/"),
+        write=("POST", r"/repos/fleetdm/fleet/git/refs$"), token="GH_TOKEN", lock=("release cut-rc", "4.60.0"),
+        env={"FLEETOPS_RITUALS": "fleet-rc"},
+    ),
+    "rituals create-issues": Command(
+        ("rituals", "create-issues", "--date", "2026-12-07", "--yes"), "default", lambda now: {},
+        read=("GET", r"/contents/handbook/"), github_read=("GET", r"/repos/fleetdm/fleet/labels$"),
+        write=("POST", r"/repos/fleetdm/fleet/issues$"), token="GH_TOKEN", lock=("rituals create-issues", "2026-12-07"),
+    ),
+    # Read-only, but they speak GitHub's GraphQL API: the rows a read can meet.
+    "release readiness (fleet-rc)": Command(
+        ("release", "readiness", "4.59.0"), "rc", lambda now: {},
+        read=("POST", r"^/github/graphql"), github_read=("POST", r"^/github/graphql"),
+        write=("POST", r"^$"), token="GH_TOKEN", lock=None, graphql=("POST", r"^/github/graphql"),
+        env={"FLEETOPS_RITUALS": "fleet-rc"}, scope="the `project` scope (`read:project` to read only)",
+    ),
+    "release rc-status": Command(
+        ("release", "rc-status", "4.59.0"), "rc", lambda now: {},
+        read=("GET", r"/compare/"), github_read=("POST", r"^/github/graphql"),
+        write=("POST", r"^$"), token="GH_TOKEN", lock=None, graphql=("POST", r"^/github/graphql"),
+        env={"FLEETOPS_RITUALS": "fleet-rc"}, scope="the `repo` scope",
     ),
 }
 
@@ -115,10 +140,18 @@ ROWS = (
 )
 
 
+WRITE_ROWS = ("ambiguous write", "SIGKILL mid-apply")
+
+
 def na(row: str, command: str) -> str | None:
     """Why a fault cannot reach a command (the document's "n/a"), or None when a test covers it."""
-    if row == "GraphQL 200 with errors" and COMMANDS[command].graphql is None:
+    cmd = COMMANDS[command]
+    if row == "GraphQL 200 with errors" and cmd.graphql is None:
         return "no GraphQL: this command speaks REST only"
+    if row in WRITE_ROWS and cmd.lock is None:
+        return "reads only: there is no write to lose or interrupt (a re-run reads again)"
+    if row == "two runs at once" and cmd.lock is None:
+        return "reads only: it takes no run lock (two reads at once change nothing)"
     return None
 
 
@@ -153,9 +186,14 @@ def world_now(command: str) -> datetime:
     return CONCLUDE_NOW if COMMANDS[command].world == "released" else DEFAULT_NOW
 
 
+def error_lines(stderr: str) -> list[str]:
+    """The `error:` lines of a run (printed 1000 columns wide: one error is one line)."""
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
 def snapshot(server: Any) -> str:
-    """Every service's state, without the tokens, the server's port, the times of day, and the
-    GraphQL point meter (a retried query spends points again, as on GitHub)."""
+    """Every service's state, without the tokens, the server's port, the times of day and GitHub's GraphQL
+    point meter (a query retried after its answer was lost is charged twice: a budget, not the world)."""
     state = {k: v for k, v in server.state.items() if k != "tokens"}
     state["github"] = {k: v for k, v in state["github"].items() if k != "graphql_rate"}
     text = json.dumps(state, sort_keys=True).replace(server.url, "<sandbox>")
@@ -172,7 +210,8 @@ def clean_run(make_sandbox: Callable[..., Any], cli: Callable[..., Any], command
     key = (command, now)
     if key not in _CLEAN:
         server = start_world(make_sandbox, command, now)
-        result = cli(*COMMANDS[command].args, env={**server.env(), **COMMANDS[command].env, "FLEETOPS_STATE_DIR": state_dir})  # its own journal and lock
+        cmd = COMMANDS[command]
+        result = cli(*cmd.args, env={**server.env(), **cmd.env, "FLEETOPS_STATE_DIR": state_dir})  # its own journal and lock
         assert result.code in (0, 3), result.stderr
         _CLEAN[key] = (result.code, snapshot(server))
     return _CLEAN[key]
@@ -251,8 +290,10 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         assert result.code == clean_code, result.stderr
         seen = hits(server, target)
         assert len(seen) >= 2, seen  # the fault, then the retry
-        if row == "429 with Retry-After":
-            first, retry = (datetime.fromisoformat(r["time"]) for r in seen[:2])
+        if row == "429 with Retry-After":  # the refused request, then the same one again (others may run meanwhile)
+            refused = next(r for r in seen if r["status"] == 429)
+            again = next(r for r in seen if r["seq"] > refused["seq"] and r["path"] == refused["path"])
+            first, retry = (datetime.fromisoformat(r["time"]) for r in (refused, again))
             assert (retry - first).total_seconds() >= 0.9 and time.monotonic() - started >= 1.0
         assert snapshot(server) == clean_state
     elif row == "primary limit exhausted":
@@ -276,10 +317,19 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
     elif row == "GraphQL 200 with errors":
         assert cmd.graphql is not None
         server.inject(Fault(*cmd.graphql, status=200, times=999, body={"data": None, "errors": [{"message": "Something went wrong"}]}))
-        result = run()
+        result = run(env={"COLUMNS": "1000"})
         assert result.code == 1, result.stderr
-        assert cmd.graphql_service in flat(result.stderr) and "Something went wrong" in flat(result.stderr)
-        assert "Traceback" not in result.output
+        service = "GitHub GraphQL" if cmd.graphql[1].startswith("^/github/") else "ZenHub"
+        assert service in flat(result.stderr) and "Something went wrong" in flat(result.stderr)
+        assert "Traceback" not in result.output and len(error_lines(result.stderr)) == 1, result.stderr
+        if cmd.scope is not None:  # GitHub's answer to a token without the scope: exit 4 naming the variable and the scope
+            server.clear_faults()
+            denied = {"type": "INSUFFICIENT_SCOPES", "message": "Your token has not been granted the required scopes to execute this query."}
+            server.inject(Fault(*cmd.graphql, status=200, times=999, body={"errors": [denied]}))
+            result = run(env={"COLUMNS": "1000"})
+            assert result.code == 4, result.stderr
+            assert "GH_TOKEN" in flat(result.stderr) and cmd.scope in flat(result.stderr)
+            assert "Traceback" not in result.output and len(error_lines(result.stderr)) == 1, result.stderr
     elif row == "ambiguous write":
         server.inject(Fault(*cmd.write, status=502, after=True, body={"message": "Bad Gateway"}, request=cmd.write_request))
         first = run()
@@ -307,6 +357,7 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         assert "took over the lock" in flat(again.stderr)  # the killed run's lock record, taken over
         assert snapshot(server) == clean_state
     elif row == "two runs at once":
+        assert cmd.lock is not None
         other = RunLock(clean_env, cmd.lock[0], REPO, cmd.lock[1])
         other.acquire()
         try:
@@ -314,7 +365,7 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         finally:
             other.release()
         assert result.code == 1
-        what = " ".join(p for p in (cmd.lock[0].split(" ", 1)[1], cmd.lock[1]) if p)
+        what = " ".join(p for p in (cmd.lock[0].removeprefix("release ").removeprefix("freeze "), cmd.lock[1]) if p)
         assert f"another run of {what} holds the lock since " in flat(result.stderr)
         assert server.requests == []
     elif row == "rejected token":

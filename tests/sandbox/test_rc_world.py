@@ -98,3 +98,42 @@ def test_the_large_rc_world_spreads_1500_issues_of_the_milestone_over_the_group_
     items = {p["number"]: len(p["items"]) for p in state["github"]["projects"]}
     assert all(items[n] >= 500 for n in (58, 71, 70))
     assert sum(items.values()) > 1500
+
+
+CLOSING = """query($n: Int!, $only: Boolean) { repository(owner: "fleetdm", name: "fleet") {
+  pullRequest(number: $n) { closingIssuesReferences(first: 10, userLinkedOnly: $only) { totalCount nodes { number } } } } }"""
+
+
+def closing(rc, number, *, only=False, token=None):
+    env = rc.env()
+    answer = httpx.post(f"{env['GITHUB_API_URL']}/graphql", json={"query": CLOSING, "variables": {"n": number, "only": only}},
+                        headers={"Authorization": f"bearer {token or env['GH_TOKEN']}"}).json()
+    assert "errors" not in answer, answer
+    return [n["number"] for n in answer["data"]["repository"]["pullRequest"]["closingIssuesReferences"]["nodes"]]
+
+
+def test_closing_issue_references_are_the_keywords_and_the_links_made_by_hand(rc):
+    from fleetops.sandbox.world.rc import LINKED_BY_HAND, PULLS
+
+    assert closing(rc, 24101) == [24011]  # "Fixes #24011" in its description
+    assert closing(rc, 24101, only=True) == []
+    assert "#24010" not in PULLS[24102][1] and LINKED_BY_HAND[24102] == [24010]
+    assert closing(rc, 24102) == [24010] == closing(rc, 24102, only=True)  # linked by hand only
+    assert closing(rc, 24106) == []
+    # no `project` scope needed: rc-status reads them with a token that has `repo`
+    assert closing(rc, 24102, token=rc.tokens["github_no_project"]) == [24010]
+
+
+def test_closing_keywords_link_only_a_pull_request_into_the_default_branch(rc):
+    pr = next(i for i in rc.state["github"]["repos"]["fleetdm/fleet"]["issues"] if i["number"] == 24104)
+    pr["body"] = "Fixes #24010 on the candidate"  # 24104 is open into the candidate branch
+    assert closing(rc, 24104) == []
+    pr["pull_request"]["linked_issues"] = [24010]
+    assert closing(rc, 24104) == [24010]
+
+
+def test_a_pull_request_that_does_not_exist_is_not_found(rc):
+    env = rc.env()
+    answer = httpx.post(f"{env['GITHUB_API_URL']}/graphql", json={"query": CLOSING, "variables": {"n": 24010}},
+                        headers={"Authorization": f"bearer {env['GH_TOKEN']}"}).json()  # 24010 is an issue
+    assert answer["errors"][0]["type"] == "NOT_FOUND" and answer["data"]["repository"]["pullRequest"] is None

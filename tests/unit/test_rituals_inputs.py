@@ -19,6 +19,7 @@ from fleetops.rituals import bundled_path, load_rituals
 from fleetops.rituals.models import Rituals
 
 BUNDLED = yaml.safe_load(bundled_path().read_text())
+BUNDLED_RC = yaml.safe_load(bundled_path("fleet-rc").read_text())  # the current handbook: release candidates, GitHub Projects
 # Stable in CI: the same examples every run, no example database, no per-example deadline.
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -32,6 +33,9 @@ def field_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, 
 
 
 PATHS = list(field_paths(BUNDLED))
+RC_PATHS = list(field_paths(BUNDLED_RC))
+
+
 def get(data: Any, path: tuple[Any, ...]) -> Any:
     for key in path:
         data = data[key]
@@ -40,6 +44,8 @@ def get(data: Any, path: tuple[Any, ...]) -> Any:
 
 MAPPING_PATHS = [()] + [p for p in PATHS if isinstance(get(BUNDLED, p), dict)]
 TOP_PATHS = [p for p in PATHS if len(p) == 1]
+RC_MAPPING_PATHS = [()] + [p for p in RC_PATHS if isinstance(get(BUNDLED_RC, p), dict)]
+RC_TOP_PATHS = [p for p in RC_PATHS if len(p) == 1]
 
 # Strings that mean something to some field: templates, logins, zones, times, weekdays, label keys, repos.
 MEANINGFUL = [
@@ -71,16 +77,17 @@ OVERRIDES = st.one_of(
 
 
 @st.composite
-def mutated_bundled(draw: st.DrawFn) -> Any:
-    """The bundled file with one node replaced or deleted, or an unknown key added to one mapping."""
-    data = copy.deepcopy(BUNDLED)
+def mutated_bundled(draw: st.DrawFn, rc: bool = False) -> Any:
+    """The bundled file (`rc`: fleet-rc's) with one node replaced or deleted, or an unknown key added to one mapping."""
+    base, paths, mappings, tops = (BUNDLED_RC, RC_PATHS, RC_MAPPING_PATHS, RC_TOP_PATHS) if rc else (BUNDLED, PATHS, MAPPING_PATHS, TOP_PATHS)
+    data = copy.deepcopy(base)
     kind = draw(st.sampled_from(["replace", "delete", "add"]))
     if kind == "add":
-        target = get(data, draw(st.sampled_from(MAPPING_PATHS)))
+        target = get(data, draw(st.sampled_from(mappings)))
         target[draw(st.text(max_size=12) | st.sampled_from(MEANINGFUL))] = draw(VALUES)
         return data
     # A third of the mutations hit a top-level section, where an override may have to land.
-    path = draw(st.sampled_from(TOP_PATHS) | st.sampled_from(PATHS) | st.sampled_from(PATHS))
+    path = draw(st.sampled_from(tops) | st.sampled_from(paths) | st.sampled_from(paths))
     parent, key = get(data, path[:-1]), path[-1]
     if kind == "replace":
         parent[key] = draw(VALUES)
@@ -90,11 +97,12 @@ def mutated_bundled(draw: st.DrawFn) -> Any:
 
 
 def outcome(path: Path, overrides: dict[str, Any] | None) -> None:
-    """The only acceptable outcomes: a model, or a RitualsError naming the file (exit 2)."""
+    """The only acceptable outcomes: a model, or a RitualsError naming the file (exit 2), on one line."""
     try:
         assert isinstance(load_rituals(path, overrides=overrides), Rituals)
     except RitualsError as err:
         assert str(path) in str(err) and err.exit_code == 2
+        assert "\n" not in str(err) and "Value error" not in str(err), str(err)
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +117,16 @@ ISSUE_9 = {**BUNDLED, "people": 42}  # crashed with TypeError when FLEETOPS_RELE
 @given(data=mutated_bundled(), overrides=OVERRIDES)
 @example(data=ISSUE_9, overrides={"people.release_dri": "x"})
 def test_any_value_at_any_field_path_loads_or_is_refused(target, data, overrides):
+    target.write_text(yaml.safe_dump(data, allow_unicode=True))
+    outcome(target, overrides)
+
+
+@PROPERTY
+@given(data=mutated_bundled(rc=True), overrides=OVERRIDES)
+@example(data={**BUNDLED_RC, "boards": {"backend": "github-projects", "github_project": BUNDLED_RC["boards"]["github_projects"]}}, overrides=None)
+@example(data={**BUNDLED_RC, "boards": {"backend": "zenhub"}}, overrides=None)
+def test_any_value_at_any_field_path_of_fleet_rc_loads_or_is_refused(target, data, overrides):
+    """The same for the release-candidate file: its boards.github_projects, candidate and projects too."""
     target.write_text(yaml.safe_dump(data, allow_unicode=True))
     outcome(target, overrides)
 
@@ -156,6 +174,8 @@ def test_the_field_walk_covers_the_whole_file():
     assert ("dependencies", "go", "patch_issue", "title") in PATHS
     assert ("people", "product_groups", 0, "qa", 0) in PATHS
     assert len(PATHS) > 100
+    assert ("boards", "github_projects", "drafting_project") in RC_PATHS and ("candidate", "branch") in RC_PATHS
+    assert ("people", "product_groups", 2, "project") in RC_PATHS
 
 
 def test_a_bad_override_names_its_variable_and_a_broken_file_wins_over_the_override(tmp_path):

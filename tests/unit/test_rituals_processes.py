@@ -114,6 +114,14 @@ def test_a_group_without_its_project_names_it(tmp_path):
         (lambda d: d.update(process="freeze"), "process"),
         (lambda d: d["candidate"].update(branch="rc-minor"), "candidate.branch"),
         (lambda d: d.pop("candidate"), "candidate"),
+        (lambda d: d["boards"].update(github_project=d["boards"].pop("github_projects")),
+         "boards.github_project: unknown field (did you mean github_projects?)"),
+        (lambda d: d.update(board=d.pop("boards")), "board: unknown field (did you mean boards?)"),
+        (lambda d: d["boards"]["github_projects"].update(drafting_projet=d["boards"]["github_projects"].pop("drafting_project")),
+         "boards.github_projects.drafting_projet: unknown field (did you mean drafting_project?)"),
+        (lambda d: d["people"]["product_groups"][2].update(projet=70), "people.product_groups[2].projet: unknown field (did you mean project?)"),
+        (lambda d: d["candidate"].update(qa_issue=d["candidate"].pop("qa_issue_title")),
+         "candidate.qa_issue: unknown field (did you mean qa_issue_title?)"),
     ],
 )
 def test_a_bad_field_is_exit_2_naming_file_and_path(tmp_path, edit, where):
@@ -123,3 +131,72 @@ def test_a_bad_field_is_exit_2_naming_file_and_path(tmp_path, edit, where):
     with pytest.raises(RitualsError) as err:
         load_rituals(path)
     assert str(path) in str(err.value) and where in str(err.value)
+
+
+def _problems(tmp_path, data):
+    path = write(tmp_path, data)
+    with pytest.raises(RitualsError) as err:
+        load_rituals(path)
+    assert err.value.exit_code == 2 and str(err.value).startswith(f"rituals file {path}: ")
+    return str(err.value).removeprefix(f"rituals file {path}: ")
+
+
+def test_a_misspelt_section_is_the_only_problem_named(tmp_path):
+    """boards.github_project: one problem, not also "boards.github_projects is required" beside it."""
+    data = rc_data()
+    data["boards"]["github_project"] = data["boards"].pop("github_projects")
+    assert _problems(tmp_path, data) == "boards.github_project: unknown field (did you mean github_projects?)."
+
+
+def test_a_projects_backend_without_its_section_says_the_field_path_once(tmp_path):
+    data = rc_data()
+    del data["boards"]["github_projects"]
+    assert _problems(tmp_path, data) == (
+        "boards.backend is github-projects, so boards.github_projects (org, drafting_project, ...) is required."
+    )
+
+
+def test_a_zenhub_backend_without_zenhub_settings_names_the_field(tmp_path):
+    data = rc_data()
+    data["boards"]["backend"] = "zenhub"  # the projects' settings stay: they are not ZenHub's
+    assert _problems(tmp_path, data) == "boards.backend is zenhub, so zenhub.workspaces is required."
+
+
+def test_a_zenhub_backend_needs_each_groups_workspace(tmp_path):
+    data = yaml.safe_load(bundled_path("fleet").read_text())
+    data["boards"] = {"backend": "zenhub"}
+    del data["people"]["product_groups"][1]["zenhub_workspace"]
+    assert _problems(tmp_path, data) == (
+        "boards.backend is zenhub, so people.product_groups[1].zenhub_workspace (endpoint-ops) is required."
+    )
+    data["people"]["product_groups"][1]["zenhub_workspace"] = "g-nope"
+    assert _problems(tmp_path, data) == (
+        "people.product_groups[1].zenhub_workspace (endpoint-ops) names 'g-nope', which is not one of zenhub.workspaces."
+    )
+
+
+def _broken(name):
+    data = rc_data()
+    if name == "projects backend without boards.github_projects":
+        del data["boards"]["github_projects"]
+        return data, "boards.github_projects"
+    if name == "zenhub backend without zenhub settings":
+        data["boards"]["backend"] = "zenhub"
+        return data, "zenhub.workspaces"
+    data["boards"]["github_project"] = data["boards"].pop("github_projects")  # misspelt
+    return data, "boards.github_project: unknown field"
+
+
+@pytest.mark.parametrize("name", [
+    "projects backend without boards.github_projects", "zenhub backend without zenhub settings", "boards.github_project misspelt",
+])
+@pytest.mark.parametrize("args", [("release", "readiness", "4.59.0"), ("release", "cut-rc", "4.60.0", "--yes"), ("release", "rc-status", "4.59.0")])
+def test_a_broken_fleet_rc_file_is_exit_2_in_one_line_naming_file_and_field_before_any_request(make_sandbox, cli, tmp_path, name, args):
+    server = make_sandbox("rc")
+    data, field = _broken(name)
+    path = write(tmp_path, data)
+    result = cli(*args, env={**server.env(), "FLEETOPS_RITUALS": str(path), "COLUMNS": "1000"})
+    assert result.code == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: rituals file {path}: ") and field in lines[0], result.stderr
+    assert server.requests == [] and result.stdout == ""

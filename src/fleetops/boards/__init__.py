@@ -5,7 +5,9 @@ column, and a current *sprint* (ZenHub's active sprint; the iteration of the `Sp
 contains today). A *card* is an issue on a board, with its labels and its GitHub milestone.
 Rituals read cards column by column and change only the cards that need it: every write method
 takes the cards to change, skips those already as wanted, and returns how many it changed, so
-a re-run after a failure sends only what is still missing.
+a re-run after a failure sends only what is still missing. One call is one kind of change on one
+board, sent in as few requests as the service allows: one ZenHub batch mutation; GitHub's aliased
+mutations, at most 50 per request.
 
     boards = ZenHubBoards(clients.zenhub)                       # find("63bc507f...")
     boards = GitHubProjectsBoards(clients.github_projects, "fleetdm", today=app.now().date())  # find(58)
@@ -37,6 +39,16 @@ class Milestone:
     title: str
 
 
+class MilestoneLike(Protocol):
+    """What `set_milestone` reads of a milestone: a `Milestone`, or the GitHub client's (ops pass that)."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class BoardInfo:
     key: str  # what `find` was given: a ZenHub workspace id, or a project number
@@ -45,12 +57,19 @@ class BoardInfo:
     columns: tuple[Column, ...]
     closed: Column | None
     current_sprint: Sprint | None
+    # The repositories whose issues the board shows (a ZenHub workspace's); None: any (a project).
+    repos: frozenset[str] | None = None
 
-    def column(self, name: str) -> Column | None:
-        """The column called `name` (case- and space-insensitive: boards drift), closed included."""
+    def column(self, name: str, *, closed: bool = True) -> Column | None:
+        """The column called `name` (case- and space-insensitive: boards drift), closed included
+        unless `closed=False` (then only `columns`: ZenHub's closed pipeline is not one of them)."""
         wanted = _norm(name)
-        candidates = [*self.columns, *([self.closed] if self.closed and self.closed not in self.columns else [])]
+        candidates = [*self.columns, *([self.closed] if closed and self.closed and self.closed not in self.columns else [])]
         return next((c for c in candidates if _norm(c.name) == wanted), None)
+
+    def shows(self, repo: str) -> bool:
+        """Whether the board shows `repo`'s issues (a project takes any repository's)."""
+        return self.repos is None or repo in self.repos
 
 
 @dataclass(frozen=True)
@@ -70,11 +89,15 @@ class Card:
     milestone: str | None
     column: str | None
     sprints: tuple[str, ...]  # sprint ids
+    milestone_number: int | None = None  # the milestone's number in `repo`
 
 
 @runtime_checkable
 class Boards(Protocol):
-    """What rituals need of a board service; `ZenHubBoards` and `GitHubProjectsBoards` provide it."""
+    """What rituals need of a board service; `ZenHubBoards` and `GitHubProjectsBoards` provide it.
+
+    `cards` takes a column of the board (`BoardInfo.columns`, its `closed`) or a column's name.
+    """
 
     backend: str
 
@@ -82,18 +105,40 @@ class Boards(Protocol):
         """The board with its columns, closed column and current sprint."""
         ...
 
-    def cards(self, board: BoardInfo, column: str, *, milestone: str | None = None, labels: list[str] | None = None) -> list[Card]:
-        """The issues in `column` (with the milestone titled `milestone`; carrying any of `labels`)."""
+    def cards(
+        self, board: BoardInfo, column: Column | str, *, milestone: str | None = None, labels: list[str] | None = None,
+        issues_only: bool = False,
+    ) -> list[Card]:
+        """The items in `column` (with the milestone titled `milestone`; carrying any of `labels`;
+        pull requests left out with `issues_only`)."""
+        ...
+
+    def search(self, board: BoardInfo, text: str, *, repo: str) -> list[Card]:
+        """`repo`'s items on the board whose title contains `text` (any case), in any column, closed ones
+        included (ZenHub: its issue search, every pipeline and the closed one; Projects: the items read whole)."""
         ...
 
     def move(self, board: BoardInfo, cards: list[Card], column: str) -> int:
         """Put `cards` in `column` (not the closed column: use `close`)."""
         ...
 
-    def set_milestone(self, board: BoardInfo, cards: list[Card], milestone: Milestone) -> int:
+    def set_milestone(self, board: BoardInfo, cards: list[Card], milestone: MilestoneLike) -> int:
+        """Put the cards' issues in the milestone (ZenHub names it by number, Projects by title)."""
+        ...
+
+    def remove_milestone(self, board: BoardInfo, cards: list[Card]) -> int:
+        """Take the cards' issues out of whatever milestone they are in."""
         ...
 
     def set_sprint(self, board: BoardInfo, cards: list[Card], sprint: Sprint) -> int:
+        ...
+
+    def add_labels(self, board: BoardInfo, cards: list[Card], labels: list[str]) -> int:
+        """Give each card's issue those of `labels` it lacks; the cards changed."""
+        ...
+
+    def remove_labels(self, board: BoardInfo, cards: list[Card], labels: list[str]) -> int:
+        """Take those of `labels` it carries off each card's issue; the cards changed."""
         ...
 
     def close(self, board: BoardInfo, cards: list[Card]) -> int:
@@ -105,7 +150,12 @@ def _norm(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def require_column(board: BoardInfo, name: str) -> Column:
+def require_column(board: BoardInfo, name: Column | str) -> Column:
+    """The board's column called `name` (a `Column` of the board is taken as it is); RitualsError if none."""
+    if isinstance(name, Column):
+        if name in board.columns or name == board.closed:
+            return name
+        name = name.name
     column = board.column(name)
     if column is None:
         from fleetops.errors import RitualsError

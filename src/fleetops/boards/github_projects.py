@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fleetops.boards import BoardInfo, Card, Column, Milestone, Sprint, require_column
+from fleetops.boards import BoardInfo, Card, Column, MilestoneLike, Sprint, require_column
 from fleetops.clients import github_projects as gp
 from fleetops.errors import RitualsError
 
@@ -40,10 +40,10 @@ class GitHubProjectsBoards:
         self.status_field = status_field
         self.sprint_field = sprint_field
         self.closed_column = closed_column
+        self._label_ids: dict[str, dict[str, str]] = {}  # repo → label name → node id (read once)
         self._projects: dict[str, gp.Project] = {}  # board id → project
         self._items: dict[str, list[gp.ProjectItem]] = {}  # board id → every item, until a write
         self._milestones: dict[tuple[str, str], str] = {}  # (repo, title) → milestone node id
-        self._labels: dict[str, dict[str, str]] = {}  # repo → label name → node id
 
     # -- reads ----------------------------------------------------------------------------------------------
     def find(self, key: str | int) -> BoardInfo:
@@ -75,20 +75,25 @@ class GitHubProjectsBoards:
 
     def labels(self, repo: str) -> dict[str, str]:
         """The repository's labels, name → node id (read once: the label mutations take ids)."""
-        if repo not in self._labels:
-            self._labels[repo] = self.client.label_ids(repo)
-        return self._labels[repo]
+        if repo not in self._label_ids:
+            self._label_ids[repo] = self.client.label_ids(repo)
+        return self._label_ids[repo]
 
     def _all_items(self, board: BoardInfo) -> list[gp.ProjectItem]:
         if board.id not in self._items:
             self._items[board.id] = self.client.items(board.id, status_field=self.status_field, sprint_field=self.sprint_field)
         return self._items[board.id]
 
-    def cards(self, board: BoardInfo, column: str, *, milestone: str | None = None, labels: list[str] | None = None) -> list[Card]:
+    def cards(
+        self, board: BoardInfo, column: Column | str, *, milestone: str | None = None, labels: list[str] | None = None,
+        issues_only: bool = False,
+    ) -> list[Card]:
         wanted = require_column(board, column)
         out = []
         for item in self._all_items(board):
             if item.archived or item.kind == "DraftIssue" or item.status_option_id != wanted.id:
+                continue
+            if issues_only and item.kind == "PullRequest":
                 continue
             if milestone is not None and item.milestone != milestone:
                 continue
@@ -96,6 +101,14 @@ class GitHubProjectsBoards:
                 continue
             out.append(_card(item))
         return out
+
+    def search(self, board: BoardInfo, text: str, *, repo: str) -> list[Card]:
+        """GitHub cannot search a project's items: the board's items (read whole, once) filtered here."""
+        wanted = text.lower()
+        return [
+            _card(item) for item in self._all_items(board)
+            if not item.archived and item.kind != "DraftIssue" and item.repo == repo and wanted in item.title.lower()
+        ]
 
     # -- writes ---------------------------------------------------------------------------------------------
     def _field(self, board: BoardInfo, name: str) -> gp.ProjectField:
@@ -138,7 +151,39 @@ class GitHubProjectsBoards:
             for c in cards if sprint.id not in c.sprints
         ])
 
-    def set_milestone(self, board: BoardInfo, cards: list[Card], milestone: Milestone) -> int:
+    def remove_milestone(self, board: BoardInfo, cards: list[Card]) -> int:
+        return self._apply(board, [
+            gp.set_milestone(c.issue_id, None, f"{c.repo}#{c.number} out of {c.milestone}")
+            for c in cards if c.milestone is not None and not c.is_pr
+        ])
+
+    def _labels_of(self, repo: str, names: list[str]) -> dict[str, str]:
+        """The node ids of the labels `names` of `repo` (the label mutations take ids)."""
+        ids = self.labels(repo)
+        missing = [n for n in names if n not in ids]
+        if missing:
+            raise RitualsError(f"{repo} has no label {missing[0]!r}.")
+        return {n: ids[n] for n in names}
+
+    def add_labels(self, board: BoardInfo, cards: list[Card], labels: list[str]) -> int:
+        changes = []
+        for c in cards:
+            adding = [n for n in labels if n not in c.labels]
+            if adding:
+                ids = self._labels_of(c.repo, adding)
+                changes.append(gp.add_labels(c.issue_id, list(ids.values()), f"{', '.join(adding)} on {c.repo}#{c.number}"))
+        return self._apply(board, changes)
+
+    def remove_labels(self, board: BoardInfo, cards: list[Card], labels: list[str]) -> int:
+        changes = []
+        for c in cards:
+            removing = [n for n in labels if n in c.labels]
+            if removing:
+                ids = self._labels_of(c.repo, removing)
+                changes.append(gp.remove_labels(c.issue_id, list(ids.values()), f"{', '.join(removing)} off {c.repo}#{c.number}"))
+        return self._apply(board, changes)
+
+    def set_milestone(self, board: BoardInfo, cards: list[Card], milestone: MilestoneLike) -> int:
         changes = []
         for c in cards:
             if c.milestone == milestone.title:
@@ -194,6 +239,7 @@ class GitHubProjectsBoards:
                 changes.append(gp.remove_labels(c.issue_id, [names[n] for n in removing], f"{', '.join(removing)} off {c.repo}#{c.number}"))
         return changes
 
+
 def _card(item: gp.ProjectItem) -> Card:
     return Card(
         board_item_id=item.id,
@@ -209,4 +255,5 @@ def _card(item: gp.ProjectItem) -> Card:
         milestone=item.milestone,
         column=item.status,
         sprints=(item.sprint_id,) if item.sprint_id else (),
+        milestone_number=item.milestone_number,
     )

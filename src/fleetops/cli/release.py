@@ -107,10 +107,11 @@ def readiness(
 
     \b
     (Handbook: "Indicate your product group is release-ready".)
-    Under FLEETOPS_RITUALS=fleet-rc the boards are GitHub Projects: the open
-    issue 'Release QA: VERSION' (candidate.qa_issue_title) and its Status on
-    each group's project (people.product_groups[].project; GH_TOKEN needs
-    the project scope); ready in 'Ready for release'. Otherwise (ZenHub):
+    Under FLEETOPS_RITUALS=fleet-rc the boards are GitHub Projects: the issue
+    'Release QA: VERSION' (candidate.qa_issue_title; open or closed, as in
+    step 2) and its Status on each group's project (people.product_groups[].
+    project; GH_TOKEN needs the project scope); ready in 'Ready for release'
+    while the issue is open. Otherwise (ZenHub):
     1. Read the Release QA template (for the title 'Release QA: VERSION') and
        each product group's ZenHub board, at once.
     2. On each board, find the issue with that title (open or closed).
@@ -186,7 +187,9 @@ def rc_status(
        file: rc-minor-fleet-vVERSION) against the default branch both ways
        (the cut is their merge base), and the pull requests open into it.
     2. Read the pull requests merged into the default branch since the cut
-       and the issues they close ("Fixes #N" in the description).
+       and the issues each one closes, as GitHub lists them (GraphQL
+       closingIssuesReferences: "Fixes #N" in its description, or linked by
+       hand in its Development sidebar), 50 pull requests per query.
     3. A fix is one that closes an issue labelled ~unreleased bug. It is on
        the candidate when a commit there says "(cherry picked from commit
        <sha>)" for its merge commit (git cherry-pick -x) or has "(#N)",

@@ -103,11 +103,15 @@ def create_issues(ctx: typer.Context, day: Day = None, yes: Yes = False, dry_run
        assigned to the DRI. The marker makes a re-run skip it: never twice.
     6. Journal each issue. --json adds {"issues": [{"task", "date", "repo",
        "number", "status"}]}.
+    One run per date at a time: a second one exits 1 naming the holder
+    (--dry-run takes no lock).
     """
     from fleetops.ops import rituals
 
     fleet = app_of(ctx, "rituals create-issues", json=json, dry_run=dry_run)
-    done(fleet.execute(rituals.create_issues(fleet, on=day), yes=yes, dry_run=dry_run))
+    on = rituals.parse_day(day, fleet).isoformat()  # before any request: the run lock is per date
+    fleet = app_of(ctx, "rituals create-issues", json=json, dry_run=dry_run, lock=on)
+    done(fleet.execute(rituals.create_issues(fleet, on=on), yes=yes, dry_run=dry_run))
 
 
 @app.command()

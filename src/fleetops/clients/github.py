@@ -432,17 +432,19 @@ class GitHubClient:
             )
 
     # -- issues: "never a duplicate of an open one" ----------------------------------------------------------
-    def open_issues_titled(self, titles: list[str]) -> dict[str, list[IssueInfo]]:
+    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False) -> dict[str, list[IssueInfo]]:
         """For each title, the open issues (not PRs) titled exactly so, oldest first.
 
         One search per title finds an issue however old it is; the newest page of open issues,
         read at the same time, covers the minutes during which a new issue is not searchable yet
         (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
+        `closed_too`: the search also finds closed issues, listed after the open ones.
         """
         wanted = list(dict.fromkeys(t.strip() for t in titles))
+        state = "" if closed_too else " is:open"
 
         def searched(title: str) -> Callable[[], list[IssueInfo]]:
-            query = f'repo:{self.repo_name} is:issue is:open in:title "{title.replace(chr(34), " ")}"'
+            query = f'repo:{self.repo_name} is:issue{state} in:title "{title.replace(chr(34), " ")}"'
             return lambda: self._read(
                 f"searching {self.repo_name} for the issue {title!r}",
                 lambda: [_issue(i) for i in self._gh.search_issues(query).get_page(0)],
@@ -454,8 +456,8 @@ class GitHubClient:
         candidates = [issue for found in results.values() for issue in found]
         out: dict[str, list[IssueInfo]] = {}
         for title in wanted:
-            matching = {i.number: i for i in candidates if i.title.strip() == title and i.state == "open"}
-            out[title] = [matching[n] for n in sorted(matching)]
+            matching = {i.number: i for i in candidates if i.title.strip() == title and (closed_too or i.state == "open")}
+            out[title] = sorted(matching.values(), key=lambda i: (i.state != "open", i.number))
         return out
 
     def _newest_open_issues(self) -> list[IssueInfo]:

@@ -17,6 +17,10 @@ GitHub answers HTTP 200 with `errors` for a document it rejects: a `ServiceError
 message here, or an `AuthError` naming the token variable and the `project` scope when the token
 lacks it (`INSUFFICIENT_SCOPES`, or `FORBIDDEN` on a project).
 
+The same client reads, for `release rc-status`, the issues that merged pull requests close
+(`closing_issues`: `closingIssuesReferences`, closing keywords and issues linked by hand), 50 pull
+requests per query; those need the `repo` scope, not `project`, and their errors say so.
+
 Writes: there is no batch mutation, so `apply` sends only the changes it is given, as aliased
 fields of one document, at most `MAX_MUTATIONS_PER_DOCUMENT` per document. Rate-limit points:
 every query asks for `rateLimit { cost }`; a mutation document cannot (rateLimit is a query
@@ -35,17 +39,21 @@ from typing import Any
 
 import requests
 from github import GithubException
-from github.GithubException import BadCredentialsException
+from github.GithubException import BadCredentialsException, RateLimitExceededException
 
 from fleetops.clients import github_projects_documents as docs
 from fleetops.clients.github import build_github, transport_error
 from fleetops.clients.network import Network
+from fleetops.concurrency import gather
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
 
 MAX_MUTATIONS_PER_DOCUMENT = 50
 SCOPE_ERRORS = frozenset({"INSUFFICIENT_SCOPES", "FORBIDDEN"})
+# What a token needs, by what a document reads: the hint of a missing token or scope names it.
+PROJECT_SCOPE = "the `project` scope (`read:project` to read only), or a fine-grained token the organization's Projects permission"
+REPO_SCOPE = "the `repo` scope (a fine-grained token: read access to the repository's pull requests and issues)"
 
 
 def graphql_url(api_url: str) -> str:
@@ -173,6 +181,20 @@ class IssueOnBoards:
 
 
 @dataclass(frozen=True)
+class ClosingIssue:
+    """An issue that a pull request closes when it merges (a closing keyword, or linked by hand)."""
+
+    number: int
+    repo: str  # owner/name: it may be another repository's
+    labels: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, node: dict[str, Any]) -> ClosingIssue:
+        labels = (node.get("labels") or {}).get("nodes") or []
+        return cls(int(node["number"]), (node.get("repository") or {}).get("nameWithOwner", ""), tuple(n["name"] for n in labels if n))
+
+
+@dataclass(frozen=True)
 class RateLimit:
     limit: int
     remaining: int
@@ -254,7 +276,7 @@ class GitHubProjectsClient:
 
     # -- transport --------------------------------------------------------------------------------------------
     @contextmanager
-    def _errors(self, doing: str) -> Iterator[None]:
+    def _errors(self, doing: str, needs: str = PROJECT_SCOPE) -> Iterator[None]:
         try:
             yield
         except BadCredentialsException:
@@ -262,13 +284,19 @@ class GitHubProjectsClient:
                 f"GitHub rejected the token in {self._token_var} (401 Bad credentials) while {doing}.",
                 hint=f"Set {self._token_var} to a valid token (a new one if it expired).",
             ) from None
+        except RateLimitExceededException as err:  # a 403 of the exhausted budget is not the token's fault
+            data = err.data if isinstance(err.data, dict) else {}
+            raise ServiceError(
+                f"GitHub's rate limit is exhausted while {doing} ({redact(str(data.get('message') or err))}).",
+                hint="Wait for GitHub's reset, then re-run.",
+            ) from None
         except GithubException as err:
             data = err.data if isinstance(err.data, dict) else {}
             message = redact(str(data.get("message") or _messages(data.get("errors")) or err))
             if err.status in (401, 403):
                 raise AuthError(
                     f"GitHub refused {doing} ({err.status} {message}).",
-                    hint=f"Set {self._token_var} to a token with the `project` scope.",
+                    hint=f"Set {self._token_var} to a token with {needs}.",
                 ) from None
             raise ServiceError(f"GitHub GraphQL answered {err.status} while {doing}: {message}.") from None
         except requests.RequestException as err:
@@ -287,16 +315,24 @@ class GitHubProjectsClient:
             self._next_write = time.monotonic() + self.settings.github_mutation_interval
             yield
 
-    def execute(self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool = False) -> dict[str, Any]:
-        """Send one document; return its `data`, or raise with GitHub's messages."""
+    def execute(
+        self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool = False, needs: str = PROJECT_SCOPE,
+    ) -> dict[str, Any]:
+        """Send one document; return its `data`, or raise with GitHub's messages (`needs`: what the token needs)."""
         if self.settings.github_token is None:
             raise AuthError(
                 f"{doing} needs a GitHub token: GitHub's GraphQL API has no anonymous access.",
-                hint="Export GH_TOKEN (or GITHUB_TOKEN) with a token that has the `project` scope.",
+                hint=f"Export GH_TOKEN (or GITHUB_TOKEN) with a token that has {needs}.",
             )
         requester = (self._writes if mutation else self._reads).requester
-        with self._errors(doing), self._paced(mutation):
-            _, body = requester.requestJsonAndCheck("POST", self.url, input={"query": document, "variables": variables})
+        with self._errors(doing, needs), self._paced(mutation):
+            headers, body = requester.requestJsonAndCheck("POST", self.url, input={"query": document, "variables": variables})
+        content_type = next((str(v) for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+        if content_type and "json" not in content_type.lower():  # a proxy's or a sign-in page's HTML, read by PyGithub as {}
+            raise ServiceError(
+                f"GitHub answered with {content_type.split(';')[0].strip()}, not JSON, while {doing}.",
+                hint=f"Check GITHUB_API_URL ({self.settings.github_api_url}): a proxy or a sign-in page may answer in GitHub's place.",
+            )
         if not isinstance(body, dict):
             raise ServiceError(f"GitHub GraphQL answered with something that is not a GraphQL response while {doing}.")
         data = body.get("data")
@@ -314,19 +350,15 @@ class GitHubProjectsClient:
             self._network.costs.add_graphql_points(spent)
         errors = body.get("errors") or []
         if errors:
-            self._raise(errors, doing, data)
+            self._raise(errors, doing, needs)
         if not isinstance(data, dict):
             raise ServiceError(f"GitHub GraphQL answered without data while {doing}.")
         return data
 
-    def _raise(self, errors: list[dict[str, Any]], doing: str, data: Any) -> None:
+    def _raise(self, errors: list[dict[str, Any]], doing: str, needs: str) -> None:
         message = _messages(errors)
         if any(e.get("type") in SCOPE_ERRORS for e in errors if isinstance(e, dict)):
-            raise AuthError(
-                f"The token in {self._token_var} may not {doing}: {message}.",
-                hint=f"Give the token in {self._token_var} the `project` scope (`read:project` to read only), "
-                "or a fine-grained token the organization's Projects permission.",
-            )
+            raise AuthError(f"The token in {self._token_var} may not {doing}: {message}.", hint=f"Give the token in {self._token_var} {needs}.")
         if len(errors) == 1 and errors[0].get("type") == "NOT_FOUND":
             raise NotFound(f"GitHub has no such thing while {doing}: {message}.")
         raise ServiceError(f"GitHub GraphQL rejected {doing}: {message}.")
@@ -402,6 +434,49 @@ class GitHubProjectsClient:
         nodes = ((data.get("repository") or {}).get("milestones") or {}).get("nodes") or []
         found = next((n for n in nodes if n and n["title"] == title), None)
         return MilestoneRef(found["id"], found["number"], found["title"], found["state"]) if found else None
+
+    def closing_issues(self, repo: str, numbers: list[int]) -> dict[int, tuple[ClosingIssue, ...]]:
+        """The issues each pull request of `repo` closes (`closingIssuesReferences`), by pull request number.
+
+        50 pull requests per query (aliased fields), the queries at once; a pull request that
+        closes more than 10 issues is read on 100 at a time. None asked: no request.
+        """
+        owner, name = repo.split("/", 1)
+        wanted = list(dict.fromkeys(numbers))
+        size = docs.PULLS_PER_DOCUMENT
+        chunks = [wanted[i : i + size] for i in range(0, len(wanted), size)]
+
+        def read(chunk: list[int]) -> dict[int, tuple[ClosingIssue, ...]]:
+            variables: dict[str, Any] = {"owner": owner, "name": name, **{f"p{i}": n for i, n in enumerate(chunk)}}
+            doing = f"reading the issues that {len(chunk)} pull request(s) of {repo} close"
+            data = self.execute(docs.closing_issues_document(len(chunk)), variables, doing, needs=REPO_SCOPE)
+            repository = data.get("repository")
+            if repository is None:
+                raise NotFound(f"GitHub has no repository {repo} (or {self._token_var} cannot see it).")
+            out = {}
+            for i, number in enumerate(chunk):
+                refs = (repository.get(f"p{i}") or {}).get("closingIssuesReferences") or {}
+                out[number] = tuple(ClosingIssue.from_json(n) for n in refs.get("nodes") or [] if n)
+                page = refs.get("pageInfo") or {}
+                if page.get("hasNextPage"):
+                    out[number] += self._more_closing_issues(repo, number, page.get("endCursor"))
+            return out
+
+        found = gather({str(i): (lambda chunk=chunk: read(chunk)) for i, chunk in enumerate(chunks)})
+        return {number: issues for part in found.values() for number, issues in part.items()}
+
+    def _more_closing_issues(self, repo: str, number: int, after: str | None) -> tuple[ClosingIssue, ...]:
+        owner, name = repo.split("/", 1)
+        out: list[ClosingIssue] = []
+        while True:
+            variables = {"owner": owner, "name": name, "number": number, "after": after}
+            data = self.execute(docs.CLOSING_ISSUES_PAGE, variables, f"reading the issues that {repo}#{number} closes", needs=REPO_SCOPE)
+            refs = (((data.get("repository") or {}).get("pullRequest")) or {}).get("closingIssuesReferences") or {}
+            out += [ClosingIssue.from_json(n) for n in refs.get("nodes") or [] if n]
+            page = refs.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return tuple(out)
+            after = page.get("endCursor")
 
     def rate_limit(self) -> RateLimit:
         """The token's GraphQL point budget (the query itself costs a point, counted like any other)."""

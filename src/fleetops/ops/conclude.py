@@ -1,7 +1,8 @@
 """Conclude the milestone: every step of the handbook's "Conclude current milestone", as one plan.
 
-The plan reads GitHub, ZenHub, Merge Freeze and Slack's marker once (reads run concurrently),
-then holds one step per handbook step (per board where the handbook says "on each board"):
+The plan reads GitHub, the ZenHub boards (through `app.boards`), Merge Freeze and Slack's marker
+once (reads run concurrently), then holds one step per handbook step (per board where the
+handbook says "on each board"):
 
      1 rename                `VERSION-tentative` → `VERSION`
    2–3 <board>.unfinished    remove the milestone from items that did not reach "Ready for release"
@@ -11,10 +12,11 @@ then holds one step per handbook step (per board where the handbook says "on eac
      8 drafting.celebrate    move this milestone's stories to "Confirm and celebrate"
      9 close-milestone, 10 next-milestone, 11 unfreeze, 12 announce, 13 patch-branch
 
-Every ZenHub change is one batch mutation per kind of change per board. A ZenHub workspace shows
-every issue of its repositories (issues nobody placed sit in the first pipeline), so an item
-counts as released when it is in "Ready for release" on ANY product group's board; an unfinished
-item is handled by the board of its group label, else by the first board that shows it.
+Every board change is one `app.boards` call per kind of change per board: on ZenHub, one batch
+mutation (boards/zenhub.py). A ZenHub workspace shows every issue of its repositories (issues
+nobody placed sit in the first pipeline), so an item counts as released when it is in "Ready for
+release" on ANY product group's board; an unfinished item is handled by the board of its group
+label, else by the first board that shows it.
 Closed issues and pull requests are left as they are.
 """
 
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import Milestone
     from fleetops.clients.mergefreeze import FreezeState
-    from fleetops.clients.zenhub import Board, ZIssue
+    from fleetops.boards import BoardInfo, Card, Column
     from fleetops.rituals.models import StepEntry
 
 COMMAND = "release conclude-milestone"
@@ -101,13 +103,13 @@ class GroupBoard:
 
     key: str
     label: str | None
-    board: Board | None = None
-    ready_pipeline: str | None = None  # the id of its "Ready for release" pipeline
+    board: BoardInfo | None = None
+    ready_pipeline: str | None = None  # the id of its "Ready for release" column
     problem: str | None = None  # why this board's steps cannot run (a person must fix it)
-    in_ready: list[ZIssue] = field(default_factory=list)  # every open issue in "Ready for release"
-    ready: list[ZIssue] = field(default_factory=list)  # those this board concludes (steps 4–6)
-    unfinished: list[ZIssue] = field(default_factory=list)  # step 3
-    found_outside: list[ZIssue] = field(default_factory=list)  # this milestone's items outside the column
+    in_ready: list[Card] = field(default_factory=list)  # every open issue in "Ready for release"
+    ready: list[Card] = field(default_factory=list)  # those this board concludes (steps 4–6)
+    unfinished: list[Card] = field(default_factory=list)  # step 3
+    found_outside: list[Card] = field(default_factory=list)  # this milestone's items outside the column
 
 
 @dataclass
@@ -120,10 +122,10 @@ class Reads:
     branch: tuple[str, str] | None
     groups: list[GroupBoard]
     drafting_key: str | None
-    drafting: Board | None
+    drafting: BoardInfo | None
     drafting_problem: str | None
-    drafting_stories: list[ZIssue]  # stories outside "Confirm and celebrate", any milestone
-    celebrated: list[ZIssue]  # this milestone's stories already in "Confirm and celebrate"
+    drafting_stories: list[Card]  # stories outside "Confirm and celebrate", any milestone
+    celebrated: list[Card]  # this milestone's stories already in "Confirm and celebrate"
 
 
 def marker_line(description: str, prefix: str) -> str | None:
@@ -135,14 +137,14 @@ def append_line(description: str, line: str) -> str:
     return (description.rstrip() + "\n\n" + line).lstrip()
 
 
-def _numbers(issues: list[ZIssue]) -> list[int]:
+def _numbers(issues: list[Card]) -> list[int]:
     return sorted(i.number for i in issues)
 
 
-def _list(issues: list[ZIssue], *, where: bool = False) -> str:
+def _list(issues: list[Card], *, where: bool = False) -> str:
     items = sorted(issues, key=lambda i: i.number)
     if where:
-        return ", ".join(f"#{i.number} ({i.pipeline.name if i.pipeline else '?'})" for i in items)
+        return ", ".join(f"#{i.number} ({i.column or '?'})" for i in items)
     return ", ".join(f"#{i.number}" for i in items)
 
 
@@ -176,7 +178,6 @@ class Conclude:
         self.reads: Reads  # set by plan()
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
         self.next_freeze: str | None = None  # why the freeze belongs to the next release
-        self._milestone_zid: str | None = None
         self._description: str | None = None  # the milestone's description after the close step
         self._added: set[str] = set()  # items the board steps give the milestone
         self._removed: set[str] = set()  # items the board steps take it from
@@ -198,14 +199,14 @@ class Conclude:
         # A closed milestone's boards are left alone (see plan()), so they are not read either.
         boards_open = milestone.state != "closed"
         groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
-        drafting: Board | None = first.get("board:drafting")
+        drafting: BoardInfo | None = first.get("board:drafting")
         tasks: dict[str, Any] = {}
         for group in groups if boards_open else []:
             self._board_tasks(group, milestone, tasks)
         drafting_problem = None
         celebrate = None
         if drafting is not None and boards_open:
-            celebrate = drafting.pipeline(self.pipes.confirm_and_celebrate)
+            celebrate = drafting.column(self.pipes.confirm_and_celebrate, closed=False)
             if celebrate is None:
                 drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
             else:
@@ -213,10 +214,10 @@ class Conclude:
         second = gather(tasks)
         if boards_open:
             self._sort_boards(groups, milestone, second)
-        stories: list[ZIssue] = []
-        celebrated: list[ZIssue] = []
+        stories: list[Card] = []
+        celebrated: list[Card] = []
         if drafting is not None and celebrate is not None:
-            for pipe in drafting.pipelines:
+            for pipe in drafting.columns:
                 found = [i for i in second[f"drafting:{pipe.id}"] if self._ours(i)]
                 (celebrated if pipe.id == celebrate.id else stories).extend(found)
         return Reads(
@@ -238,7 +239,7 @@ class Conclude:
         """First round: the milestones, the tag's commit, the patch branch, Merge Freeze, the boards."""
         app = self.app
         # Built here, not in the worker threads: a missing token is one clear error (exit 4).
-        github, mergefreeze, zenhub = app.clients.github, app.clients.mergefreeze, app.clients.zenhub
+        github, mergefreeze, boards = app.clients.github, app.clients.mergefreeze, app.boards
         workspaces = self.rituals.zenhub.workspaces
         drafting_key = self.rituals.zenhub.drafting_workspace
         tasks: dict[str, Any] = {
@@ -251,22 +252,22 @@ class Conclude:
         if self.rituals.freeze.user_name is None:
             tasks["login"] = github.login
         for key, _ in self._group_keys():
-            tasks[f"board:{key}"] = lambda ws=workspaces[key].id: zenhub.board(ws)
+            tasks[f"board:{key}"] = lambda ws=workspaces[key].id: boards.find(ws)
         if drafting_key:
-            tasks["board:drafting"] = lambda ws=workspaces[drafting_key].id: zenhub.board(ws)
+            tasks["board:drafting"] = lambda ws=workspaces[drafting_key].id: boards.find(ws)
         return gather(tasks)
 
-    def _drafting_tasks(self, drafting: Board, celebrate_id: str, milestone: Milestone, tasks: dict[str, Any]) -> None:
-        """The drafting board's stories: every pipeline's, and this milestone's in "Confirm and celebrate"."""
-        zenhub = self.app.clients.zenhub
+    def _drafting_tasks(self, drafting: BoardInfo, celebrate_id: str, milestone: Milestone, tasks: dict[str, Any]) -> None:
+        """The drafting board's stories: every column's, and this milestone's in "Confirm and celebrate"."""
+        boards = self.app.boards
         story = [self.labels.story]
-        for pipe in drafting.pipelines:
+        for pipe in drafting.columns:
             if pipe.id == celebrate_id:
-                tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(
-                    drafting.id, p, labels=story, milestones=[milestone.title]
+                tasks[f"drafting:{pipe.id}"] = lambda p=pipe: boards.cards(
+                    drafting, p, labels=story, milestone=milestone.title, issues_only=True
                 )
             else:
-                tasks[f"drafting:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(drafting.id, p, labels=story)
+                tasks[f"drafting:{pipe.id}"] = lambda p=pipe: boards.cards(drafting, p, labels=story, issues_only=True)
 
     def _find_milestone(self, milestones: list[Milestone]) -> Milestone:
         by_title = {m.title: m for m in milestones}
@@ -284,72 +285,67 @@ class Conclude:
             raise UsageError(f"{self.repo} has no milestone {self.tentative_title!r} (nor {self.final_title!r}): nothing to conclude for {self.v.version}.", hint=hint)
         return found
 
-    def _no_pipeline(self, board: Board, name: str) -> str:
-        names = ", ".join(repr(p.name) for p in board.pipelines)
+    def _no_pipeline(self, board: BoardInfo, name: str) -> str:
+        names = ", ".join(repr(p.name) for p in board.columns)
         return f"board {board.name!r} has no pipeline {name!r} (it has {names}): fix zenhub.pipelines in the rituals file"
 
-    def _ours(self, issue: ZIssue) -> bool:
+    def _ours(self, issue: Card) -> bool:
         """Open issues of the Fleet repository; closed issues and pull requests are left as they are."""
-        return issue.state == "OPEN" and not issue.is_pr and issue.repo == self.repo
+        return issue.state == "open" and not issue.is_pr and issue.repo == self.repo
 
     def _board_tasks(self, group: GroupBoard, milestone: Milestone, tasks: dict[str, Any]) -> None:
         board = group.board
         assert board is not None
-        ready = board.pipeline(self.pipes.ready_for_release)
+        ready = board.column(self.pipes.ready_for_release, closed=False)
         if ready is None:
             group.problem = self._no_pipeline(board, self.pipes.ready_for_release)
             return
-        if self.repo not in board.repository_gh_ids:
+        if not board.shows(self.repo):
             group.problem = f"board {board.name!r} does not show {self.repo}: add the repository to the workspace"
             return
         group.ready_pipeline = ready.id
-        zenhub = self.app.clients.zenhub
-        for pipe in board.pipelines:
+        boards = self.app.boards
+        for pipe in board.columns:
             if pipe.id == ready.id:  # the whole column: every item in it is part of the release
-                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(board.id, p)
+                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe: boards.cards(board, p, issues_only=True)
             else:  # elsewhere only this milestone's items matter
-                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe.id: zenhub.pipeline_issues(board.id, p, milestones=[milestone.title])
+                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe: boards.cards(board, p, milestone=milestone.title, issues_only=True)
 
     def _sort_boards(self, groups: list[GroupBoard], milestone: Milestone, results: dict[str, Any]) -> None:
         """Decide which board concludes which item (see the module docstring)."""
         usable = [g for g in groups if g.problem is None and g.board is not None]
         for group in usable:
             group.in_ready = sorted((i for i in results[f"{group.key}:{group.ready_pipeline}"] if self._ours(i)), key=lambda i: i.number)
-            for pipe in group.board.pipelines:  # type: ignore[union-attr]
+            for pipe in group.board.columns:  # type: ignore[union-attr]
                 if pipe.id != group.ready_pipeline:
                     group.found_outside += [
                         i for i in results[f"{group.key}:{pipe.id}"] if self._ours(i) and i.milestone_number == milestone.number
                     ]
-        released = {i.id for g in usable for i in g.in_ready}
+        released = {i.issue_id for g in usable for i in g.in_ready}
         claimed: set[str] = set()
         for group in usable:
             # A story that an earlier run sent back to drafting (`:product`, no `:release`) is done
             # here; Fleet's boards drop it from the column, the sandbox's keep it there.
-            mine = [i for i in group.in_ready if i.id not in claimed and not self._sent_back(i)]
-            claimed.update(i.id for i in group.in_ready)
+            mine = [i for i in group.in_ready if i.issue_id not in claimed and not self._sent_back(i)]
+            claimed.update(i.issue_id for i in group.in_ready)
             group.ready = mine
-        owners: dict[str, tuple[GroupBoard, ZIssue]] = {}
+        owners: dict[str, tuple[GroupBoard, Card]] = {}
         for group in usable:
             for issue in group.found_outside:
-                if issue.id in released:
+                if issue.issue_id in released:
                     continue
-                current = owners.get(issue.id)
+                current = owners.get(issue.issue_id)
                 labelled = group.label is not None and group.label in issue.labels
                 if current is None or (labelled and not (current[0].label and current[0].label in issue.labels)):
-                    owners[issue.id] = (group, issue)
+                    owners[issue.issue_id] = (group, issue)
         for group, issue in owners.values():
             group.unfinished.append(issue)
         for group in usable:
             group.unfinished.sort(key=lambda i: i.number)
 
-    def _sent_back(self, issue: ZIssue) -> bool:
+    def _sent_back(self, issue: Card) -> bool:
         return self.labels.story in issue.labels and self.labels.product in issue.labels and self.labels.release not in issue.labels
 
-    def _milestone_id(self, board: Board) -> str:
-        """ZenHub's id of the milestone (read once, when the first board needs it)."""
-        if self._milestone_zid is None:
-            self._milestone_zid = self.app.clients.zenhub.milestone_id(board.repository_gh_ids[self.repo], self.reads.milestone.number)
-        return self._milestone_zid
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def plan(self) -> Plan:
@@ -464,15 +460,17 @@ class Conclude:
 
     # 2–3: items of this milestone outside the column did not make the release
     def _unfinished_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, zenhub, ms = group.key, self.app.clients.zenhub, self.reads.milestone
+        key, boards, ms = group.key, self.app.boards, self.reads.milestone
+        board = group.board
+        assert board is not None
         unfinished = group.unfinished
-        self._removed.update(i.id for i in unfinished)
+        self._removed.update(i.issue_id for i in unfinished)
         data = {"workspace": key, "issues": _numbers(unfinished)}
         if not unfinished:
             return Step.skip(step_id, title, f"no open item outside {self.pipes.ready_for_release} carries {ms.title}", data=data)
 
-        def remove(step: Step, issues: list[ZIssue] = unfinished) -> str:
-            count = zenhub.remove_milestone([i.id for i in issues])
+        def remove(step: Step, issues: list[Card] = unfinished) -> str:
+            count = boards.remove_milestone(board, issues)
             return f"removed {ms.title} from {_count(count, 'item')}: {_list(issues)}"
 
         detail = f"{_count(len(unfinished), 'item')} outside {self.pipes.ready_for_release} still carry {ms.title}: {_list(unfinished, where=True)} → remove it"
@@ -480,14 +478,14 @@ class Conclude:
 
     # 4: every item in the column gets the milestone and the active sprint
     def _ready_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, zenhub, ms = group.key, self.app.clients.zenhub, self.reads.milestone
+        key, boards, ms = group.key, self.app.boards, self.reads.milestone
         board = group.board
         assert board is not None
         ready = group.ready
-        sprint = board.active_sprint
+        sprint = board.current_sprint
         lacking_ms = [i for i in ready if i.milestone_number != ms.number]
         lacking_sprint = [i for i in ready if sprint is not None and sprint.id not in i.sprints]
-        self._added.update(i.id for i in lacking_ms)
+        self._added.update(i.issue_id for i in lacking_ms)
         touched = sorted({*_numbers(lacking_ms), *_numbers(lacking_sprint)})
         data = {"workspace": key, "issues": touched, "milestone_added": _numbers(lacking_ms), "sprint_added": _numbers(lacking_sprint)}
         if ready and sprint is None:
@@ -503,13 +501,13 @@ class Conclude:
             )
             return Step.skip(step_id, title, reason, data=data)
 
-        def prep(step: Step, no_ms: list[ZIssue] = lacking_ms, no_sprint: list[ZIssue] = lacking_sprint) -> str:
+        def prep(step: Step, no_ms: list[Card] = lacking_ms, no_sprint: list[Card] = lacking_sprint) -> str:
             done = []
             if no_ms:
-                zenhub.add_milestone([i.id for i in no_ms], self._milestone_id(board))
+                boards.set_milestone(board, no_ms, ms)
                 done.append(f"milestone on {_list(no_ms)}")
             if no_sprint:
-                zenhub.add_to_sprints([i.id for i in no_sprint], [sprint.id])  # type: ignore[union-attr]
+                boards.set_sprint(board, no_sprint, sprint)  # type: ignore[arg-type]
                 done.append(f"sprint on {_list(no_sprint)}")
             return "added " + "; ".join(done)
 
@@ -522,7 +520,8 @@ class Conclude:
 
     # 5: stories go back to the drafting board (labels), they are not closed
     def _stories_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, zenhub = group.key, self.app.clients.zenhub
+        key, boards, board = group.key, self.app.boards, group.board
+        assert board is not None
         stories = [i for i in group.ready if self.labels.story in i.labels]
         need_product = [i for i in stories if self.labels.product not in i.labels]
         need_unrelease = [i for i in stories if self.labels.release in i.labels]
@@ -537,11 +536,11 @@ class Conclude:
             reason = f"{_count(len(sent), 'story')} already sent back ({self.labels.product}, no {self.labels.release})" if sent else f"no story in {self.pipes.ready_for_release}"
             return Step.skip(step_id, title, reason, data=data)
 
-        def relabel(step: Step, add: list[ZIssue] = need_product, drop: list[ZIssue] = need_unrelease) -> str:
+        def relabel(step: Step, add: list[Card] = need_product, drop: list[Card] = need_unrelease) -> str:
             if add:
-                zenhub.add_labels([i.id for i in add], [self.labels.product])
+                boards.add_labels(board, add, [self.labels.product])
             if drop:
-                zenhub.remove_labels([i.id for i in drop], [self.labels.release])
+                boards.remove_labels(board, drop, [self.labels.release])
             return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
 
         parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}"]
@@ -553,16 +552,16 @@ class Conclude:
 
     # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
     def _close_step(self, group: GroupBoard, step_id: str, title: str, *, needs: tuple[str, ...]) -> Step:
-        key, zenhub = group.key, self.app.clients.zenhub
+        key, boards = group.key, self.app.boards
         board = group.board
-        assert board is not None
+        assert board is not None and board.closed is not None
         to_close = [i for i in group.ready if self.labels.story not in i.labels]
         data = {"workspace": key, "issues": _numbers(to_close)}
         if not to_close:
             return Step.skip(step_id, title, f"no open issue left in {self.pipes.ready_for_release} besides stories", data=data)
 
-        def close(step: Step, issues: list[ZIssue] = to_close) -> str:
-            count = zenhub.close_issues([i.id for i in issues])
+        def close(step: Step, issues: list[Card] = to_close) -> str:
+            count = boards.close(board, issues)
             return f"closed {_count(count, 'issue')}: {_list(issues)}"
 
         detail = f"{_count(len(to_close), 'open issue')}: {_list(to_close)} → closed (moved to {board.closed.name})"
@@ -585,7 +584,7 @@ class Conclude:
         # The stories that carry the milestone once the board steps are done (not just now).
         moving = [
             i for i in reads.drafting_stories
-            if (i.milestone_number == ms.number and i.id not in self._removed) or i.id in self._added
+            if (i.milestone_number == ms.number and i.issue_id not in self._removed) or i.issue_id in self._added
         ]
         keys = {g.key for g in reads.groups}
         needs = tuple(s.id for s in plan.steps if s.id.split(".", 1)[0] in keys and not s.id.endswith(".close"))
@@ -598,7 +597,7 @@ class Conclude:
         data = {"workspace": key, "issues": _numbers(moving), **({"closed": _numbers(closing)} if close_labels else {})}
         if not moving and not closing:
             return Step.skip(step_id, title, f"no story of {ms.title} outside {self.pipes.confirm_and_celebrate}{already}", data=data)
-        target = reads.drafting.pipeline(self.pipes.confirm_and_celebrate)
+        target = reads.drafting.column(self.pipes.confirm_and_celebrate, closed=False)
         assert target is not None
 
         def move(step: Step) -> str:
@@ -609,16 +608,14 @@ class Conclude:
             detail += f"; closed instead ({', '.join(sorted(close_labels))}): {_list(closing)}"
         return Step.todo(step_id, title, detail, move, data=data, needs=needs)
 
-    def _move_and_close(self, moving: list[ZIssue], closing: list[ZIssue], target: Any) -> str:
-        zenhub, done = self.app.clients.zenhub, []
+    def _move_and_close(self, moving: list[Card], closing: list[Card], target: Column) -> str:
+        boards, drafting, done = self.app.boards, self.reads.drafting, []
+        assert drafting is not None
         if moving:
-            missing = [i for i in moving if i.pipeline_issue_id is None]
-            if missing:
-                raise FleetopsError(f"ZenHub did not say where {_list(missing)} sit on the drafting board; re-run to read it again.")
-            zenhub.move_pipeline_issues(target.id, [i.pipeline_issue_id for i in moving])  # type: ignore[misc]
+            boards.move(drafting, moving, target.name)
             done.append(f"moved {_count(len(moving), 'story')} to {target.name}: {_list(moving)}")
         if closing:
-            zenhub.close_issues([i.id for i in closing])
+            boards.close(drafting, closing)
             done.append(f"closed {_count(len(closing), 'story')}: {_list(closing)}")
         return "; ".join(done)
 

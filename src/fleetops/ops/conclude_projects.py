@@ -120,7 +120,7 @@ class ConcludeProjects(Conclude):
         self._claimed: set[str] = set()  # issue ids a stories step of an earlier group handles
         self._closing: set[str] = set()  # issue ids a close step of an earlier group closes
         self._sending: dict[str, Card] = {}  # stories the stories steps add to drafting: issue id → its group card
-        self._added: dict[str, str] = {}  # issue id → its new drafting item, from the stories steps' answers
+        self._new_items: dict[str, str] = {}  # issue id → its new drafting item, from the stories steps' answers
 
     # -- reading --------------------------------------------------------------------------------------------
     def read(self) -> ProjectReads:  # type: ignore[override]
@@ -256,7 +256,7 @@ class ConcludeProjects(Conclude):
         for change, answer in zip(changes, answers, strict=True):
             item = (answer or {}).get("item") or {}
             if change.kind == "add_item" and item.get("id"):
-                self._added[change.input["contentId"]] = item["id"]
+                self._new_items[change.input["contentId"]] = item["id"]
 
     # boards.close-ready
     def _close_ready_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
@@ -336,7 +336,7 @@ class ConcludeProjects(Conclude):
         out = []
         for card in cards:
             if not card.board_item_id:
-                item = self._added.get(card.issue_id)
+                item = self._new_items.get(card.issue_id)
                 if item is None:
                     raise FleetopsError(f"{card.repo}#{card.number} was not added to the drafting project in this run; re-run to read the board again.")
                 card = dataclasses.replace(card, board_item_id=item)

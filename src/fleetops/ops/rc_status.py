@@ -3,18 +3,20 @@ into the release candidate").
 
 The candidate branch (`candidate.branch`: `rc-minor-fleet-v4.59.0`) is cut from the default
 branch; "since the cut" means after the merge base of the two. A fix belongs on the candidate when
-a pull request merged into the default branch since the cut closes an issue labelled
-`labels.unreleased_bug` (`~unreleased bug`), by GitHub's closing keywords in its description
-("Fixes #123", as `freeze allow-pr` reads them; the timeline is not read). It is on the candidate
-when a commit of the branch (after the merge base) names the fix's merge commit as
-`git cherry-pick -x` writes it, `(cherry picked from commit <sha>)`, or carries the same pull
-request number, `(#N)`, in its title.
+a pull request merged into the default branch since the cut closes an issue of the repository
+labelled `labels.unreleased_bug` (`~unreleased bug`). "Closes" is GitHub's own list,
+`closingIssuesReferences` (GraphQL): the issues its description names with a closing keyword
+("Fixes #123") and those linked by hand in its "Development" sidebar; one way, no parsing of the
+description beside it (docs/processes.md says why). It is on the candidate when a commit of the
+branch (after the merge base) names the fix's merge commit as `git cherry-pick -x` writes it,
+`(cherry picked from commit <sha>)`, or carries the same pull request number, `(#N)`, in its title.
 
 Reads only, with no request made twice: the two comparisons (the branch's commits since the cut;
-the default branch's since the cut) and the pull requests open into the branch, at once; then the
-pull requests closed into the default branch since the cut (newest first, paged at 100, stopping
-at the cut), a commit's pull requests only for a commit of the default branch that none of them
-merged, and the issues they close, at once. Exit 3 while a fix is missing.
+the default branch's since the cut) and the pull requests open into the branch, at once (REST);
+then the pull requests closed into the default branch since the cut (newest first, paged at 100,
+stopping at the cut), and a commit's pull requests only for a commit of the default branch that
+none of them merged; then the issues those pull requests close, with their labels, in one GraphQL
+query per 50 pull requests (its points count in the run's cost report). Exit 3 while a fix is missing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
-from fleetops.ops.allow_pr import closing_references
 from fleetops.ops.process import candidate_branch, require_release_candidate
 from fleetops.ops.qa_issue import release_version
 from fleetops.plan import Plan
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from fleetops.app import App
-    from fleetops.clients.github import BranchComparison, CommitInfo, IssueInfo, PullSummary
+    from fleetops.clients.github import BranchComparison, CommitInfo, PullSummary
 
 PICKED_FROM = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 PR_IN_TITLE = re.compile(r"\(#(\d+)\)")
@@ -97,6 +98,18 @@ def _merged_since(app: App, since_cut: BranchComparison, cut_at: datetime | None
     return [(c.sha, by_merge[c.sha]) for c in since_cut.commits if c.sha in by_merge]
 
 
+def _fixes(app: App, merged_since: list[tuple[str, PullSummary]], label: str) -> list[Fix]:
+    """The pull requests that close an issue of the repository carrying `label`, with those issues (GraphQL)."""
+    closing = app.clients.github_projects.closing_issues(app.repo, [pr.number for _, pr in merged_since])
+    repo = app.repo.lower()
+    fixes = []
+    for sha, pr in merged_since:
+        bugs = tuple(dict.fromkeys(i.number for i in closing.get(pr.number, ()) if i.repo.lower() == repo and label in i.labels))
+        if bugs:
+            fixes.append(Fix(pr, sha, bugs))
+    return fixes
+
+
 def rc_status(app: App, version: str) -> Plan:
     """Read-only: the unreleased-bug fixes merged since the cut and not on the candidate; exit 3 while any is missing."""
     require_release_candidate(app, "release rc-status")
@@ -116,18 +129,8 @@ def rc_status(app: App, version: str) -> Plan:
     cut_at: datetime | None = on_branch.merge_base_date
 
     merged_since = _merged_since(app, since_cut, cut_at, default)
-    references = {pr.number: closing_references(pr.body, app.repo)[0] for _, pr in merged_since}
-    wanted = sorted({n for numbers in references.values() for n in numbers})
-    issues: dict[str, IssueInfo | None] = gather({str(n): (lambda n=n: github.issue(n)) for n in wanted})
     label = rituals.labels.unreleased_bug
-    fixes = []
-    for sha, pr in merged_since:
-        bugs = tuple(
-            n for n in references[pr.number]
-            if (issue := issues.get(str(n))) is not None and not issue.is_pull_request and label in issue.labels
-        )
-        if bugs:
-            fixes.append(Fix(pr, sha, bugs))
+    fixes = _fixes(app, merged_since, label)
     shas, numbers = picked(on_branch.commits)
     missing = [f for f in fixes if not is_picked(f, shas, numbers)]
 

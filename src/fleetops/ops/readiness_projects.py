@@ -6,9 +6,14 @@ The current handbook (releases.md@800f895): each group's QA lead moves the Relea
 (`people.product_groups[].project`). One issue is on every group's project, with its own Status on
 each, so each group reports for itself.
 
-Reads only, through the board interface (`app.boards`): the open issue with that title (one
-search, plus the newest open issues for a ticket too new to be searchable), then its cards on
-every project at once (one GraphQL query). Exit 0 when every group is ready, 3 while any is not.
+The ticket is found as the ZenHub path finds it (ops/readiness.py): the issue titled exactly so,
+open or closed; an open one wins over a closed duplicate, and among equals the oldest. A closed
+ticket is reported, with its Status on each project, as not ready ("#N is closed"): a group's QA
+is not done by closing the issue, and the release DRI should see that it was closed.
+
+Reads only, through the board interface (`app.boards`): the issues with that title (one search,
+open or closed, plus the newest open issues for a ticket too new to be searchable), then its cards
+on every project at once (one GraphQL query). Exit 0 when every group is ready, 3 while any is not.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from fleetops.views import Facts
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.boards import Card
+    from fleetops.clients.github import IssueInfo
     from fleetops.rituals.models import ProductGroup
 
 
@@ -30,10 +36,13 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
-def group_status(group: ProductGroup, card: Card | None, number: int | None, title: str, ready_name: str) -> dict[str, Any]:
+def group_status(group: ProductGroup, card: Card | None, ticket: IssueInfo | None, title: str, ready_name: str) -> dict[str, Any]:
     status = card.column if card is not None else None
-    if number is None:
-        ready, reason = False, f"no open issue titled {title!r}"
+    number = ticket.number if ticket is not None else None
+    if ticket is None:
+        ready, reason = False, f"no issue titled {title!r}"
+    elif ticket.state != "open":
+        ready, reason = False, f"#{number} is closed"
     elif card is None:
         ready, reason = False, f"#{number} is not on project {group.project}"
     elif status is None:
@@ -56,19 +65,17 @@ def readiness_on_projects(app: App, version: str) -> Plan:
     groups = [g for g in rituals.people.product_groups if g.key in rituals.qa.product_groups]
     title = candidate.qa_issue_title.format(version=version)
     boards = app.boards  # GH_TOKEN without the project scope: exit 4 at the first query
-    found = app.clients.github.open_issues_titled([title])[title]
+    found = app.clients.github.open_issues_titled([title], closed_too=True)[title]  # open first, then oldest
     ticket = found[0] if found else None
     cards = boards.issue_cards(app.repo, ticket.number) if ticket is not None else {}  # type: ignore[attr-defined]
-    statuses = [
-        group_status(g, cards.get(str(g.project)), ticket.number if ticket else None, title, projects.ready_for_release) for g in groups
-    ]
+    statuses = [group_status(g, cards.get(str(g.project)), ticket, title, projects.ready_for_release) for g in groups]
     all_ready = all(s["ready"] for s in statuses)
     plan = Plan(
         command="release readiness",
         needs_action=not all_ready,
         extra={
             "version": version, "title": title, "ready": all_ready,
-            "ticket": {"number": ticket.number, "url": ticket.url, "title": ticket.title} if ticket else None,
+            "ticket": {"number": ticket.number, "url": ticket.url, "title": ticket.title, "state": ticket.state} if ticket else None,
             "groups": statuses,
         },
     )

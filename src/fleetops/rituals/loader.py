@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import types
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from fleetops.errors import RitualsError
 from fleetops.rituals.models import Rituals
@@ -117,12 +119,58 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int])
     return size
 
 
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` and `Annotated[X, ...]` → X."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation
+
+
+def _section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The section model that `loc` points into (`("boards",)` → Boards), or None."""
+    node: Any = Rituals
+    for part in loc:
+        node = _unwrap(node)
+        if get_origin(node) is list and isinstance(part, int):
+            node = get_args(node)[0]
+        elif get_origin(node) is dict:
+            node = get_args(node)[1]
+        elif isinstance(node, type) and issubclass(node, BaseModel) and part in node.model_fields:
+            node = node.model_fields[part].annotation
+        else:
+            return None
+    node = _unwrap(node)
+    return node if isinstance(node, type) and issubclass(node, BaseModel) else None
+
+
+def _unknown_field(loc: tuple[Any, ...]) -> str:
+    """A misspelt field: `unknown field (did you mean github_projects?)` when one is close."""
+    section = _section_at(loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), list(section.model_fields), n=1, cutoff=0.6) if section else []
+    return f"unknown field (did you mean {close[0]}?)" if close else "unknown field"
+
+
 def _problem(error: Any) -> str:
-    """`path: reason`; a template's problem reads as a sentence: `slack.announcement uses {x}, but ...`."""
+    """`path: reason`; a template's problem reads as a sentence: `slack.announcement uses {x}, but ...`.
+
+    A check across fields names its own field paths (`boards.backend is zenhub, so
+    zenhub.workspaces is required`): it is said as it is, without pydantic's "Value error" prefix.
+    """
     cause = (error.get("ctx") or {}).get("error")
+    path = _field_path(error["loc"])
     if isinstance(cause, TemplateError):
-        return f"{_field_path(error['loc'])} {cause}"
-    return f"{_field_path(error['loc'])}: {error['msg']}"
+        return f"{path} {cause}"
+    if error.get("type") == "extra_forbidden":
+        return f"{path}: {_unknown_field(error['loc'])}"
+    if error.get("type") == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        return message if not error["loc"] or message.startswith(path) else f"{path}: {message}"
+    return f"{path}: {error['msg']}"
 
 
 def _problems(err: ValidationError) -> str:
@@ -159,7 +207,7 @@ def _parse(source: Path, text: str) -> Any:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
+        problem = " ".join(str(getattr(err, "problem", None) or err).split())  # one line: PyYAML's reader errors span two
         raise RitualsError(f"rituals file {source}:{where} invalid YAML ({problem}).") from err
     except _TooBig as err:
         raise RitualsError(f"rituals file {source} is refused: {err}.") from None

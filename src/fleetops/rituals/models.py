@@ -364,6 +364,8 @@ class StepEntry(Section):
             first = err.errors()[0]
             name = ".".join(str(p) for p in first["loc"]) or "(parameters)"
             expected = ", ".join(model.model_fields) or "none"
+            if first["type"] == "extra_forbidden":
+                raise ValueError(f"{self.kind}: unknown parameter {name} (its parameters: {expected})") from None
             raise ValueError(f"{self.kind}: parameter {name}: {first['msg']} (its parameters: {expected})") from None
 
 
@@ -446,11 +448,18 @@ class Rituals(Section):
         missing = [k for k in self.qa.product_groups if k not in keys]
         if missing:
             raise ValueError(f"qa.product_groups names unknown product groups: {', '.join(missing)}")
-        for group in self.people.product_groups:
+        for index, group in enumerate(self.people.product_groups):
             if group.zenhub_workspace and group.zenhub_workspace not in self.zenhub.workspaces:
-                raise ValueError(f"product group {group.key!r} names unknown ZenHub workspace {group.zenhub_workspace!r}")
-        if "boards" in self.model_fields_set and self.boards.backend == "zenhub" and not self.zenhub.workspaces:
-            raise ValueError("boards.backend is zenhub, so zenhub.workspaces is required")
+                raise ValueError(
+                    f"people.product_groups[{index}].zenhub_workspace ({group.key}) names {group.zenhub_workspace!r}, "
+                    "which is not one of zenhub.workspaces"
+                )
+        if "boards" in self.model_fields_set and self.boards.backend == "zenhub":  # said explicitly: the settings it needs
+            if not self.zenhub.workspaces:
+                raise ValueError("boards.backend is zenhub, so zenhub.workspaces is required")
+            for index, group in enumerate(self.people.product_groups):
+                if group.zenhub_workspace is None:
+                    raise ValueError(f"boards.backend is zenhub, so people.product_groups[{index}].zenhub_workspace ({group.key}) is required")
         if self.boards.backend == "github-projects":
             for index, group in enumerate(self.people.product_groups):
                 if group.project is None:

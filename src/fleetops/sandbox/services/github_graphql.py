@@ -14,6 +14,11 @@ here shows in REST); projects are their own state:
     state["github"]["scopes"] = {<token>: ["repo"]}   # tokens not listed have DEFAULT_SCOPES
     state["github"]["graphql_rate"] = {"limit": 5000, "used": 0}
 
+A pull request's `closingIssuesReferences` are, as on GitHub, the issues its description names
+with a closing keyword ("Fixes #123", "Closes owner/repo#123", an issue URL; only for a pull request
+into the default branch) followed by those linked by hand in its "Development" sidebar, which a
+world seeds as `pull_request["linked_issues"]` (numbers of its repository, or `owner/repo#N`).
+
 As on GitHub: HTTP 200 with `errors` for a document that fails; a token without `project`
 (`read:project` for reads) gets `INSUFFICIENT_SCOPES` and no data; connections need `first` ≤ 100;
 every document costs points (GitHub's formula: connections requested / 100, at least 1; a mutation
@@ -56,6 +61,14 @@ RATE_LIMIT = 5000
 # Fields that need the `project` scope (`read:project` is enough in a query).
 PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue"})
 MAX_PAGE = 100
+# GitHub's closing keywords in a pull request's description (HTML comments left out).
+_KEYWORD = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
+_NAME = r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"
+CLOSING = re.compile(
+    rf"\b{_KEYWORD}:?\s+(?:(?P<repo>{_NAME})?#(?P<number>\d+)|https?://[^\s/]+/(?P<url_repo>{_NAME})/issues/(?P<url_number>\d+))\b",
+    re.IGNORECASE,
+)
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 # --- ids -------------------------------------------------------------------------------------------------
@@ -203,10 +216,28 @@ def repo_obj(world: World, repo: JSON) -> JSON:
         ]
         return connection(found, **kw)
 
+    def pull_request(info: Any, number: int) -> JSON | None:
+        found = world.issue(f"{full}#{number}")
+        if found is None or not found[1].get("pull_request"):
+            raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.", extensions={"type": "NOT_FOUND"})
+        return content_obj(world, *found)
+
     return {
         "__typename": "Repository", "id": node_id("Repository", repo["id"]), "name": repo["name"],
-        "nameWithOwner": full, "issue": issue, "labels": labels, "milestones": milestones,
+        "nameWithOwner": full, "issue": issue, "labels": labels, "milestones": milestones, "pullRequest": pull_request,
     }
+
+
+def closing_keys(repo: JSON, issue: JSON, user_linked_only: bool = False) -> list[str]:
+    """`owner/name#N` of the issues a pull request closes: its closing keywords (into the default branch), then the hand-linked."""
+    full = f"{repo['owner']}/{repo['name']}"
+    pr = issue["pull_request"]
+    keys: list[str] = []
+    if not user_linked_only and (pr.get("base") or repo.get("default_branch", "main")) == repo.get("default_branch", "main"):
+        for m in CLOSING.finditer(HTML_COMMENT.sub(" ", issue.get("body") or "")):
+            keys.append(f"{m['repo'] or m['url_repo'] or full}#{m['number'] or m['url_number']}")
+    keys += [link if "#" in str(link) else f"{full}#{link}" for link in pr.get("linked_issues", [])]
+    return list(dict.fromkeys(keys))
 
 
 def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
@@ -215,9 +246,15 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
     key = f"{full}#{issue['number']}"
     if issue.get("pull_request"):
         merged = issue["pull_request"].get("merged_at")
+
+        def closing(info: Any, userLinkedOnly: bool = False, **kw: Any) -> JSON:  # noqa: N803 - GraphQL name
+            found = [world.issue(k) for k in closing_keys(repo, issue, userLinkedOnly)]
+            issues = [f for f in found if f is not None and not f[1].get("pull_request")]  # only issues that exist
+            return connection(issues, wrap=lambda f: content_obj(world, *f), **kw)
+
         return {
             "__typename": "PullRequest", "id": node_id("PullRequest", issue["id"]), "number": issue["number"],
-            "title": issue["title"], "state": "MERGED" if merged else issue["state"].upper(),
+            "title": issue["title"], "state": "MERGED" if merged else issue["state"].upper(), "closingIssuesReferences": closing,
         }
     ms = next((m for m in repo.get("milestones", []) if m["number"] == issue.get("milestone")), None)
 

@@ -12,7 +12,9 @@ cherry-picks fixes of unreleased bugs onto it, and tracks the work on GitHub Pro
 - the candidate branch, cut after PR 24100 merged: PR 24101's fix is cherry-picked with `-x`
   (`(cherry picked from commit <sha>)`), PR 24103's without it but with `(#24103)` in the
   title, PR 24102's is missing; PR 24104 is open into the candidate branch, PR 24106 (docs) fixes
-  no bug;
+  no bug; PRs 24100, 24101 and 24103 name the bug they fix with a closing keyword ("Fixes #24011"),
+  PR 24102 names none: its bug #24010 is linked by hand in its "Development" sidebar
+  (`LINKED_BY_HAND`, served as `closingIssuesReferences` by the sandbox's GraphQL);
 - 4.59.0 published: the tag `fleet-v4.59.0` at the candidate branch's head and the image
   `fleetdm/fleet:v4.59.0` on Docker Hub, so the world is ready for `release conclude-milestone
   4.59.0` (every case of the table `ITEMS`; a merged pull request in "Ready for release" on the
@@ -94,13 +96,17 @@ QA_STATUS = {58: "Ready for release", 71: "Awaiting QA", 70: "Ready for release"
 PULLS: dict[int, tuple[str, str, list[str], str, str, bool]] = {
     24100: ("Software: bound the installer cache", "Fixes #24013", ["#g-software"], "mna", "main", True),
     24101: ("Profiles: keep retries across reboots", "Fixes #24011", ["#g-mdm"], "mna", "main", True),
-    24102: ("Scripts: reset the timeout per script", "Fixes #24010", ["#g-orchestration"], "getvictor", "main", True),
+    24102: ("Scripts: reset the timeout per script", "Each script gets its own timeout.", ["#g-orchestration"], "getvictor", "main",
+            True),
     24103: ("Installers: stop the spinner when the upload ends", "Fixes #24012", ["#g-software"], "getvictor", "main", True),
     24104: ("Fleet Desktop: do not crash when the tray opens twice", "A fix for the candidate only.", ["#g-mdm"], "getvictor",
             BRANCH, False),
     24105: ("Scripts: show the exit code", "For #24002", ["#g-orchestration"], "getvictor", "main", False),
     24106: ("Docs: the release candidate process", "Docs only.", [], "noahtalerman", "main", True),
 }
+
+# Issues linked to a pull request by hand ("Development" sidebar), not by a keyword in its description.
+LINKED_BY_HAND: dict[int, list[int]] = {24102: [24010]}
 
 
 def _iterations(now: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -208,6 +214,7 @@ def seed_rc(state: State, spec: Any) -> None:
                 "merged_at": fleet["merge_dates"].get(number) if merged else None,
                 "merged_by": "lukeheath" if merged else None,
                 "merge_commit_sha": fleet["merge_commits"].get(number),
+                "linked_issues": list(LINKED_BY_HAND.get(number, [])),
             },
         ))
     del fleet["merge_dates"], fleet["merge_commits"]
