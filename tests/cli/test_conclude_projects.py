@@ -419,3 +419,24 @@ def test_a_list_without_the_deploy_tag_does_not_read_it_and_may_use_the_rest_kin
     assert "deploy-tag" not in steps_run and "drafting.celebrate" not in steps_run and "announce" not in steps_run
     assert not [r for r in server.requests if "actions/variables" in r["path"]]
     assert server.writes() == []
+
+
+def test_a_later_candidate_in_the_variable_is_left_as_it_is(world, cli):
+    """The next release's candidate was cut before this conclude: QA Wolf keeps testing it."""
+    server = world()
+    server.state["github"]["repos"][CONFIDENTIAL]["variables"]["QAWOLF_DEPLOY_TAG"]["value"] = "rc-minor-fleet-v4.60.0"
+    result = conclude(cli, server, "--yes", "--json")
+    assert result.code == 0, result.stderr
+    step = {s["id"]: s for s in result.json()["steps"]}["deploy-tag"]
+    assert step["status"] == "skipped"
+    assert step["detail"] == "it names 4.60.0's candidate rc-minor-fleet-v4.60.0, cut after 4.59.0: left as it is"
+    assert variable(server) == "rc-minor-fleet-v4.60.0"
+    assert not [w for w in server.writes() if "variables" in w["path"]]
+
+
+def test_an_earlier_candidate_in_the_variable_goes_back_to_main(world, cli):
+    server = world()
+    server.state["github"]["repos"][CONFIDENTIAL]["variables"]["QAWOLF_DEPLOY_TAG"]["value"] = "rc-minor-fleet-v4.58.0"
+    result = conclude(cli, server, "--yes", "--json")
+    assert result.code == 0, result.stderr
+    assert variable(server) == "main"

@@ -39,10 +39,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from packaging.version import Version
+
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
 from fleetops.ops.conclude import COMMAND, CONCLUDED, Conclude, marker_line
 from fleetops.plan import Plan, Status, Step
+from fleetops.versions import version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -356,6 +359,10 @@ class ConcludeProjects(Conclude):
         if current is None:
             return [Step(id="deploy-tag", title=title, status=Status.FAILED, data=data,
                          detail=f"{repo} has no Actions variable {name}: create it (settings → secrets and variables → actions), then re-run")]
+        later = version_in(current, [candidate.branch])
+        if later is not None and Version(later) > Version(self.v.version):
+            # The next candidate is already cut and QA Wolf tests it: resetting would stop that.
+            return [Step.skip("deploy-tag", title, f"it names {later}'s candidate {current}, cut after {self.v.version}: left as it is", data=data)]
 
         def apply(step: Step) -> str:
             self.app.clients.github.set_variable(name, value, repo=repo)
