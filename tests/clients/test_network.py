@@ -25,6 +25,35 @@ def test_every_httpx_client_of_a_run_sends_through_one_transport_and_one_tls_con
         clients.close()
 
 
+def test_a_client_asked_for_by_two_reader_threads_at_once_is_built_once(sandbox, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from fleetops.clients import feeds
+
+    built = []
+    real_init = feeds.FeedsClient.__init__
+
+    def slow_init(self, *args, **kwargs):  # wide open for a race
+        built.append(self)
+        time.sleep(0.2)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(feeds.FeedsClient, "__init__", slow_init)
+    clients = _clients(sandbox, tmp_path)
+    try:
+        seen = []
+        threads = [threading.Thread(target=lambda: seen.append(clients.feeds)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert len(built) == 1 and len(seen) == 3 and all(client is built[0] for client in seen)
+        assert clients._built == built
+    finally:
+        clients.close()
+
+
 def test_the_ca_bundle_is_not_loaded_for_plain_http_and_is_loaded_once_for_tls():
     context = TrustContext()
     assert context.loads == 0 and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -31,3 +31,57 @@ def test_a_run_builds_only_the_group_and_command_it_names():
     assert list(tree.commands) == ["release"] and list(tree.commands["release"].commands) == ["check-deps"]
     assert _app_for(["release", "check-dep"]) is None  # a typo gets the whole tree, and click's suggestion
     assert _app_for(["release"]) is None
+
+
+PROCESS = """
+import runpy, sys
+import pydantic.plugin._loader as plugins
+sys.argv = ["fleetops", "--sandbox", "freeze", "status", "--json"]
+try:
+    runpy.run_module("fleetops", run_name="__main__")
+except SystemExit as done:
+    print("exit", done.code, "scanned", plugins._plugins is not None, file=sys.stderr)
+"""
+
+
+def test_a_fleetops_process_does_not_scan_for_pydantic_plugins_unless_told_to(clean_env):
+    """`python -m fleetops` (and the console script) sets PYDANTIC_DISABLE_PLUGINS unless it is set already."""
+    import os
+    import subprocess
+    import sys
+
+    def scanned(**env: str) -> str:
+        environment = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"} | env
+        result = subprocess.run([sys.executable, "-c", PROCESS], env=environment, capture_output=True, text=True, timeout=120)
+        return result.stderr.strip().splitlines()[-1]
+
+    assert scanned() == "exit 0 scanned False"
+    assert scanned(PYDANTIC_DISABLE_PLUGINS="") == "exit 0 scanned True"  # the user's setting wins: plugins load
+
+
+COLLECTIONS = """
+import gc, sys
+import fleetops.__main__ as process
+process.START_UP = float(sys.argv[1])
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(info["generation"]))
+sys.argv = ["fleetops", "--sandbox", "freeze", "status", "--json"]
+try:
+    process.entry()
+except SystemExit as done:
+    print("exit", done.code, "collections", len(collections), "enabled", gc.isenabled(), "frozen", gc.get_freeze_count() > 0, file=sys.stderr)
+"""
+
+
+def test_a_fleetops_process_collects_no_garbage_during_start_up_and_as_usual_after_it(clean_env):
+    import os
+    import subprocess
+    import sys
+
+    def run(start_up: float) -> str:
+        result = subprocess.run([sys.executable, "-c", COLLECTIONS, str(start_up)], env=dict(os.environ), capture_output=True, text=True, timeout=120)
+        return result.stderr.strip().splitlines()[-1]
+
+    assert run(60.0) == "exit 0 collections 0 enabled False frozen True"
+    after = run(0.001).split()  # start-up is over at once: the collector runs as usual, on what is new
+    assert after[1] == "0" and int(after[3]) > 0 and after[5] == "True", after

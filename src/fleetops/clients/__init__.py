@@ -9,14 +9,18 @@ connection pool per host, and one `Costs` meter that `--json` reports as `"reque
 client is built inside `self._for(service)`, so that its HTTP attempts count under `service`;
 a client that is not an httpx one (a GitHub GraphQL client, say) takes `self.costs` and calls
 `add_graphql_points` itself.
+
+A client may be built in a reader thread (a command's first requests then leave before the
+libraries that only its other reads need are imported): each is built once per run, also when two
+threads ask for it at the same time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from fleetops.clients.network import Costs, Network
 
@@ -33,6 +37,38 @@ if TYPE_CHECKING:
     from fleetops.settings import Settings
 
 
+T = TypeVar("T")
+
+
+class built_once(Generic[T]):  # noqa: N801 - used like functools.cached_property
+    """`cached_property` that builds once per instance when threads race for it (one lock per client)."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> built_once[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | built_once[T]:
+        if obj is None:
+            return self
+        cache = obj.__dict__
+        if self.name in cache:
+            return cache[self.name]
+        with cache["_locks"].setdefault(self.name, threading.Lock()):  # dict.setdefault is atomic
+            if self.name not in cache:
+                cache[self.name] = self.build(obj)
+            return cache[self.name]
+
+
 class Clients:
     """Lazily built clients for one run."""
 
@@ -41,6 +77,7 @@ class Clients:
         self.repo = repo
         self.network = Network(costs)
         self._built: list[object] = []
+        self._locks: dict[str, threading.Lock] = {}  # for `built_once`
 
     @property
     def costs(self) -> Costs:
@@ -58,62 +95,62 @@ class Clients:
         self._built.append(client)
         return client
 
-    @cached_property
+    @built_once
     def github(self) -> GitHubClient:
         from fleetops.clients.github import GitHubClient
 
         return self._keep(GitHubClient(self.settings, self.repo, network=self.network))
 
-    @cached_property
+    @built_once
     def github_projects(self) -> GitHubProjectsClient:
         """GitHub's GraphQL API for Projects v2 boards (same token, base URL and retries as `github`)."""
         from fleetops.clients.github_projects import GitHubProjectsClient
 
         return self._keep(GitHubProjectsClient(self.settings, network=self.network))
 
-    @cached_property
+    @built_once
     def mergefreeze(self) -> MergeFreezeClient:
         from fleetops.clients.mergefreeze import MergeFreezeClient
 
         with self._for("mergefreeze"):
             return self._keep(MergeFreezeClient(self.settings))
 
-    @cached_property
+    @built_once
     def slack(self) -> SlackClient:
         from fleetops.clients.slack import SlackClient
 
         with self._for("slack"):
             return self._keep(SlackClient(self.settings))
 
-    @cached_property
+    @built_once
     def zenhub(self) -> ZenHubClient:
         from fleetops.clients.zenhub import ZenHubClient
 
         with self._for("zenhub"):
             return self._keep(ZenHubClient(self.settings))
 
-    @cached_property
+    @built_once
     def dockerhub(self) -> DockerHubClient:
         from fleetops.clients.dockerhub import DockerHubClient
 
         with self._for("dockerhub"):
             return self._keep(DockerHubClient(self.settings))
 
-    @cached_property
+    @built_once
     def dogfood(self) -> DogfoodClient:
         from fleetops.clients.dogfood import DogfoodClient
 
         with self._for("dogfood"):
             return self._keep(DogfoodClient(self.settings))
 
-    @cached_property
+    @built_once
     def godev(self) -> GoDevClient:
         from fleetops.clients.godev import GoDevClient
 
         with self._for("godev"):
             return self._keep(GoDevClient(self.settings))
 
-    @cached_property
+    @built_once
     def feeds(self) -> FeedsClient:
         from fleetops.clients.feeds import FeedsClient
 

@@ -318,22 +318,24 @@ def read(app: App) -> dict[str, _Result]:
     rituals = app.rituals
     deps = rituals.dependencies
     branch = rituals.default_branch
-    # Build the clients here, not in the worker threads.
-    github, godev, feeds = app.clients.github, app.clients.godev, app.clients.feeds
+    clients = app.clients
+    github = clients.github
+    # The fleetd chain (tags -> compare -> commits) is the longest: it starts first. The go.dev
+    # and feed clients are built in their threads, so that importing httpcore overlaps GitHub's answers.
     tasks: dict[str, Callable[[], Any]] = {
+        "fleetd": lambda: detect_changes(github, deps.fleetd, branch),
         "gomod": lambda: github.file_text("go.mod", branch),
         "workflow": lambda: github.file_text(deps.osquery.file, branch),
-        "go.dev": godev.releases,
         "macadmins": lambda: github.latest_release(deps.macadmins.repository),
         "osquery": lambda: github.latest_release(deps.osquery.repository),
-        "fleetd": lambda: detect_changes(github, deps.fleetd, branch),
     }
     if deps.go.source == "actions_variable":
         tasks["go_variable"] = lambda: github.variable(deps.go.variable)
+    tasks["go.dev"] = lambda: clients.godev.releases()
     for name in ("nvd", "cisa"):
         feed: Feed = getattr(deps.feeds, name)
         url = _feed_url(app, name, feed)
-        tasks[f"feed:{name}"] = lambda name=name, url=url, feed=feed: feeds.read(name, url, feed.date_field)
+        tasks[f"feed:{name}"] = lambda name=name, url=url, feed=feed: clients.feeds.read(name, url, feed.date_field)
     return gather({name: _attempt(task) for name, task in tasks.items()}, max_workers=len(tasks))
 
 

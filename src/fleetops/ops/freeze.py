@@ -60,12 +60,15 @@ def read_view(
     A failure in Merge Freeze is raised first, then the milestones', then `more`'s in order.
     """
     clients = app.clients
+    # Both clients are built before the reads start, one after the other: building one is CPU
+    # work (httpx's transport, PyGithub), and two threads doing it at once take longer in all.
+    mergefreeze, github = clients.mergefreeze, clients.github
     tasks: dict[str, Callable[[], Any]] = {
-        "state": lambda: clients.mergefreeze.status(app.repo, branch),
-        "milestones": lambda: clients.github.milestones("open"),
+        "state": lambda: mergefreeze.status(app.repo, branch),
+        "milestones": lambda: github.milestones("open"),
     }
     if want_user and app.rituals.freeze.user_name is None:
-        tasks["login"] = clients.github.login
+        tasks["login"] = github.login
     extra = dict(more or {})
     tasks.update({f"more:{name}": task for name, task in extra.items()})
     results = gather(tasks)
