@@ -138,14 +138,14 @@ def append_line(description: str, line: str) -> str:
 
 
 def _numbers(issues: list[Card]) -> list[int]:
-    return sorted(i.number for i in issues)
+    """The issue numbers, sorted, each once (an issue may be on two boards)."""
+    return sorted({i.number for i in issues})
 
 
 def _list(issues: list[Card], *, where: bool = False) -> str:
-    items = sorted(issues, key=lambda i: i.number)
     if where:
-        return ", ".join(f"#{i.number} ({i.column or '?'})" for i in items)
-    return ", ".join(f"#{i.number}" for i in items)
+        return ", ".join(f"#{i.number} ({i.column or '?'})" for i in sorted(issues, key=lambda i: i.number))
+    return ", ".join(f"#{n}" for n in _numbers(issues))
 
 
 def _count(n: int, noun: str) -> str:
@@ -349,7 +349,13 @@ class Conclude:
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def plan(self) -> Plan:
-        self.reads = self.read()
+        self.reads = reads = self.read()
+        ms = reads.milestone
+        # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
+        # either way its boards now hold later work, and touching them would be wrong.
+        if ms.state == "closed":
+            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
+            self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
         plan = self.start_plan()
         self.build_steps(plan)
         plan.extra["announcement"] = next((s.data.get("text") for s in plan.steps if s.id == "announce"), None)
@@ -360,22 +366,16 @@ class Conclude:
 
         A subclass for another board backend overrides it (ops/conclude_projects.py: no Merge Freeze).
         """
-        reads = self.reads
-        ms = reads.milestone
-        # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
-        # either way its boards now hold later work, and touching them would be wrong.
-        if ms.state == "closed":
-            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
-            self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
-        self.next_freeze = self._next_release_freeze() if reads.freeze.frozen else None
-        plan = Plan(command=COMMAND, title=f"Conclude {self.v.version}")
-        plan.extra = {
-            "version": self.v.version,
-            "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url},
-            "next_milestone": self.next_titles[0],
-            "patch_branch": self.branch,
-        }
+        self.next_freeze = self._next_release_freeze() if self.reads.freeze.frozen else None
+        plan = self._new_plan()
+        plan.extra.update(next_milestone=self.next_titles[0], patch_branch=self.branch)
         return plan
+
+    def _new_plan(self) -> Plan:
+        """An empty plan with the `--json` keys every backend reports."""
+        ms = self.reads.milestone
+        extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
+        return Plan(command=COMMAND, title=f"Conclude {self.v.version}", extra=extra)
 
     # 1
     @_listed

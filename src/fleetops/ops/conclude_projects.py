@@ -43,7 +43,7 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
-from fleetops.ops.conclude import COMMAND, CONCLUDED, Conclude, marker_line
+from fleetops.ops.conclude import COMMAND, Conclude, _count, _list, _numbers
 from fleetops.plan import Plan, Status, Step
 from fleetops.versions import version_in
 
@@ -82,19 +82,6 @@ def _same(column: str | None, name: str) -> bool:
     """A card's column is the one the rituals file names (case and spaces aside: boards drift)."""
     return column is not None and " ".join(column.lower().split()) == " ".join(name.lower().split())
 
-
-def _numbers(cards: list[Card]) -> list[int]:
-    return sorted({c.number for c in cards})
-
-
-def _list(cards: list[Card]) -> str:
-    return ", ".join(f"#{n}" for n in _numbers(cards))
-
-
-def _count(n: int, noun: str) -> str:
-    if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
 
 
 class ConcludeProjects(Conclude):
@@ -185,14 +172,8 @@ class ConcludeProjects(Conclude):
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
         """As `Conclude.start_plan`, without Merge Freeze (this process has none) and its --json keys."""
-        ms = self.reads.milestone
-        if ms.state == "closed":
-            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
-            self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
         self.next_freeze = None
-        plan = Plan(command=COMMAND, title=f"Conclude {self.v.version}")
-        plan.extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
-        return plan
+        return self._new_plan()
 
     def _in_release(self, card: Card) -> bool:
         """An issue of this milestone in "Ready for release" (pull requests are left as they are)."""

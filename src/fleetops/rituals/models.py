@@ -393,6 +393,9 @@ class CutRcSteps(Section):
     _order = field_validator("steps")(_check_order)
 
 
+ENTRY_TYPES: dict[str, type[StepEntry]] = {"conclude_milestone": StepEntry, "cut_rc": CutRcEntry}
+
+
 class RitualLists(Section):
     """The ordered steps of the multi-step rituals; a ritual left out runs its process's default list."""
 
@@ -429,7 +432,7 @@ class Rituals(Section):
         listed: RitualSteps | CutRcSteps | None = getattr(self.rituals, ritual)
         if listed is not None:
             return list(listed.steps)
-        entry = CutRcEntry if ritual == "cut_rc" else StepEntry
+        entry = ENTRY_TYPES[ritual]
         return [entry.model_validate(s) for s in step_kinds.DEFAULT_STEPS[ritual][self.process]]
 
     @model_validator(mode="after")

@@ -99,7 +99,7 @@ CONCLUDE_KINDS: tuple[Kind, ...] = (
 
 CUT_RC_KINDS: tuple[Kind, ...] = (
     Kind(
-        "candidate.create-branch", "creates branch {candidate_branch} ({candidate_branch_field}) at the default "
+        "candidate.create-branch", "creates branch {candidate_branch} (candidate.branch in the rituals file) at the default "
         "branch's head; skipped when it exists (its sha is reported);", processes=(CANDIDATE,),
     ),
     Kind(
@@ -200,7 +200,6 @@ def runbook(rituals: Rituals, ritual: str) -> str:
         "variable": candidate.deploy_variable if candidate else "",
         "variable_repo": candidate.deploy_variable_repository if candidate else "",
         "candidate_branch": release_name(candidate.branch, "VERSION") if candidate else "",
-        "candidate_branch_field": "candidate.branch in the rituals file",
         "qa_title": release_name(candidate.qa_issue_title, "VERSION") if candidate else "",
     }
     boards = ", ".join(g.label.lstrip("#") for g in rituals.people.product_groups)
