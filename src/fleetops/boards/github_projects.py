@@ -157,31 +157,11 @@ class GitHubProjectsBoards:
             for c in cards if c.milestone is not None and not c.is_pr
         ])
 
-    def _labels_of(self, repo: str, names: list[str]) -> dict[str, str]:
-        """The node ids of the labels `names` of `repo` (the label mutations take ids)."""
-        ids = self.labels(repo)
-        missing = [n for n in names if n not in ids]
-        if missing:
-            raise RitualsError(f"{repo} has no label {missing[0]!r}.")
-        return {n: ids[n] for n in names}
-
     def add_labels(self, board: BoardInfo, cards: list[Card], labels: list[str]) -> int:
-        changes = []
-        for c in cards:
-            adding = [n for n in labels if n not in c.labels]
-            if adding:
-                ids = self._labels_of(c.repo, adding)
-                changes.append(gp.add_labels(c.issue_id, list(ids.values()), f"{', '.join(adding)} on {c.repo}#{c.number}"))
-        return self._apply(board, changes)
+        return self._apply(board, self.label_changes(cards, add=tuple(labels)))
 
     def remove_labels(self, board: BoardInfo, cards: list[Card], labels: list[str]) -> int:
-        changes = []
-        for c in cards:
-            removing = [n for n in labels if n in c.labels]
-            if removing:
-                ids = self._labels_of(c.repo, removing)
-                changes.append(gp.remove_labels(c.issue_id, list(ids.values()), f"{', '.join(removing)} off {c.repo}#{c.number}"))
-        return self._apply(board, changes)
+        return self._apply(board, self.label_changes(cards, remove=tuple(labels)))
 
     def set_milestone(self, board: BoardInfo, cards: list[Card], milestone: MilestoneLike) -> int:
         changes = []
@@ -230,7 +210,7 @@ class GitHubProjectsBoards:
             names = self.labels(c.repo)
             adding = [n for n in add if n not in c.labels]
             removing = [n for n in remove if n in c.labels]
-            missing = [n for n in adding if n not in names]
+            missing = [n for n in [*adding, *removing] if n not in names]
             if missing:
                 raise RitualsError(f"{c.repo} has no label {missing[0]!r} (needed on #{c.number}).")
             if adding:
