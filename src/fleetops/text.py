@@ -80,3 +80,13 @@ def fill(template: str, values: Mapping[str, object]) -> str:
                 raise TemplateError(f"uses {{{name}}}, which has no value here", placeholder=name)
             out.append(str(values[name]))
     return "".join(out)
+
+
+def folded(name: str) -> str:
+    """A name as boards and people spell it loosely: case and runs of spaces aside (boards drift)."""
+    return " ".join(name.lower().split())
+
+
+def same_name(a: str | None, b: str) -> bool:
+    """Whether `a` names `b` ("Ready  for release" is "ready for release"); None names nothing."""
+    return a is not None and folded(a) == folded(b)

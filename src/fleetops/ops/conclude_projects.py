@@ -45,6 +45,7 @@ from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
 from fleetops.ops.conclude import COMMAND, Conclude, _count, _list, _numbers
 from fleetops.plan import Plan, Status, Step
+from fleetops.text import same_name
 from fleetops.versions import version_in
 
 if TYPE_CHECKING:
@@ -76,11 +77,6 @@ class ProjectReads:
     groups: list[Project]
     drafting: Project
     boards_read: bool  # False: the milestone is closed, its boards were left unread
-
-
-def _same(column: str | None, name: str) -> bool:
-    """A card's column is the one the rituals file names (case and spaces aside: boards drift)."""
-    return column is not None and " ".join(column.lower().split()) == " ".join(name.lower().split())
 
 
 
@@ -177,7 +173,7 @@ class ConcludeProjects(Conclude):
 
     def _in_release(self, card: Card) -> bool:
         """An issue of this milestone in "Ready for release" (pull requests are left as they are)."""
-        return not card.is_pr and card.milestone == self.reads.milestone.title and _same(card.column, self.projects.ready_for_release)
+        return not card.is_pr and card.milestone == self.reads.milestone.title and same_name(card.column, self.projects.ready_for_release)
 
     def _story(self, card: Card) -> bool:
         return self.labels.story in card.labels
@@ -258,7 +254,7 @@ class ConcludeProjects(Conclude):
         closing = [c for c in rest if c.state == "open" and c.issue_id not in self._closing]
         self._closing.update(c.issue_id for c in closing)
         changes = self.boards.close_changes(group.info, rest, issues=closing)
-        moving = [c for c in rest if not _same(c.column, self.projects.closed_column)]
+        moving = [c for c in rest if not same_name(c.column, self.projects.closed_column)]
         data.update(issues=_numbers(rest), closed=_numbers(closing), status_closed=_numbers(moving))
         if not changes:
             reason = f"{_count(len(rest), 'issue')} of {self.final_title} closed already" if rest else f"no issue of {self.final_title} left in {self.projects.ready_for_release} besides stories"
@@ -309,8 +305,8 @@ class ConcludeProjects(Conclude):
             return bool(close_labels & set(card.labels))
 
         done = (p.confirm_and_celebrate, p.closed_column)
-        moving = [c for c in mine if c.state == "open" and not closes(c) and not any(_same(c.column, d) for d in done)]
-        closing = [c for c in mine if closes(c) and (c.state == "open" or not _same(c.column, p.closed_column))]
+        moving = [c for c in mine if c.state == "open" and not closes(c) and not any(same_name(c.column, d) for d in done)]
+        closing = [c for c in mine if closes(c) and (c.state == "open" or not same_name(c.column, p.closed_column))]
         moving += [c for c in adding if not closes(c)]
         closing += [c for c in adding if closes(c)]
         return moving, closing

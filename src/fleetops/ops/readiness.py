@@ -21,6 +21,7 @@ from fleetops.concurrency import gather
 from fleetops.errors import RitualsError
 from fleetops.ops.qa_issue import qa_title, read_template, release_version
 from fleetops.plan import Plan
+from fleetops.text import same_name
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -66,13 +67,9 @@ class GroupStatus:
         }
 
 
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.lower().split()) == " ".join(b.lower().split())
-
-
 def group_status(group: ProductGroup, workspace: str, board: BoardInfo, found: list[Card], repo: str, title: str, ready_name: str) -> GroupStatus:
     """Pick the group's ticket among the search results and say where it sits."""
-    tickets = [i for i in found if i.repo == repo and not i.is_pr and _same(i.title, title)]
+    tickets = [i for i in found if i.repo == repo and not i.is_pr and same_name(i.title, title)]
     # An open ticket wins over a closed duplicate; among equals, the oldest (lowest number).
     tickets.sort(key=lambda i: (i.state != "open", i.number))
     if not tickets:
@@ -83,7 +80,7 @@ def group_status(group: ProductGroup, workspace: str, board: BoardInfo, found: l
         return GroupStatus(group, workspace, False, f"#{ticket.number} is closed", ticket, others)
     if board.column(ready_name, closed=False) is None:
         return GroupStatus(group, workspace, False, f"#{ticket.number} is in {where}; the board has no {ready_name!r} pipeline", ticket, others)
-    if ticket.column is not None and _same(ticket.column, ready_name):
+    if ticket.column is not None and same_name(ticket.column, ready_name):
         return GroupStatus(group, workspace, True, f"#{ticket.number} is in {where}", ticket, others)
     return GroupStatus(group, workspace, False, f"#{ticket.number} is in {where}", ticket, others)
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from fleetops.errors import RitualsError
 from fleetops.ops.qa_issue import release_version
 from fleetops.plan import Plan
+from fleetops.text import same_name
 from fleetops.views import Facts
 
 if TYPE_CHECKING:
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
     from fleetops.boards import Card
     from fleetops.clients.github import IssueInfo
     from fleetops.rituals.models import ProductGroup
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
 def group_status(group: ProductGroup, card: Card | None, ticket: IssueInfo | None, title: str, ready_name: str) -> dict[str, Any]:
@@ -48,7 +45,7 @@ def group_status(group: ProductGroup, card: Card | None, ticket: IssueInfo | Non
     elif status is None:
         ready, reason = False, f"#{number} has no Status on project {group.project}"
     else:
-        ready, reason = _same(status, ready_name), f"#{number} is in {status}"
+        ready, reason = same_name(status, ready_name), f"#{number} is in {status}"
     return {
         "key": group.key, "name": group.name, "project": group.project, "qa": list(group.qa), "ready": ready,
         "status": status, "ticket": number, "reason": reason,

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from fleetops.errors import UsageError
+from fleetops.text import folded
 
 # libyaml's safe loader when PyYAML has it (about ten times faster), else the pure-Python one.
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -177,8 +178,7 @@ def glued_parts(label: str) -> tuple[str, str] | None:
 # --- sections -----------------------------------------------------------------------------------------------
 def heading_key(text: str) -> str:
     """How headings are compared: no backticks, emphasis or trailing colon; spaces folded; lower case."""
-    text = re.sub(r"[`*_]", "", text).strip().rstrip(":").strip()
-    return " ".join(text.lower().split())
+    return folded(re.sub(r"[`*_]", "", text).strip().rstrip(":").strip())
 
 
 def headings(body: str) -> list[Heading]:
