@@ -7,6 +7,7 @@ message is still masked. Dynamic text is printed without markup, so `[bug]` stay
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -14,17 +15,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, RenderableType
-from rich.markup import escape
-from rich.text import Text
-
 from fleetops.redaction import RedactingStream, redact, redact_obj
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
     from fleetops.plan import Plan, Step
 
 SYMBOLS = {"done": "✔", "skipped": "–", "pending": "•", "failed": "✘", "manual": "☐"}
 STYLES = {"done": "green", "skipped": "dim", "pending": "yellow", "failed": "bold red", "manual": "cyan"}
+
+
+def _text(*parts: str | tuple[str, str], style: str = "") -> Text:
+    """Rich text from plain strings and (string, style) pairs; never markup, so `[bug]` stays `[bug]`."""
+    from rich.text import Text
+
+    return Text.assemble(*parts, style=style)
 
 
 def _ci() -> bool:
@@ -37,19 +44,28 @@ class UI:
     def __init__(self, *, debug: bool = False) -> None:
         self.debug_enabled = debug
         self.json_mode = False
-        self.err = Console(
+        self._out = RedactingStream("stdout")
+
+    @functools.cached_property
+    def err(self) -> Console:
+        """The console on stderr, built (and Rich imported) when a run first writes for people.
+
+        A `--json` run that has nothing to say on stderr never imports Rich.
+        """
+        from rich.console import Console
+
+        return Console(
             file=RedactingStream("stderr"),  # type: ignore[arg-type]
             highlight=False,
             emoji=False,
             soft_wrap=False,
         )
-        self._out = RedactingStream("stdout")
 
     # -- people ------------------------------------------------------------------------------------
     def print(self, renderable: RenderableType | str = "", *, markup: bool = False, style: str | None = None) -> None:
         """Print a renderable, or a plain string (markup only when asked for)."""
         if isinstance(renderable, str):
-            self.err.print(renderable if markup else Text(renderable, style=style or ""), overflow="fold")
+            self.err.print(renderable if markup else _text(renderable, style=style or ""), overflow="fold")
         else:
             self.err.print(renderable)
 
@@ -57,20 +73,20 @@ class UI:
         self.print(message)
 
     def success(self, message: str) -> None:
-        self.err.print(Text(message, style="green"), overflow="fold")
+        self.err.print(_text(message, style="green"), overflow="fold")
 
     def warn(self, message: str) -> None:
-        self.err.print(Text.assemble(("warning: ", "bold yellow"), message), overflow="fold")
+        self.err.print(_text(("warning: ", "bold yellow"), message), overflow="fold")
 
     def error(self, message: str) -> None:
-        self.err.print(Text.assemble(("error: ", "bold red"), message), overflow="fold")
+        self.err.print(_text(("error: ", "bold red"), message), overflow="fold")
 
     def debug(self, message: str) -> None:
         if self.debug_enabled:
-            self.err.print(Text.assemble(("debug: ", "dim"), (message, "dim")), overflow="fold")
+            self.err.print(_text(("debug: ", "dim"), (message, "dim")), overflow="fold")
 
     def heading(self, text: str) -> None:
-        self.err.print(Text(text, style="bold"), overflow="fold")
+        self.err.print(_text(text, style="bold"), overflow="fold")
 
     def show(self, data: Any, **context: Any) -> None:
         """Draw data that ops returned (facts, reports, previews) with its renderer (fleetops.render)."""
@@ -91,7 +107,7 @@ class UI:
         step_result(self, step)
 
     def status_text(self, status: str) -> Text:
-        return Text(f"{SYMBOLS.get(status, '?')} {status}", style=STYLES.get(status, ""))
+        return _text(f"{SYMBOLS.get(status, '?')} {status}", style=STYLES.get(status, ""))
 
     # -- data ---------------------------------------------------------------------------------------
     def emit_json(self, payload: dict[str, Any]) -> None:
@@ -111,7 +127,7 @@ class UI:
 
     def confirm(self, question: str) -> bool:
         """Ask once; only "y"/"yes" is a yes."""
-        self.err.print(Text(f"{question} [y/N] ", style="bold"), end="")
+        self.err.print(_text(f"{question} [y/N] ", style="bold"), end="")
         try:
             answer = sys.stdin.readline()
         except (EOFError, KeyboardInterrupt):
@@ -152,6 +168,7 @@ class UI:
             yield lambda new_text: None
             return
         from rich.live import Live
+        from rich.markup import escape
         from rich.spinner import Spinner
 
         spinner = Spinner("dots", text=escape(text))

@@ -85,3 +85,26 @@ def test_a_fleetops_process_collects_no_garbage_during_start_up_and_as_usual_aft
     assert run(60.0) == "exit 0 collections 0 enabled False frozen True"
     after = run(0.001).split()  # start-up is over at once: the collector runs as usual, on what is new
     assert after[1] == "0" and int(after[3]) > 0 and after[5] == "True", after
+
+
+QUIET = """
+import sys
+from fleetops.cli import run
+code = run(sys.argv[1:])
+print("exit", code, "rich", any(m == "rich" or m.startswith("rich.") for m in sys.modules), file=sys.stderr)
+"""
+
+
+def test_a_json_run_with_nothing_for_people_never_imports_rich(clean_env, sandbox):
+    """The console on stderr is built on first use: `freeze status --json` (a CI job) has nothing to say there."""
+    import os
+    import subprocess
+    import sys
+
+    def run(*args: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", QUIET, *args], env={**os.environ, **sandbox.env()}, capture_output=True, text=True, timeout=120)
+        return result.stderr.strip().splitlines()
+
+    assert run("freeze", "status", "--json") == ["exit 0 rich False"]
+    people = run("freeze", "status")  # the same read for people: drawn with Rich, on stderr
+    assert people[-1] == "exit 0 rich True" and any("main" in line for line in people[:-1]), people
