@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from fleetops.concurrency import forget_meanwhile, meanwhile
 from fleetops.errors import ExitCode, FleetopsError
 from fleetops.plan import Outcome, Plan, Runner, outcome_of
 from fleetops.redaction import RedactingStream, redact
@@ -61,6 +62,8 @@ class App:
         self.ui.json_mode = json
         self.dry_run = dry_run
         self.lock_subject = lock
+        if lock is not None or not json:  # a plan to draw on stderr (in every mode), or a report for people
+            meanwhile(*self.ui.preparations())
         return self
 
     @property
@@ -219,6 +222,7 @@ class App:
         return int(code)
 
     def close(self) -> None:
+        forget_meanwhile()
         if "clients" in self.__dict__:
             self.clients.close()
         if self._lock is not None:

@@ -1,13 +1,103 @@
-"""Run independent reads at the same time; a few threads are enough for I/O-bound calls."""
+"""Run independent reads at the same time; a few threads are enough for I/O-bound calls.
+
+While the main thread waits for reads, it does the work queued with `meanwhile`: what the run
+will need once the answers are in (importing the renderers that draw its plan, say). At 100 ms
+per request that work costs the run no time; without latency it costs what it would have cost
+after the reads.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 # GitHub asks for few concurrent requests from one client; 6 keeps well under its limits.
 MAX_WORKERS = 6
+
+_queued: list[Callable[[], object]] = []
+_queue_lock = threading.Lock()
+
+
+def meanwhile(*work: Callable[[], object]) -> None:
+    """Queue work for the times the main thread waits on reads: each piece once, in order.
+
+    Give it in small pieces (an import each): the main thread checks between pieces whether the
+    answers it waits for are in, and leaves the rest for its next wait.
+    """
+    with _queue_lock:
+        _queued.extend(work)
+
+
+def forget_meanwhile() -> None:
+    """Drop the work nobody waited long enough to do (the end of a run)."""
+    with _queue_lock:
+        _queued.clear()
+
+
+def _work_for_this_thread() -> bool:
+    """Queued work to do, and this is the main thread (a reader thread's own gather leaves it alone)."""
+    return bool(_queued) and threading.current_thread() is threading.main_thread()
+
+
+def _do_meanwhile(awaited: Iterable[Future[Any]]) -> None:
+    if not _work_for_this_thread():
+        return
+    awaited = list(awaited)
+    while not all(future.done() for future in awaited):
+        with _queue_lock:
+            if not _queued:
+                return
+            work = _queued.pop(0)
+        work()
+
+
+class Reads:
+    """Reads started now and awaited later, by name: a read that only a later check needs (say,
+    Docker Hub's tag beside GitHub's chain) does not hold up the next round of the chain.
+
+        with Reads() as reads:
+            reads.start({"sha": ..., "tag": ...})
+            sha = reads.results(["sha"])["sha"]  # the chain goes on; "tag" is still on its way
+            reads.start({"file": ...})
+            tag = reads.result("tag")
+
+    Leaving the block waits for every read started (each runs to its end).
+    """
+
+    def __init__(self, max_workers: int = MAX_WORKERS) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fleetops")
+        self._futures: dict[str, Future[Any]] = {}
+
+    def __enter__(self) -> Reads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True)
+
+    def start(self, tasks: Mapping[str, Callable[[], Any]]) -> None:
+        for name, task in tasks.items():
+            self._futures[name] = self._pool.submit(task)
+
+    def results(self, names: Iterable[str]) -> dict[str, Any]:
+        """Wait for these reads; the first error in the order named is raised once all have ended,
+        so the error a user sees does not depend on timing."""
+        names = list(names)
+        _do_meanwhile(self._futures[name] for name in names)
+        results: dict[str, Any] = {}
+        first_error: BaseException | None = None
+        for name in names:
+            try:
+                results[name] = self._futures[name].result()
+            except BaseException as err:  # noqa: BLE001 - re-raised below
+                first_error = first_error or err
+        if first_error is not None:
+            raise first_error
+        return results
+
+    def result(self, name: str) -> Any:
+        return self.results([name])[name]
 
 
 def gather(tasks: Mapping[str, Callable[[], Any]], *, max_workers: int = MAX_WORKERS) -> dict[str, Any]:
@@ -18,18 +108,9 @@ def gather(tasks: Mapping[str, Callable[[], Any]], *, max_workers: int = MAX_WOR
     """
     if not tasks:
         return {}
-    if len(tasks) == 1:
+    if len(tasks) == 1 and not _work_for_this_thread():
         name, task = next(iter(tasks.items()))
-        return {name: task()}
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(tasks)), thread_name_prefix="fleetops") as pool:
-        futures = {name: pool.submit(task) for name, task in tasks.items()}
-        results: dict[str, Any] = {}
-        first_error: BaseException | None = None
-        for name, future in futures.items():
-            try:
-                results[name] = future.result()
-            except BaseException as err:  # noqa: BLE001 - re-raised below
-                first_error = first_error or err
-        if first_error is not None:
-            raise first_error
-        return results
+        return {name: task()}  # nothing to do meanwhile: no thread needed
+    with Reads(max_workers=min(max_workers, len(tasks))) as reads:
+        reads.start(tasks)
+        return reads.results(tasks)

@@ -11,7 +11,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +93,17 @@ class UI:
         from fleetops.render import show
 
         show(self, data, **context)
+
+    def preparations(self) -> tuple[Callable[[], object], ...]:
+        """What drawing a plan needs, in pieces to do while reads are out: the console, then the checklist's renderer (Rich's tables)."""
+
+        def console() -> None:
+            _ = self.err
+
+        def checklist() -> None:
+            import fleetops.render.plan  # noqa: F401
+
+        return console, checklist
 
     def plan(self, plan: Plan, *, heading: str) -> None:
         """The plan as a checklist (no output for a plan without steps)."""

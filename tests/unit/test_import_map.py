@@ -20,7 +20,7 @@ RUNTIME: dict[str, set[str]] = {
     "__init__": set(),
     "__main__": {"cli"},
     "cli": {"__init__", "app", "errors", "ops", "sandbox", "views"},
-    "app": {"boards", "clients", "errors", "journal", "lock", "plan", "redaction", "rituals", "sandbox", "settings", "ui"},
+    "app": {"boards", "clients", "concurrency", "errors", "journal", "lock", "plan", "redaction", "rituals", "sandbox", "settings", "ui"},
     "ops": {"clients", "concurrency", "errors", "handbook", "plan", "redaction", "rituals", "schedule", "text", "versions", "views"},
     "plan": {"errors", "redaction"},
     "ui": {"redaction", "render"},
