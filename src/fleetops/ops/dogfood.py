@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fleetops.concurrency import gather
+from fleetops.concurrency import Reads
 from fleetops.errors import AuthError, NotFound, PolicyRefusal, ServiceError, UsageError
 from fleetops.ops import dogfood_policy as policy
 from fleetops.ops import dogfood_watch as watch
@@ -103,24 +103,35 @@ def deploy(app: App, options: DeployOptions) -> Plan:
 def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
     """Every read, concurrently in rounds; refusals in the order a person would fix them.
 
-    The deploy runs are listed in the first round, before dogfood is asked what it runs (second
+    GitHub's chain (the release's commit and the workflow, then the workflow file, then the
+    compare) leaves first; Docker Hub's tag is read beside it and only awaited before the checks,
+    so that building the Docker Hub and dogfood clients overlaps GitHub's first answers. The
+    deploy runs are listed in the first round, before dogfood is asked what it runs (second
     round): a deploy that finishes between the two reads then shows in dogfood's answer, instead
     of being missed by both and dispatched again. The compare needs dogfood's answer.
     """
-    dogfood, unreachable = _dogfood_client(app, current)
-    first = _first_round(app, target, current, image)
-    _require_found(app, target, current, image, first)
-    target_sha: str = first["target_sha"]
-    wf: Workflow = first["workflow"]
-    branch: str = first["branch"]
     github = app.clients.github
-
-    second: dict[str, Any] = {"file": lambda: github.file_text(wf.path, branch).text}
-    if current is not None:
-        second["compare"] = lambda: _compare(github, first["current_sha"], target_sha)
-    elif dogfood is not None:
-        second["running"] = lambda: _running(dogfood)
-    results = gather(second)
+    with Reads() as pending:
+        chain = _first_round(app, target, current)
+        pending.start(chain)
+        hub = app.clients.dockerhub  # built while GitHub's first round is on its way
+        pending.start({"tag": lambda: hub.tag(image.rsplit(":", 1)[0], target.image_tag)})
+        dogfood, unreachable = _dogfood_client(app, current)
+        first = pending.results(chain)
+        wf: Workflow | None = first["workflow"]
+        second: dict[str, Any] = {}
+        if first["target_sha"] is not None and wf is not None and (current is None or first["current_sha"] is not None):
+            second["file"] = lambda: github.file_text(wf.path, first["branch"]).text
+            if current is not None:
+                second["compare"] = lambda: _compare(github, first["current_sha"], first["target_sha"])
+            elif dogfood is not None:
+                second["running"] = lambda: _running(dogfood)
+            pending.start(second)
+        first["tag"] = pending.result("tag")
+        _require_found(app, target, current, image, first)
+        results = pending.results(second)
+    target_sha: str = first["target_sha"]
+    assert wf is not None  # noqa: S101 - _require_found refused a missing workflow
 
     if current is not None:
         version_text = str(current.version) if current.version is not None else None
@@ -132,7 +143,7 @@ def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
 
     from fleetops.clients.github import workflow_dispatch_inputs
 
-    reads = _Reads(tag=first["tag"], target_sha=target_sha, branch=branch, workflow=wf, running=state, runs=first["runs"])
+    reads = _Reads(tag=first["tag"], target_sha=target_sha, branch=first["branch"], workflow=wf, running=state, runs=first["runs"])
     reads.declared = workflow_dispatch_inputs(results["file"])
     outcome = results.get("compare")
     if isinstance(outcome, str):
@@ -170,11 +181,10 @@ def _compare(github: GitHubClient, base: str, head: str) -> Comparison | str:
         return str(err)
 
 
-def _first_round(app: App, target: Ref, current: Ref | None, image: str) -> dict[str, Any]:
-    """The image's tag, the target's commit, the default branch, the workflow and its runs (and --current's commit)."""
+def _first_round(app: App, target: Ref, current: Ref | None) -> dict[str, Any]:
+    """GitHub's first reads: the target's commit, the default branch, the workflow and its runs (and --current's commit)."""
     rituals = app.rituals
     github = app.clients.github
-    hub = app.clients.dockerhub
 
     def workflow() -> Workflow | None:
         try:
@@ -189,7 +199,6 @@ def _first_round(app: App, target: Ref, current: Ref | None, image: str) -> dict
             return []
 
     tasks: dict[str, Any] = {
-        "tag": lambda: hub.tag(image.rsplit(":", 1)[0], target.image_tag),
         "target_sha": lambda: github.commit_sha(target.git_ref),
         "branch": github.default_branch,
         "workflow": workflow,
@@ -197,7 +206,7 @@ def _first_round(app: App, target: Ref, current: Ref | None, image: str) -> dict
     }
     if current is not None:
         tasks["current_sha"] = lambda: github.commit_sha(current.git_ref)
-    return gather(tasks)
+    return tasks
 
 
 def _require_found(app: App, target: Ref, current: Ref | None, image: str, first: dict[str, Any]) -> None:
