@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -37,7 +37,43 @@ from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
 
+if TYPE_CHECKING:
+    from fleetops.clients.github_types import (
+        BodyIssue,
+        BranchComparison,
+        CommitInfo,
+        Comparison,
+        DispatchResult,
+        FileChange,
+        IssueInfo,
+        PullInfo,
+        PullSummary,
+        ReleaseInfo,
+        RepoFile,
+        ReviewInfo,
+        TagRef,
+        Workflow,
+        WorkflowRun,
+    )
+
 T = TypeVar("T")
+# The small types the client returns, in github_types (built on first use), exported here too.
+RESULT_TYPES = frozenset({"BodyIssue", "BranchComparison", "CommitInfo", "Comparison", "DispatchResult", "FileChange", "IssueInfo", "PullInfo", "PullSummary", "ReleaseInfo", "RepoFile", "ReviewInfo", "TagRef", "Workflow", "WorkflowRun"})
+
+
+def _types():  # noqa: ANN202 - the github_types module
+    """github_types, imported when the first answer is turned into one of its types (after the request)."""
+    from fleetops.clients import github_types
+
+    return github_types
+
+
+def __getattr__(name: str) -> Any:
+    """`from fleetops.clients.github import TagRef`: the type from github_types, imported now."""
+    if name in RESULT_TYPES:
+        return getattr(_types(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # GitHub's core rate limit resets hourly; waiting longer than this is worse than failing clearly.
 MAX_RATE_LIMIT_WAIT = 300
@@ -267,16 +303,15 @@ class GitHubClient:
             if isinstance(content, list) or content.type != "file":
                 raise NotFound(f"{path} in {full} is a directory, not a file.")
             data = content.decoded_content
-            return RepoFile(repo=full, path=path, ref=ref, data=data, html_url=content.html_url or "")
+            return _types().RepoFile(repo=full, path=path, ref=ref, data=data, html_url=content.html_url or "")
 
         return self._read(f"reading {where} in {full}", fetch)
 
     def latest_release(self, repo: str) -> ReleaseInfo:
         """The newest published, non-prerelease release of `repo`: GET /releases/latest."""
-
         def fetch() -> ReleaseInfo:
             rel = self._other_repo(repo).get_latest_release()
-            return ReleaseInfo(
+            return _types().ReleaseInfo(
                 repo=repo, tag=rel.tag_name, name=rel.name or rel.tag_name, html_url=rel.html_url,
                 published_at=rel.published_at, prerelease=bool(rel.prerelease),
             )
@@ -285,10 +320,9 @@ class GitHubClient:
 
     def tags_with_prefix(self, prefix: str) -> list[TagRef]:
         """Every tag whose name starts with `prefix`: GET /git/matching-refs/tags/{prefix}, not all tags."""
-
         def fetch() -> list[TagRef]:
             return [
-                TagRef(name=ref.ref.removeprefix("refs/tags/"), sha=ref.object.sha, annotated=ref.object.type == "tag")
+                _types().TagRef(name=ref.ref.removeprefix("refs/tags/"), sha=ref.object.sha, annotated=ref.object.type == "tag")
                 for ref in self.repo.get_git_matching_refs(f"tags/{prefix}")
             ]
 
@@ -300,12 +334,11 @@ class GitHubClient:
         The first page holds up to 250 commits and up to 300 changed files; `complete_commits`
         and `complete_files` tell whether they are all of them.
         """
-
         def fetch() -> Comparison:
             data = self.repo.compare(base, head).raw_data
             merge_base = data.get("merge_base_commit") or {}
             committer = (merge_base.get("commit") or {}).get("committer") or {}
-            return Comparison(
+            return _types().Comparison(
                 base=base, head=head, status=data.get("status", ""),
                 ahead_by=int(data.get("ahead_by") or 0), behind_by=int(data.get("behind_by") or 0),
                 commits=tuple(c["sha"] for c in data.get("commits") or []),
@@ -346,10 +379,10 @@ class GitHubClient:
             raw = self._get_pages(f"/compare/{quote(base, safe='')}...{quote(head, safe='')}", {}, commits)
             merge_base = first.get("merge_base_commit") or {}
             committer = (merge_base.get("commit") or {}).get("committer") or {}
-            return BranchComparison(
+            return _types().BranchComparison(
                 base=base, head=head, ahead_by=int(first.get("ahead_by") or 0),
                 merge_base_sha=merge_base.get("sha") or "", merge_base_date=_parse_time(committer.get("date")),
-                commits=tuple(CommitInfo(sha=c["sha"], date=_parse_time(((c.get("commit") or {}).get("committer") or {}).get("date")),
+                commits=tuple(_types().CommitInfo(sha=c["sha"], date=_parse_time(((c.get("commit") or {}).get("committer") or {}).get("date")),
                                          message=(c.get("commit") or {}).get("message") or "") for c in raw),
             )
 
@@ -394,7 +427,7 @@ class GitHubClient:
             out = []
             for commit in self.repo.get_commits(**kwargs):
                 git = commit.commit
-                out.append(CommitInfo(sha=commit.sha, date=git.committer.date if git.committer else None, message=git.message or ""))
+                out.append(_types().CommitInfo(sha=commit.sha, date=git.committer.date if git.committer else None, message=git.message or ""))
             return out
 
         return self._read(f"listing the commits touching {path} on {branch}", fetch)
@@ -490,10 +523,9 @@ class GitHubClient:
     # can run at the same time; `raw_data` completes the PR itself with one GET.
     def pull_request(self, number: int) -> PullInfo:
         """GET /pulls/{n}; NotFound when the repository has no such pull request."""
-
         def read() -> PullInfo:
             data = self.repo.get_pull(number).raw_data
-            return PullInfo(
+            return _types().PullInfo(
                 number=int(data["number"]),
                 title=data.get("title") or "",
                 url=data.get("html_url") or "",
@@ -513,10 +545,9 @@ class GitHubClient:
 
     def pull_files(self, number: int) -> list[FileChange]:
         """GET /pulls/{n}/files, every page (GitHub lists at most 3000 files)."""
-
         def read() -> list[FileChange]:
             return [
-                FileChange(path=f.filename, status=f.status, previous_path=_raw(f).get("previous_filename"))
+                _types().FileChange(path=f.filename, status=f.status, previous_path=_raw(f).get("previous_filename"))
                 for f in self.repo.get_pull(number).get_files()
             ]
 
@@ -524,7 +555,6 @@ class GitHubClient:
 
     def pull_reviews(self, number: int) -> list[ReviewInfo]:
         """GET /pulls/{n}/reviews, every page, oldest first (reviews by deleted accounts are left out)."""
-
         def read() -> list[ReviewInfo]:
             out = []
             for review in self.repo.get_pull(number).get_reviews():
@@ -532,7 +562,7 @@ class GitHubClient:
                 login = (raw.get("user") or {}).get("login")
                 if login:
                     out.append(
-                        ReviewInfo(reviewer=login, state=str(raw.get("state") or ""), commit_id=raw.get("commit_id"),
+                        _types().ReviewInfo(reviewer=login, state=str(raw.get("state") or ""), commit_id=raw.get("commit_id"),
                                    submitted_at=_parse_time(raw.get("submitted_at")))
                     )
             return out
@@ -541,10 +571,9 @@ class GitHubClient:
 
     def issue(self, number: int) -> IssueInfo | None:
         """GET /issues/{n}: an issue or a pull request (`is_pull_request`); None when there is none."""
-
         def read() -> IssueInfo:
             raw = self.repo.get_issue(number).raw_data
-            return IssueInfo(
+            return _types().IssueInfo(
                 number=int(raw["number"]), title=raw.get("title") or "", state=raw.get("state") or "",
                 url=raw.get("html_url") or "", labels=tuple(lb["name"] for lb in raw.get("labels") or []),
                 assignees=tuple(a["login"] for a in raw.get("assignees") or []),
@@ -561,10 +590,9 @@ class GitHubClient:
     # the ops module looks for a run in progress before it dispatches instead.
     def workflow(self, id_or_file: str | int) -> Workflow:
         """A workflow by numeric id or file name (dogfood-deploy.yml)."""
-
         def read() -> Workflow:
             wf = self.repo.get_workflow(id_or_file)
-            return Workflow(id=wf.id, name=wf.name, path=wf.path, state=wf.state, html_url=wf.html_url)
+            return _types().Workflow(id=wf.id, name=wf.name, path=wf.path, state=wf.state, html_url=wf.html_url)
 
         return self._read(f"reading the workflow {id_or_file} of {self.repo_name}", read)
 
@@ -599,13 +627,12 @@ class GitHubClient:
         The run's id and page come back where GitHub can say (`return_run_details`, github.com's
         since 2026); GitHub Enterprise Server answers 204 without them, so it is not asked there.
         """
-
         def send() -> DispatchResult:
             wf = self.repo.get_workflow(workflow_id)
             result = wf.create_dispatch(ref, inputs, throw=True, return_run_details=not self.enterprise)
             if isinstance(result, bool):  # 204: GitHub Enterprise, or details not asked for
-                return DispatchResult(run_id=None)
-            return DispatchResult(run_id=result.id, html_url=result.html_url)
+                return _types().DispatchResult(run_id=None)
+            return _types().DispatchResult(run_id=result.id, html_url=result.html_url)
 
         return self.call(f"dispatching workflow {workflow_id} on {ref} in {self.repo_name}", send)
 
@@ -802,186 +829,12 @@ def _connection_classes(network: Network) -> tuple[type, type]:
     return MeteredHTTP, MeteredHTTPS
 
 
-# -- the small types GitHubClient returns ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class RepoFile:
-    repo: str
-    path: str
-    ref: str | None
-    data: bytes
-    html_url: str
-
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    repo: str
-    tag: str
-    name: str
-    html_url: str
-    published_at: datetime | None
-    prerelease: bool
-
-
-@dataclass(frozen=True)
-class TagRef:
-    name: str  # without refs/tags/
-    sha: str  # the commit, or the tag object when annotated
-    annotated: bool
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """How `head` relates to `base` by git ancestry (GitHub's compare API), first page."""
-
-    base: str
-    head: str
-    status: str  # ahead (head is newer), behind, diverged, identical
-    ahead_by: int
-    behind_by: int
-    commits: tuple[str, ...]  # shas of the first page, oldest first
-    files: tuple[str, ...]  # changed paths (first page: at most 300)
-    merge_base_sha: str | None
-    merge_base_date: datetime | None
-    html_url: str
-
-    @property
-    def complete_commits(self) -> bool:
-        return len(self.commits) >= self.ahead_by
-
-    @property
-    def complete_files(self) -> bool:
-        return len(self.files) < 300
-
-
-@dataclass(frozen=True)
-class BranchComparison:
-    """Every commit of `head` not in `base` (all pages), and where the two diverged."""
-
-    base: str
-    head: str
-    ahead_by: int
-    merge_base_sha: str
-    merge_base_date: datetime | None
-    commits: tuple[CommitInfo, ...]  # oldest first
-
-
-@dataclass(frozen=True)
-class PullSummary:
-    """A pull request as the lists show it (no counts of files or commits)."""
-
-    number: int
-    title: str
-    url: str
-    state: str
-    base: str
-    body: str
-    merged_at: datetime | None
-    merge_commit_sha: str | None
-    updated_at: datetime | None
-
-
 def _pull_summary(data: dict) -> PullSummary:
-    return PullSummary(
+    return _types().PullSummary(
         number=int(data["number"]), title=data.get("title") or "", url=data.get("html_url") or "", state=data.get("state") or "",
         base=(data.get("base") or {}).get("ref") or "", body=data.get("body") or "", merged_at=_parse_time(data.get("merged_at")),
         merge_commit_sha=data.get("merge_commit_sha"), updated_at=_parse_time(data.get("updated_at")),
     )
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    date: datetime | None
-    message: str
-
-
-@dataclass(frozen=True)
-class IssueInfo:
-    number: int
-    title: str
-    state: str
-    url: str
-    labels: tuple[str, ...] = ()
-    assignees: tuple[str, ...] = ()
-    is_pull_request: bool = False  # GitHub's issues API also answers for pull requests
-    body: str = ""  # as listed (search, newest page, create); cut-rc reads its markers there
-
-    def as_json(self) -> dict[str, object]:
-        return {"number": self.number, "url": self.url, "title": self.title}
-
-
-@dataclass(frozen=True)
-class PullInfo:
-    number: int
-    title: str
-    url: str  # the page on GitHub
-    state: str  # open, closed
-    merged: bool
-    draft: bool
-    base: str  # the branch it merges into
-    head: str
-    head_sha: str
-    body: str
-    labels: tuple[str, ...]
-    author: str
-    changed_files: int  # GitHub's count; the files list stops at 3000
-
-    def as_json(self) -> dict[str, object]:
-        return {"number": self.number, "title": self.title, "url": self.url}
-
-
-@dataclass(frozen=True)
-class FileChange:
-    path: str
-    status: str  # added, removed, modified, renamed, ...
-    previous_path: str | None = None  # a rename's old path
-
-
-@dataclass(frozen=True)
-class ReviewInfo:
-    reviewer: str
-    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
-    commit_id: str | None = None
-    submitted_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Workflow:
-    id: int
-    name: str
-    path: str  # .github/workflows/dogfood-deploy.yml
-    state: str  # active, disabled_manually, ...
-    html_url: str
-
-
-@dataclass(frozen=True)
-class WorkflowRun:
-    id: int
-    status: str | None  # queued, in_progress, completed, waiting, requested, pending
-    conclusion: str | None  # success, failure, cancelled, ... once completed
-    html_url: str
-    created_at: datetime | None = None
-    event: str | None = None
-    head_branch: str | None = None
-
-    @property
-    def completed(self) -> bool:
-        return self.status == "completed"
-
-    def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "url": self.html_url, "status": self.status, "conclusion": self.conclusion}
-
-
-@dataclass(frozen=True)
-class DispatchResult:
-    """What a dispatch answered: the run's id and page when GitHub returns them (github.com)."""
-
-    run_id: int | None
-    html_url: str | None = None
 
 
 def _raw(obj) -> dict:  # noqa: ANN001 - a PyGithub object from a list
@@ -991,7 +844,7 @@ def _raw(obj) -> dict:  # noqa: ANN001 - a PyGithub object from a list
 
 
 def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
-    return IssueInfo(
+    return _types().IssueInfo(
         number=issue.number,
         title=issue.title,
         state=issue.state,
@@ -1002,28 +855,16 @@ def _issue(issue) -> IssueInfo:  # noqa: ANN001 - a PyGithub Issue
     )
 
 
-@dataclass(frozen=True)
-class BodyIssue:
-    """An issue with its repository and body (for durable markers in the body)."""
-
-    repo: str
-    number: int
-    title: str
-    state: str
-    url: str
-    body: str
-
-
 def _body_issue(issue) -> BodyIssue:  # noqa: ANN001 - a PyGithub Issue from a list or a create
     raw = _raw(issue)
     repo_url = str(raw.get("repository_url") or "")
     repo = "/".join(repo_url.rstrip("/").split("/")[-2:]) if repo_url else ""
-    return BodyIssue(repo=repo, number=int(raw["number"]), title=raw.get("title") or "", state=raw.get("state") or "",
+    return _types().BodyIssue(repo=repo, number=int(raw["number"]), title=raw.get("title") or "", state=raw.get("state") or "",
                      url=raw.get("html_url") or "", body=raw.get("body") or "")
 
 
 def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun
-    return WorkflowRun(
+    return _types().WorkflowRun(
         id=run.id,
         status=run.status,
         conclusion=run.conclusion,

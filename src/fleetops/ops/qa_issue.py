@@ -249,7 +249,10 @@ def plan_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] | 
     options = QAOptions(version=version, fleetd_only=options.fleetd_only, component_versions=given)
     rituals = app.rituals
 
-    template = read_template(app)
+    # The first read leaves from a reader thread once the client is built (CPU work, here), so that
+    # the main thread prepares the UI (concurrency.meanwhile) while the template is on its way.
+    app.clients.github  # noqa: B018
+    template = gather({"template": lambda: read_template(app)})["template"]
     title = qa_title(template, version, fleetd_only=options.fleetd_only)
     needs_fleetd = section_text(template.body, rituals.qa.fleetd_heading) is not None
     found = _read(app, title, needs_fleetd=needs_fleetd and fleetd is None)
