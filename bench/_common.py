@@ -99,6 +99,53 @@ def import_baseline(deps: list[str]) -> tuple[float, float]:
     return time.monotonic() - started, _child_cpu() - cpu
 
 
+def _imported(stderr: str) -> set[str]:
+    """The modules a `python -X importtime` run imported, from its stderr."""
+    names = set()
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and "|" in line and "self [us]" not in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+def check_baseline(bench: Bench) -> list[str]:
+    """Hold the declared baseline to what the command really imports (one run with -X importtime).
+
+    A module in `deps` that the command does not import would make the baseline longer than the
+    command's own imports and flatter every ratio: that is an error. Returns the modules the
+    command imports that the baseline does not (pydantic's model machinery, httpcore, ...), to show.
+    """
+    state = build_world(bench.world, **bench.world_overrides)
+    if bench.prepare is not None:
+        bench.prepare(state)
+    server = SandboxServer(state).start()
+    try:
+        with tempfile.TemporaryDirectory() as state_dir:
+            env = _clean_env()
+            env.update(server.env(), FLEETOPS_STATE_DIR=state_dir, NO_COLOR="1", **bench.env)
+            command = subprocess.run(
+                [sys.executable, "-X", "importtime", "-m", "fleetops", *bench.args, "--json"],
+                env=env, capture_output=True, text=True, check=False, cwd=ROOT, timeout=TIMEOUT,
+            )
+    finally:
+        server.stop()
+    baseline = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import " + ", ".join(bench.deps)],
+        env=_clean_env(), capture_output=True, text=True, check=True, timeout=TIMEOUT,
+    )
+    ran, base = _imported(command.stderr), _imported(baseline.stderr)
+    unused = [dep for dep in bench.deps if dep not in ran]
+    if unused:
+        sys.exit(f"{bench.name}: the baseline imports {', '.join(unused)}, which the command does not: take it out of deps")
+    beyond = set()
+    for name in ran - base:
+        top = name.split(".")[0]
+        if top == "fleetops" or top.startswith("_") or top in sys.stdlib_module_names:
+            continue
+        beyond.add(f"{top}.*" if top in base else top)  # `pydantic.*`: submodules the baseline's import does not load
+    return sorted(beyond)
+
+
 def run_once(bench: Bench, latency: float) -> Run:
     baseline, baseline_cpu = import_baseline(bench.deps)
     state = build_world(bench.world, **bench.world_overrides)
@@ -198,6 +245,10 @@ def summarize(bench: Bench, latency: float, runs: list[Run]) -> dict[str, Any]:
         "observed_depth": depth,
         "critical_path": round(critical, 3),
         "over_baseline_per_critical_path": round((wall - baseline) / critical, 2) if critical else None,
+        # The same, round by round: each command run against the baseline timed just before it, then
+        # the median. Steadier on a shared machine, whose speed drifts between rounds.
+        "paired_over_baseline_per_critical_path": round(statistics.median((r.wall - r.baseline) / critical for r in runs), 2) if critical else None,
+        "paired_wall_over_baseline": round(statistics.median(r.wall / r.baseline for r in runs), 2),
         **_graphql(runs[0]),
     }
 
@@ -224,12 +275,15 @@ def report(result: dict[str, Any]) -> str:
         f"wall:           {result['wall']:.3f} s (runs: {', '.join(f'{w:.3f}' for w in result['walls'])})",
         f"CPU:            {result['cpu']:.3f} s",
         f"import baseline {result['baseline']:.3f} s (import {', '.join(result['baseline_deps'])})",
+        f"not in it:      {', '.join(result.get('imported_beyond_baseline') or []) or 'nothing'} (third-party packages the command imports beyond the baseline's)",
         f"wall/baseline:  {result['wall_over_baseline']:.2f} (CPU: {result['cpu']:.3f} / {result['baseline_cpu']:.3f} s = {result['cpu_over_baseline_cpu']:.2f})",
         f"critical path:  {result['critical_path']:.3f} s = {result['chain']} dependent request(s) ({result['chain_from']})"
         f" x {result['latency_ms']} ms; observed depth {result['observed_depth']}",
     ]
+    lines.append(f"paired:         wall/baseline {result['paired_wall_over_baseline']:.2f} (median of the rounds' ratios)")
     if result["over_baseline_per_critical_path"] is not None:
-        lines.append(f"(wall-baseline)/critical path: {result['over_baseline_per_critical_path']:.2f}")
+        lines.append(f"(wall-baseline)/critical path: {result['over_baseline_per_critical_path']:.2f}"
+                     f" (paired, median of the rounds': {result['paired_over_baseline_per_critical_path']:.2f})")
     return "\n".join(lines)
 
 
@@ -260,8 +314,10 @@ def main(bench: Bench, argv: list[str] | None = None) -> dict[str, Any]:
     if stale:
         print(f"warning: {len(stale)} fleetops module(s) without up-to-date bytecode ({stale[0]}, ...); "
               "run `python -m compileall -q src` first, or the bench counts their compiling", file=sys.stderr)
+    beyond = check_baseline(bench)
     runs = [run_once(bench, args.latency) for _ in range(rounds)]
     result = summarize(bench, args.latency, runs)
+    result["imported_beyond_baseline"] = beyond
     print(json.dumps(result) if args.json else report(result))
     return result
 

@@ -31,8 +31,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated script names")
     args = parser.parse_args()
     scripts = [s for s in SCRIPTS if not args.only or s in args.only.split(",")]
-    print("| command | latency | requests (reads/writes) | wall | CPU | import baseline | wall / baseline | CPU / baseline CPU | critical path | (wall − baseline) / critical path | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| command | latency | requests (reads/writes) | wall | CPU | import baseline | wall / baseline | CPU / baseline CPU | critical path | (wall − baseline) / critical path | paired | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for script in scripts:
         for latency in ((0.1,) if script == "conclude_milestone" else (0.0, 0.1)):
             r = run(script, latency, args.runs)
@@ -41,6 +41,7 @@ def main() -> None:
                 f"| `{r['command'].removeprefix('fleetops ')}` | {r['latency_ms']} ms | {r['requests']} ({r['reads']}/{r['writes']}) "
                 f"| {r['wall']:.2f} s | {r['cpu']:.2f} s | {r['baseline']:.2f} s | {r['wall_over_baseline']:.2f} | {r.get('cpu_over_baseline_cpu', '?')} "
                 f"| {r['critical_path']:.2f} s ({r['chain']} {r['chain_from']}) | {'—' if per is None else f'{per:.2f}'} "
+                f"| {r['paired_wall_over_baseline'] if per is None else r['paired_over_baseline_per_critical_path']} "
                 f"| {' '.join(str(x) for x in r['machine']['load'])} |",
                 flush=True,
             )
