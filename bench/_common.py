@@ -76,6 +76,16 @@ class Run:
     reported: dict[str, Any] | None = None  # the command's --json "requests" (None: an older fleetops)
 
 
+def pop_option(argv: list[str], flag: str, default: int) -> int:
+    """A script's own integer option (`--issues 1500`), taken out of `argv` before `main` parses the rest."""
+    if flag not in argv:
+        return default
+    at = argv.index(flag)
+    value = int(argv[at + 1])
+    del argv[at : at + 2]
+    return value
+
+
 def _child_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime

@@ -14,13 +14,9 @@ pipeline at 100 issues a page, one page after another, and the steps apply one a
 import sys
 from datetime import UTC, datetime, timedelta
 
-from _common import Bench, grow_milestone, main
+from _common import Bench, grow_milestone, main, pop_option
 
-ISSUES = 1500
-if "--issues" in sys.argv:
-    at = sys.argv.index("--issues")
-    ISSUES = int(sys.argv[at + 1])
-    del sys.argv[at : at + 2]
+ISSUES = pop_option(sys.argv, "--issues", 1500)
 
 BENCH = Bench(
     name="conclude-milestone",

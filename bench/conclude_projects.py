@@ -16,14 +16,10 @@ project's items page after page (the projects at once), then the steps one after
 
 import sys
 
-from _common import Bench, main
+from _common import Bench, main, pop_option
 
-ITEMS = 1500
 argv = sys.argv[1:]
-if "--items" in argv:
-    at = argv.index("--items")
-    ITEMS = int(argv[at + 1])
-    del argv[at : at + 2]
+ITEMS = pop_option(argv, "--items", 1500)
 if "--latency-ms" in argv:  # this script's unit; _common takes seconds
     at = argv.index("--latency-ms")
     argv[at : at + 2] = ["--latency", str(float(argv[at + 1]) / 1000)]

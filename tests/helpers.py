@@ -27,6 +27,20 @@ class CliResult:
         return self.stdout + self.stderr
 
 
+def failed_run_steps(result: CliResult, failed: str, blocked: list[str], step_ids: list[str], *, not_done: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A `--json` run in which step `failed` failed: exit 1 without a traceback, the steps that need it
+    not run, every other step of `step_ids` (but `not_done`) done. Returns the steps by id."""
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.output
+    steps = {s["id"]: s for s in result.json()["steps"]}
+    assert steps[failed]["status"] == "failed"
+    for step_id in blocked:
+        assert steps[step_id]["status"] == "pending" and steps[step_id]["detail"].startswith("not run: needs "), step_id
+    others = [i for i in step_ids if i != failed and i not in blocked and i not in not_done]
+    assert all(steps[i]["status"] == "done" for i in others), {i: steps[i]["status"] for i in others}
+    return steps
+
+
 class _Stream(io.StringIO):
     def __init__(self, value: str = "", *, tty: bool = False) -> None:
         super().__init__(value)

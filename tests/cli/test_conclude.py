@@ -12,7 +12,7 @@ import pytest
 from fleetops.sandbox.server import Fault
 from fleetops.sandbox.world.conclude import EXTRA_ITEMS
 from fleetops.sandbox.world.zenhub import DRAFTING_ONLY, GROUP_ITEMS, WORKSPACES
-from tests.helpers import runbook
+from tests.helpers import failed_run_steps, runbook
 
 REPO = "fleetdm/fleet"
 READY = "Ready for release"
@@ -242,16 +242,8 @@ def test_a_failure_mid_run_exits_1_naming_the_step_and_a_rerun_ends_like_a_clean
     fault, failed, blocked = FAULTS[name]
     server.inject(fault)
     first = conclude(cli, server, "--yes", "--json")
-    assert first.code == 1
     assert f"1 step(s) failed: {failed}." in first.stderr
-    assert "Traceback" not in first.output
-    steps = {s["id"]: s for s in first.json()["steps"]}
-    assert steps[failed]["status"] == "failed"
-    for step_id in blocked:
-        assert steps[step_id]["status"] == "pending"
-        assert steps[step_id]["detail"].startswith("not run: needs ")
-    others = [i for i in STEP_IDS if i != failed and i not in blocked]
-    assert all(steps[i]["status"] == "done" for i in others), {i: steps[i]["status"] for i in others}
+    failed_run_steps(first, failed, blocked, STEP_IDS)
 
     server.clear_faults()
     second = conclude(cli, server, "--yes", "--json")

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from fleetops.clients.network import Costs, Network
-from fleetops.concurrency import meanwhile
 
 if TYPE_CHECKING:
     from fleetops.clients.dockerhub import DockerHubClient
@@ -70,10 +69,6 @@ class built_once(Generic[T]):  # noqa: N801 - used like functools.cached_propert
             return cache[self.name]
 
 
-def _import_github_types() -> None:
-    import fleetops.clients.github_types  # noqa: F401
-
-
 class Clients:
     """Lazily built clients for one run."""
 
@@ -104,8 +99,6 @@ class Clients:
     def github(self) -> GitHubClient:
         from fleetops.clients.github import GitHubClient
 
-        # The types its answers become: imported while the first reads are out, not after them.
-        meanwhile(_import_github_types)
         return self._keep(GitHubClient(self.settings, self.repo, network=self.network))
 
     @built_once

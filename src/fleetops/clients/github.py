@@ -32,7 +32,7 @@ from github.GithubException import (
 )
 
 from fleetops.clients.network import Network
-from fleetops.concurrency import gather
+from fleetops.concurrency import gather, meanwhile
 from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
@@ -57,22 +57,23 @@ if TYPE_CHECKING:
     )
 
 T = TypeVar("T")
-# The small types the client returns, in github_types (built on first use), exported here too.
-RESULT_TYPES = frozenset({"BodyIssue", "BranchComparison", "CommitInfo", "Comparison", "DispatchResult", "FileChange", "IssueInfo", "PullInfo", "PullSummary", "ReleaseInfo", "RepoFile", "ReviewInfo", "TagRef", "Workflow", "WorkflowRun"})
 
 
 def _types():  # noqa: ANN202 - the github_types module
-    """github_types, imported when the first answer is turned into one of its types (after the request)."""
+    """github_types, imported when the first answer is turned into one of its types (after the
+    request), unless the main thread imported it while the first reads were out (`GitHubClient`)."""
     from fleetops.clients import github_types
 
     return github_types
 
 
 def __getattr__(name: str) -> Any:
-    """`from fleetops.clients.github import TagRef`: the type from github_types, imported now."""
-    if name in RESULT_TYPES:
+    """`from fleetops.clients.github import TagRef`: the small types the client returns, exported
+    here too, from github_types (imported now)."""
+    try:
         return getattr(_types(), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 # GitHub's core rate limit resets hourly; waiting longer than this is worse than failing clearly.
@@ -180,6 +181,7 @@ class GitHubClient:
         self._read_slots = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
         self._newest: list[IssueInfo] | None = None
         self._newest_lock = threading.Lock()
+        meanwhile(_types)  # the types its answers become: imported while the first reads are out
 
     def close(self) -> None:
         self._gh.close()

@@ -3,7 +3,7 @@
 Python 3.11 builds a frozen dataclass in about a millisecond (it compiles six methods); a run that
 only reads milestones (`freeze status`) has no use for fifteen of them. `fleetops.clients.github`
 still exports every name (`from fleetops.clients.github import TagRef` works), through its module
-`__getattr__`; its methods import what they build.
+`__getattr__`; its methods build them through `_types()`, after the request.
 """
 
 from __future__ import annotations

@@ -178,7 +178,6 @@ class Conclude:
         self.reads: Reads  # set by plan()
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
         self.next_freeze: str | None = None  # why the freeze belongs to the next release
-        self._description: str | None = None  # the milestone's description after the close step
         self._added: set[str] = set()  # items the board steps give the milestone
         self._removed: set[str] = set()  # items the board steps take it from
 
@@ -523,8 +522,7 @@ class Conclude:
         key, boards, board = group.key, self.app.boards, group.board
         assert board is not None
         stories = [i for i in group.ready if self.labels.story in i.labels]
-        need_product = [i for i in stories if self.labels.product not in i.labels]
-        need_unrelease = [i for i in stories if self.labels.release in i.labels]
+        need_product, need_unrelease, relabel_parts = self._relabelling(stories)
         data = {
             "workspace": key,
             "issues": sorted({*_numbers(need_product), *_numbers(need_unrelease)}),
@@ -543,12 +541,21 @@ class Conclude:
                 boards.remove_labels(board, drop, [self.labels.release])
             return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
 
-        parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}"]
-        if need_product:
-            parts.append(f"add {self.labels.product} to {_list(need_product)}")
-        if need_unrelease:
-            parts.append(f"remove {self.labels.release} from {_list(need_unrelease)}")
+        parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}", *relabel_parts]
         return Step.todo(step_id, title, "; ".join(parts), relabel, data=data)
+
+    def _relabelling(self, stories: list[Card]) -> tuple[list[Card], list[Card], list[str]]:
+        """Stories sent back to drafting (both backends): those lacking the product label, those
+        still labelled for release, and what the plan says of each."""
+        labels = self.labels
+        need_product = [c for c in stories if labels.product not in c.labels]
+        need_unrelease = [c for c in stories if labels.release in c.labels]
+        parts = []
+        if need_product:
+            parts.append(f"add {labels.product} to {_list(need_product)}")
+        if need_unrelease:
+            parts.append(f"remove {labels.release} from {_list(need_unrelease)}")
+        return need_product, need_unrelease, parts
 
     # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
     def _close_step(self, group: GroupBoard, step_id: str, title: str, *, needs: tuple[str, ...]) -> Step:
@@ -626,7 +633,6 @@ class Conclude:
         title = f"Close milestone {self.final_title}"
         data = {"milestone": ms.number}
         if ms.state == "closed":
-            self._description = ms.description
             return Step.skip("close-milestone", title, f"already closed (#{ms.number})", data=data)
 
         def apply(step: Step) -> str:
@@ -634,7 +640,6 @@ class Conclude:
             closed = self.app.clients.github.edit_milestone(
                 ms.number, self.final_title, state="closed", description=append_line(ms.description, line)
             )
-            self._description = closed.description
             return f"closed #{ms.number} ({closed.open_issues} open, {closed.closed_issues} closed issues)"
 
         detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"

@@ -201,8 +201,7 @@ class ConcludeProjects(Conclude):
         stories = [c for c in group.cards if self._in_release(c) and self._story(c) and c.state == "open" and c.issue_id not in self._claimed]
         self._claimed.update(c.issue_id for c in stories)
         on_drafting = {c.issue_id for c in drafting.cards}
-        need_product = [c for c in stories if labels.product not in c.labels]
-        need_unrelease = [c for c in stories if labels.release in c.labels]
+        need_product, need_unrelease, relabel_parts = self._relabelling(stories)
         need_add = [c for c in stories if c.issue_id not in on_drafting]
         self._sending.update((c.issue_id, c) for c in need_add)
         data.update(issues=_numbers(stories), label_added=_numbers(need_product), label_removed=_numbers(need_unrelease),
@@ -221,11 +220,7 @@ class ConcludeProjects(Conclude):
             self._send(changes)
             return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
 
-        parts = [f"{_count(len(stories), 'story')} of {self.final_title} in {self.projects.ready_for_release}: {_list(stories)}"]
-        if need_product:
-            parts.append(f"add {labels.product} to {_list(need_product)}")
-        if need_unrelease:
-            parts.append(f"remove {labels.release} from {_list(need_unrelease)}")
+        parts = [f"{_count(len(stories), 'story')} of {self.final_title} in {self.projects.ready_for_release}: {_list(stories)}", *relabel_parts]
         if need_add:
             parts.append(f"add to project {drafting.number} ({drafting.info.name}): {_list(need_add)}")
         return Step.todo(step_id, title, "; ".join(parts), apply, data=data)

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from fleetops.app import App
 
 RELEASE_CANDIDATE = "release-candidate"
-MERGE_FREEZE = "merge-freeze"
 
 
 def is_release_candidate(app: App) -> bool:

@@ -40,6 +40,14 @@ def list_commits(ctx: Context, req: Request) -> Response:
     return Response(body=[commit_json(ctx, repo, commits[s]) for s in page], headers=headers)
 
 
+def _known_sha(repo: dict, ref: str) -> str:
+    """The commit `ref` names; GitHub's 422 when there is none."""
+    sha = resolve_ref(repo, ref)
+    if sha is None:
+        raise HTTPError(422, {"message": f"No commit found for SHA: {ref}", "status": "422"})
+    return sha
+
+
 # Before `/commits/{ref+}`, which would take `<sha>/pulls` for a ref.
 @router.route("GET", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls")
 def list_commit_pulls(ctx: Context, req: Request) -> Response:
@@ -48,9 +56,7 @@ def list_commit_pulls(ctx: Context, req: Request) -> Response:
 
     viewer(ctx, req)
     repo = repo_of(ctx, req)
-    sha = resolve_ref(repo, req.params["commit_sha"])
-    if sha is None:
-        raise HTTPError(422, {"message": f"No commit found for SHA: {req.params['commit_sha']}", "status": "422"})
+    sha = _known_sha(repo, req.params["commit_sha"])
     pulls = [i for i in repo.get("issues", []) if (i.get("pull_request") or {}).get("merge_commit_sha") == sha]
     page, headers = paginate(ctx, req, pulls)
     return Response(body=[simple_pull_json(ctx, repo, i) for i in page], headers=headers)
@@ -60,9 +66,7 @@ def list_commit_pulls(ctx: Context, req: Request) -> Response:
 def get_commit(ctx: Context, req: Request) -> Response:
     viewer(ctx, req)
     repo = repo_of(ctx, req)
-    sha = resolve_ref(repo, req.params["ref"])
-    if sha is None:
-        raise HTTPError(422, {"message": f"No commit found for SHA: {req.params['ref']}", "status": "422"})
+    sha = _known_sha(repo, req.params["ref"])
     commit = commits_by_sha(repo)[sha]
     body = commit_json(ctx, repo, commit)
     body["files"] = files_json(ctx, repo, [commit])
