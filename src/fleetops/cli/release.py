@@ -289,3 +289,35 @@ def deploy_dogfood(
         ref=ref, current=current, watch=watch, poll_interval=poll_interval, timeout=dogfood.parse_duration(timeout)
     )
     done(fleet.execute(dogfood.deploy(fleet, options), yes=yes, dry_run=dry_run))
+
+
+@app.command("check-migrations")
+def check_migrations(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version being released, e.g. 4.58.1.")],
+    json: Json = False,
+) -> None:
+    """Check Fleet's migration-timestamp rule for a release (read-only).
+
+    \b
+    (Releasing Fleet: "Any migrations that are not cherry-picked in a patch
+    must have a later timestamp than migrations that were cherry-picked".)
+    1. Read, in one GitHub GraphQL query, the migration file names
+       (releasing.migrations.dirs in the rituals file) on: the release branch
+       (releasing.minor_branch / patch_branch; before it exists, a patch's
+       previous tag fleet-vX.Y.* or a minor's default branch), the default
+       branch, and every minor branch newer than VERSION.
+    2. R = the release's timestamps; M = the others'. Each m in M but not in R
+       older than R's newest would never run after upgrading through VERSION
+       (Fleet's migrator only runs migrations newer than the newest applied).
+    3. List each one with a proposed timestamp: consecutive after R's newest,
+       in the same order (--json: migrations.violations [{file, timestamp,
+       proposed, branches}]). Nothing is renamed: rename the file and its
+       test, Up_/Down_/TestUp_, and schema.sql on every branch that has it.
+    Exit 0 when the rule holds, 3 on a violation, 2 when VERSION is not
+    X.Y.Z or a patch has no earlier tag of its minor.
+    """
+    from fleetops.ops.release.check_migrations import COMMAND, check_migrations as check
+
+    fleet = app_of(ctx, COMMAND, json=json)
+    done(fleet.report(check(fleet, version)))

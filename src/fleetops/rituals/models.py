@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from fleetops import text, versions
 from fleetops.rituals import steps as step_kinds
+from fleetops.rituals.releasing import Releasing
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
@@ -425,6 +426,7 @@ class Rituals(Section):
     dogfood: Dogfood = Dogfood()
     slack: Slack = Slack()
     handbook: Handbook = Handbook()
+    releasing: Releasing = Releasing()
     rituals: RitualLists = RitualLists()
 
     def steps_of(self, ritual: str) -> list[StepEntry]:

@@ -49,7 +49,7 @@ from graphql.language import (
 
 from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
 from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
-from fleetops.sandbox.services.github import iso, node_id, now_iso, web
+from fleetops.sandbox.services.github import iso, node_id, now_iso, tree_at, web
 
 # Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
 # REST path, and the OpenAPI validator only checks the REST router's ("github") responses.
@@ -224,10 +224,53 @@ def repo_obj(world: World, repo: JSON) -> JSON:
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.", extensions={"type": "NOT_FOUND"})
         return content_obj(world, *found)
 
+    def ref(info: Any, qualifiedName: str) -> JSON | None:  # noqa: N803 - GraphQL name
+        name = qualifiedName.removeprefix("refs/")
+        return ref_obj(repo, name) if name in repo.get("refs", {}) else None
+
+    def refs(info: Any, refPrefix: str, query: str | None = None, **kw: Any) -> JSON:  # noqa: N803 - GraphQL name
+        if not refPrefix.startswith("refs/") or not refPrefix.endswith("/"):
+            raise GraphQLError("refPrefix must start with 'refs/' and end with '/'", extensions={"type": "INVALID_ARGUMENT"})
+        prefix = refPrefix.removeprefix("refs/")
+        names = sorted(n for n in repo.get("refs", {}) if n.startswith(prefix) and (not query or query in n[len(prefix):]))
+        return connection([ref_obj(repo, n) for n in names], **kw)
+
     return {
         "__typename": "Repository", "id": node_id("Repository", repo["id"]), "name": repo["name"],
         "nameWithOwner": full, "issue": issue, "labels": labels, "milestones": milestones, "pullRequest": pull_request,
+        "ref": ref, "refs": refs,
     }
+
+
+def ref_obj(repo: JSON, name: str) -> JSON:
+    """A ref (`heads/main`, `tags/fleet-v4.58.0`) and what it points at: a commit, or an annotated tag's object."""
+    prefix, short = name.split("/", 1)
+    sha = repo["refs"][name]
+    tag = repo.get("tag_objects", {}).get(sha)
+    target = commit_obj(repo, tag["object"]) if tag else commit_obj(repo, sha)
+    if tag:
+        target = {"__typename": "Tag", "id": gid("Tag", sha), "oid": sha, "name": tag["tag"], "target": target}
+    return {"__typename": "Ref", "id": gid("Ref", name), "name": short, "prefix": f"refs/{prefix}/", "target": target}
+
+
+def commit_obj(repo: JSON, sha: str) -> JSON:
+    """A commit whose `file(path:)` is the file or directory at that path (directories list their entries)."""
+
+    def file(info: Any, path: str) -> JSON | None:
+        files = tree_at(repo, sha)
+        path = path.strip("/")
+        if path in files:
+            return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "blob", "oid": hashlib.sha1(files[path].encode()).hexdigest(), "object": None}  # Blob is outside the subset
+        inside = sorted({p[len(path) + 1 :].split("/", 1)[0] for p in files if p.startswith(path + "/")})
+        if not inside:
+            return None
+        entries = [{"name": n, "path": f"{path}/{n}", "type": "blob" if f"{path}/{n}" in files else "tree",
+                    "oid": hashlib.sha1(f"{sha}:{path}/{n}".encode()).hexdigest(), "object": None} for n in inside]
+        oid = hashlib.sha1(f"{sha}:{path}".encode()).hexdigest()
+        return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "tree", "oid": oid,
+                "object": {"__typename": "Tree", "id": gid("Tree", oid), "oid": oid, "entries": entries}}
+
+    return {"__typename": "Commit", "id": gid("Commit", sha), "oid": sha, "file": file}
 
 
 def closing_keys(repo: JSON, issue: JSON, user_linked_only: bool = False) -> list[str]:

@@ -21,6 +21,7 @@ from fleetops.sandbox.services.github.common import (  # noqa: F401 - the helper
     commits_by_sha,
     ensure_label,
     file_at,
+    tree_at,
     files_json,
     find_issue,
     find_milestone,
