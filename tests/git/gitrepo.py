@@ -47,3 +47,39 @@ def make_pair(tmp: Path, repo: str = "fleetdm/fleet") -> tuple[Path, Path]:
     commit(work, "Initial commit", {"README.md": "Fleet\n"})
     git(work, "push", "-q", "origin", "main")
     return bare, work
+
+
+# Fleet's version files in their real shapes (releasing-facts.md §8, from fleetdm/fleet main@0f3c9fd),
+# at `version`, plus the decoys a blind search-and-replace rewrote (§8: AWS provider pins, comments).
+def fleet_files(version: str, chart: str = "v6.6.5") -> dict[str, str]:
+    return {
+        "tools/fleetctl-npm/package.json": (
+            '{\n  "name": "fleetctl",\n  "version": "v%s",\n  "description": "Installer for Fleet\'s CLI tool",\n'
+            '  "dependencies": {\n    "axios": "1.8.2"\n  }\n}\n' % version
+        ),
+        "charts/fleet/Chart.yaml": (
+            "apiVersion: v1\ndescription: A Helm chart for Fleet\nname: fleet\nkeywords:\n  - fleet\n  - osquery\n"
+            f"version: {chart}\nhome: https://github.com/fleetdm/fleet\nsources:\n  - https://github.com/fleetdm/fleet.git\n"
+            f"appVersion: v{version}\n"
+        ),
+        "charts/fleet/values.yaml": (
+            "## Section: Kubernetes\n# All settings related to how Fleet is deployed in Kubernetes\nhostName: fleet.localhost\n"
+            f"replicas: 3 # The number of Fleet instances to deploy\nimageRepository: fleetdm/fleet\nimageTag: v{version} # Version of Fleet to deploy\n"
+            "podAnnotations: {}\n"
+        ),
+        "infrastructure/dogfood/terraform/aws/variables.tf": (
+            'variable "fleet_image" {\n  description = "the name of the container image to run"\n'
+            f'  default     = "fleetdm/fleet:v{version}"\n'
+        ),
+        "infrastructure/dogfood/terraform/gcp/variables.tf": (
+            'variable "project_id" {\n  default = "fleet-dogfood"\n}\n\nvariable "image" {\n'
+            f'  default = "fleetdm/fleet:v{version}"\n'
+        ),
+        # decoys: must never change
+        "infrastructure/guardduty/main.tf": (
+            'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+            f'      version = "~> {version}"\n    }}\n  }}\n}}\n'
+        ),
+        "tools/release/publish_release.sh": f"#!/bin/bash\n# e.g. {version} -> the next one\necho release\n",
+        "docs/Deploy/README.md": f"Run `fleetdm/fleet:v{version}` or newer.\n",
+    }
