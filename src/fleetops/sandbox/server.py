@@ -366,6 +366,10 @@ class SandboxServer:
                     write = False
                 else:
                     router, sub = self._router_for(path)
+                    if router is not None and router.service.startswith("github"):
+                        from fleetops.sandbox.gitrepo import sync_all
+
+                        sync_all(self.state)  # what was pushed to a git-backed repository (sandbox/gitrepo.py)
                     if router is None:
                         raise HTTPError(404, {"message": f"no sandbox service at {path}"})
                     service = router.service

@@ -196,8 +196,17 @@ def label_obj(repo: JSON, name: str) -> JSON:
     return {"__typename": "Label", "id": label_id(repo, name), "name": name}
 
 
-def milestone_obj(ms: JSON) -> JSON:
-    return {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
+def milestone_obj(ms: JSON, world: World | None = None, repo: JSON | None = None) -> JSON:
+    out = {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
+    if world is not None and repo is not None:
+
+        def issues(info: Any, states: list[str] | None = None, **kw: Any) -> JSON:
+            found = [i for i in repo.get("issues", []) if i.get("milestone") == ms["number"] and not i.get("pull_request")
+                     and (not states or i["state"].upper() in states)]
+            return connection(sorted(found, key=lambda i: i["number"]), wrap=lambda i: content_obj(world, repo, i), **kw)
+
+        out["issues"] = issues
+    return out
 
 
 def repo_obj(world: World, repo: JSON) -> JSON:
@@ -213,7 +222,7 @@ def repo_obj(world: World, repo: JSON) -> JSON:
 
     def milestones(info: Any, query: str | None = None, states: list[str] | None = None, **kw: Any) -> JSON:
         found = [
-            milestone_obj(m) for m in repo.get("milestones", [])
+            milestone_obj(m, world, repo) for m in repo.get("milestones", [])
             if (not query or query.lower() in m["title"].lower()) and (not states or m["state"].upper() in states)
         ]
         return connection(found, **kw)
@@ -223,6 +232,10 @@ def repo_obj(world: World, repo: JSON) -> JSON:
         if found is None or not found[1].get("pull_request"):
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.", extensions={"type": "NOT_FOUND"})
         return content_obj(world, *found)
+
+    def milestone(info: Any, number: int) -> JSON | None:
+        found = next((m for m in repo.get("milestones", []) if m["number"] == number), None)
+        return milestone_obj(found, world, repo) if found else None
 
     def ref(info: Any, qualifiedName: str) -> JSON | None:  # noqa: N803 - GraphQL name
         name = qualifiedName.removeprefix("refs/")
@@ -238,7 +251,7 @@ def repo_obj(world: World, repo: JSON) -> JSON:
     return {
         "__typename": "Repository", "id": node_id("Repository", repo["id"]), "name": repo["name"],
         "nameWithOwner": full, "issue": issue, "labels": labels, "milestones": milestones, "pullRequest": pull_request,
-        "ref": ref, "refs": refs,
+        "ref": ref, "refs": refs, "milestone": milestone,
     }
 
 
@@ -297,9 +310,12 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
             issues = [f for f in found if f is not None and not f[1].get("pull_request")]  # only issues that exist
             return connection(issues, wrap=lambda f: content_obj(world, *f), **kw)
 
+        sha = issue["pull_request"].get("merge_commit_sha")
         return {
             "__typename": "PullRequest", "id": node_id("PullRequest", issue["id"]), "number": issue["number"],
             "title": issue["title"], "state": "MERGED" if merged else issue["state"].upper(), "closingIssuesReferences": closing,
+            "baseRefName": issue["pull_request"].get("base") or repo.get("default_branch", "main"), "merged": bool(merged),
+            "mergeCommit": commit_obj(repo, sha) if merged and sha else None, "repository": lambda info: repo_obj(world, repo),
         }
     ms = next((m for m in repo.get("milestones", []) if m["number"] == issue.get("milestone")), None)
 
@@ -322,7 +338,27 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
         "milestone": milestone_obj(ms) if ms else None,
         "repository": lambda info: repo_obj(world, repo),
         "projectItems": project_items,
+        "closedByPullRequestsReferences": lambda info, includeClosedPrs=False, userLinkedOnly=False, **kw: connection(  # noqa: N803
+            [content_obj(world, repo, p) for p in _linked_pulls(repo, key, closing_only=True, user_linked_only=userLinkedOnly)
+             if includeClosedPrs or p["pull_request"].get("merged_at") or p["state"] == "open"], **kw),
+        "timelineItems": lambda info, itemTypes=None, **kw: connection(  # noqa: N803
+            [{"__typename": "CrossReferencedEvent", "id": gid("CrossReferencedEvent", f"{key}<-{p['number']}"),
+              "willCloseTarget": key in closing_keys(repo, p), "source": content_obj(world, repo, p)}
+             for p in _linked_pulls(repo, key, closing_only=False)], **kw),
     }
+
+
+def _linked_pulls(repo: JSON, key: str, *, closing_only: bool, user_linked_only: bool = False) -> list[JSON]:
+    """The pull requests that close the issue `key` (closing keyword or hand link), or that name it at all (a cross-reference)."""
+    full, number = key.split("#")
+    mention = re.compile(rf"(?:(?<![\w/])#|{re.escape(full)}#|/{re.escape(full)}/issues/){number}\b")
+    out = []
+    for pull in repo.get("issues", []):
+        if not pull.get("pull_request"):
+            continue
+        if key in closing_keys(repo, pull, user_linked_only) or (not closing_only and mention.search(f"{pull['title']}\n{pull.get('body') or ''}")):
+            out.append(pull)
+    return out
 
 
 def field_obj(field: JSON) -> JSON:

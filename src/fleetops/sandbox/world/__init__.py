@@ -64,6 +64,10 @@ class WorldSpec:
     # The release-candidate period on GitHub Projects (world/rc.py); rc_items adds that many issues.
     rc: bool = False
     rc_items: int = 0
+    # The release world (world/release.py): fleetdm/fleet in a real bare repository under git_dir
+    # (None: a new temporary directory).
+    release: bool = False
+    git_dir: str | None = None
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -97,6 +101,8 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     ),
     # 4.59.0's release candidate under test, on GitHub Projects boards (`FLEETOPS_RITUALS=fleet-rc`).
     "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
+    # 4.60.0 is out and 4.60.1 is due, in a real git repository (`release prepare`, `sandbox clone`).
+    "release": lambda now: WorldSpec(name="release", now=now, release=True),
 }
 
 
@@ -373,6 +379,12 @@ def seed_handbook(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_release(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.release import seed_release as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -384,4 +396,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_pulls,
     seed_rc,
     seed_handbook,
+    seed_release,  # last: it copies main's files into its real repository
 ]

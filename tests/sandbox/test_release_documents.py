@@ -1,12 +1,16 @@
-"""clients/github_trees.py's documents validate against GitHub's real schema and the sandbox's subset."""
+"""clients/github_trees.py's and github_links.py's documents validate against GitHub's real schema and the sandbox's subset."""
 
 from __future__ import annotations
 
 import pytest
 from graphql import parse, validate
 
-from fleetops.clients.github_trees import all_documents
+from fleetops.clients import github_links, github_trees
 from fleetops.sandbox.services.github_graphql import schema as subset_schema
+
+
+def all_documents():
+    return {**github_trees.all_documents(), **github_links.all_documents()}
 
 
 @pytest.mark.parametrize("name", sorted(all_documents()))
