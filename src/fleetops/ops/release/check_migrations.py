@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.github_trees import RefFiles, ref_trees
 from fleetops.errors import UsageError
-from fleetops.ops.qa_issue import release_version
+from fleetops.ops.qa.issue import release_version
 from fleetops.ops.release.migrations import Violation, timestamps, violations
 from fleetops.plan import Plan, Step
 from fleetops.versions import parse_release
