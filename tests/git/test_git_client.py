@@ -80,7 +80,7 @@ def test_too_old_git_is_refused(tmp_path):
     fake = tmp_path / "git"
     fake.write_text("#!/bin/sh\necho 'git version 2.17.1'\n")
     fake.chmod(0o755)
-    with pytest.raises(UsageError, match="git 2.17 is too old"):
+    with pytest.raises(UsageError, match="git 2.17 is too old: fleetops needs git 2.29"):
         Git(tmp_path, executable=str(fake)).require_version()
     Git(tmp_path).require_version()  # the real one is new enough
 
@@ -129,3 +129,20 @@ def test_a_rejected_push_names_the_branch_and_keeps_the_commits(tmp_path):
         Git(work).push("origin", "main")
     assert "commits are kept" in str(err.value)
     assert Git(work).rev("HEAD") == mine
+
+
+def test_fetching_objects_moves_no_ref(tmp_path):
+    bare, work = make_pair(tmp_path)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", bare.as_uri(), str(other))
+    new = commit(other, "Someone", {"x.txt": "x\n"})
+    git(other, "tag", "-a", "-m", "t", "fleet-v1.0.0")
+    git(other, "push", "-q", "origin", "main", "fleet-v1.0.0")
+    before = git(work, "for-each-ref")
+    g = Git(work)
+    remote = g.ls_remote("origin", "refs/heads/main", "refs/tags/fleet-v1.0.0")
+    assert remote == {"refs/heads/main": new, "refs/tags/fleet-v1.0.0": new}
+    g.fetch_objects("origin", "refs/heads/main")
+    assert g.rev(new) == new
+    assert git(work, "for-each-ref") == before
+    assert not (work / ".git" / "FETCH_HEAD").exists()

@@ -20,7 +20,7 @@ from pathlib import Path
 from fleetops.errors import FleetopsError, UsageError
 from fleetops.redaction import redact
 
-MINIMUM = (2, 25)  # `git switch -c`, `git cherry-pick -x` with `--no-edit`, `for-each-ref --format=%(objectname)`
+MINIMUM = (2, 29)  # `git switch -c` (2.23), `git fetch --no-write-fetch-head` (2.29)
 
 
 class GitError(FleetopsError):
@@ -168,8 +168,22 @@ class Git:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self.run("merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
 
-    def fetch(self, remote: str, *refspecs: str) -> None:
-        self.run("fetch", "--quiet", "--no-tags", remote, *refspecs)
+    def ls_remote(self, remote: str, *refs: str) -> dict[str, str]:
+        """Full ref name → commit sha on the remote (an annotated tag: the commit it points at)."""
+        out: dict[str, str] = {}
+        patterns = [p for ref in refs for p in ((ref, ref + "^{}") if ref.startswith("refs/tags/") else (ref,))]
+        for line in self.out("ls-remote", remote, *patterns).splitlines():
+            sha, _, name = line.partition("\t")
+            if name.endswith("^{}"):
+                out[name[:-3]] = sha  # the peeled commit wins over the tag object
+            else:
+                out.setdefault(name, sha)
+        return out
+
+    def fetch_objects(self, remote: str, *refs: str) -> None:
+        """Fetch the commits of `refs` without moving any ref (no remote-tracking ref, no FETCH_HEAD): a dry run stays dry."""
+        if refs:
+            self.run("fetch", "--quiet", "--no-tags", "--refmap=", "--no-write-fetch-head", remote, *refs)
 
     def first_parent(self, ref: str, since: str | None = None) -> list[str]:
         """Commits of `ref`'s first-parent history, oldest first (after `since` when given)."""

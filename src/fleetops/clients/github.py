@@ -565,6 +565,7 @@ class GitHubClient:
                 labels=tuple(lb["name"] for lb in data.get("labels") or []),
                 author=(data.get("user") or {}).get("login") or "",
                 changed_files=int(data.get("changed_files") or 0),
+                merge_commit_sha=data.get("merge_commit_sha") if data.get("merged") or data.get("merged_at") else None,
             )
 
         return self._read(f"reading pull request #{number} of {self.repo_name}", read)

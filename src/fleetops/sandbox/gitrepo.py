@@ -163,3 +163,27 @@ def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime)
     run(bare, "update-ref", f"refs/heads/{base}", sha, base_sha)
     sync(repo)
     return sha
+
+
+def merge_pull(state: JSON, full: str, number: int, when: datetime) -> JSON:
+    """Merge pull request `number` of `full` as a person would on GitHub (squash), then mark it merged."""
+    from fleetops.sandbox.server import HTTPError
+
+    repo = ((state.get("github") or {}).get("repos") or {}).get(full)
+    pull = next((i for i in (repo or {}).get("issues", []) if i["number"] == number and i.get("pull_request")), None)
+    if repo is None or pull is None:
+        raise HTTPError(404, {"message": f"{full} has no pull request #{number}"})
+    if not repo.get("git_dir"):
+        raise HTTPError(422, {"message": f"{full} is not a git repository in this world (reset to the release world)"})
+    pr = pull["pull_request"]
+    if pr.get("merged_at") or pull["state"] != "open":
+        raise HTTPError(422, {"message": f"#{number} is not open"})
+    sync(repo)
+    try:
+        sha = squash_merge(repo, pr["head"], pr["base"], f"{pull['title']} (#{number})", when)
+    except (ValueError, RuntimeError) as err:
+        raise HTTPError(422, {"message": str(err)}) from None
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    pr.update(merged_at=stamp, merged_by="fleet-release", merge_commit_sha=sha)
+    pull.update(state="closed", state_reason="completed", closed_at=stamp, updated_at=stamp)
+    return {"number": number, "merge_commit_sha": sha, "base": pr["base"]}

@@ -481,6 +481,13 @@ class SandboxServer:
             return Response(status=204)
         if method == "GET" and path == "/_sandbox/health":
             return Response(body={"ok": True})
+        if method == "POST" and path == "/_sandbox/merge-pr":
+            from fleetops.sandbox.gitrepo import merge_pull
+
+            spec = json.loads(body or b"{}")
+            result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC))
+            self._persist()
+            return Response(body=result)
         raise HTTPError(404, {"message": f"unknown control endpoint {method} {path}"})
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

@@ -28,7 +28,7 @@ class Section:
     """What the changelog step writes: the section text, the entries, the change files it consumes."""
 
     text: str
-    entries: list[str]
+    entries: list[str]  # one per change file, its lines joined
     consumed: list[str]
     warnings: list[str]
 
@@ -55,20 +55,23 @@ def entry_lines(change: ChangeFile) -> list[str]:
 def build_section(version: str, day: date, changes: list[ChangeFile], *, headings: list[str], heading: str, date_format: str) -> Section:
     """The section for `version`: heading, blank, sub-headings, the entries (under the last sub-heading), blank."""
     entries: list[str] = []
+    lines: list[str] = []
     warnings: list[str] = []
     for change in sorted(changes, key=lambda c: c.path):
-        lines = entry_lines(change)
-        if not lines:
+        found = entry_lines(change)
+        if not found:
             warnings.append(f"{change.path} is empty: no entry (deleted with the others)")
-        entries += lines
+        else:
+            entries.append("\n".join(found))
+        lines += found
     title = heading.replace("{version}", version).replace("{date}", day.strftime(date_format))
     out = [title, ""]
     for index, sub in enumerate(headings):
         out += [sub, ""]
-        if index == len(headings) - 1 and entries:
-            out += [*entries, ""]
+        if index == len(headings) - 1 and lines:
+            out += [*lines, ""]
     if not headings:
-        out += [*entries, ""] if entries else []
+        out += [*lines, ""] if lines else []
     return Section("\n".join(out) + "\n", entries, sorted(c.path for c in changes), warnings)
 
 

@@ -102,7 +102,7 @@ def rule(app: App, lines: Lines) -> list[Violation]:
 
 def migrations_step(lines: Lines, found: list[Violation]) -> Step:
     """The rule as one read-only step (also in `prepare`'s plan): never a rename, a list for a person."""
-    title = f"Migrations rule: nothing on {', '.join(lines.later)} older than {lines.release_from}'s newest unless released with it"
+    title = f"Migrations rule against {', '.join(lines.later)}"
     data = {"violations": [v.as_json() for v in found]}
     if not found:
         return Step.skip("migrations", title, "holds: every later migration is newer or in the release", data=data)
