@@ -133,12 +133,12 @@ class Prepare:
             "main": lambda: github.pulls_from(names.main, names.default),
             "qa": lambda: github.search_issue_bodies(f'repo:{app.repo} is:issue in:title "{qa_title}"'),
         })
-        if reads["links"] is None:
-            raise UsageError(f"{app.repo} has no milestone {names.version}.", hint="Create the milestone and put the release's issues in it, then run again.")
         lines: check_migrations.Lines = reads["lines"]
         names.tag = f"refs/tags/{lines.previous_tag}" if lines.previous_tag else None
         remote = self._remote_refs()
         self._require_start(remote)
+        if reads["links"] is None:
+            raise UsageError(f"{app.repo} has no milestone {names.version}.", hint="Create the milestone and put the release's issues in it, then run again.")
         qa = next((i.url for i in reads["qa"] if i.title == qa_title), None)
         return self._world(reads, remote, qa)
 

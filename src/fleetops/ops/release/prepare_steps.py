@@ -121,6 +121,7 @@ def pick_step(prep: Prepare, fix: Fix, pending: list[Fix]) -> Step:
             new = git.cherry_pick(fix.sha)
         except Conflict:
             fix.status = "conflict"
+            _refresh_picks(prep)
             later = " ".join(str(f.pr) for f in pending[pending.index(fix) + 1 :])
             raise FleetopsError(
                 f"cherry-picking #{fix.pr} ({fix.sha[:12]}) onto {names.branch} stopped on a conflict; the working copy is left in the cherry-pick.",
@@ -128,9 +129,15 @@ def pick_step(prep: Prepare, fix: Fix, pending: list[Fix]) -> Step:
                       f"same `fleetops release prepare {names.version}` again: it goes on from there" + (f" (still to pick: {later})." if later else ".")),
             ) from None
         fix.status = "picked"
+        _refresh_picks(prep)
         return f"picked as {new[:12]}"
 
     return Step.todo(f"pick-{fix.pr}", title, f"git cherry-pick -x {fix.sha[:12]}", apply, data=data, needs=("branch", *earlier))
+
+
+def _refresh_picks(prep: Prepare) -> None:
+    assert prep.world is not None  # noqa: S101
+    prep.plan.extra["picks"] = [f.as_json() for f in prep.world.selection.fixes]
 
 
 # --- 3 migrations --------------------------------------------------------------------------------------------------
