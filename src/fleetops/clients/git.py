@@ -81,6 +81,13 @@ class Git:
             raise GitError(f"git {args[0]} failed: {reason}", stderr=safe_url(done.stderr))
         return done
 
+    def run_bytes(self, *args: str, input: bytes) -> bytes:  # noqa: A002
+        """`git ARGS` with binary input and output (cat-file --batch)."""
+        done = subprocess.run([self.executable, *args], cwd=self.directory, env=self.env, input=input, capture_output=True, check=False)  # noqa: S603
+        if done.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {safe_url(done.stderr.decode(errors='replace').strip())}")
+        return done.stdout
+
     def out(self, *args: str) -> str:
         return self.run(*args).stdout.strip()
 
@@ -218,8 +225,40 @@ class Git:
 
     def changed_files(self, sha: str) -> list[tuple[str, str]]:
         """(status letter, path) of one commit against its first parent."""
-        text = self.out("diff-tree", "--no-commit-id", "-r", "--name-status", "-m", "--first-parent", sha)
-        return [(line.split("\t")[0][0], line.split("\t")[-1]) for line in text.splitlines() if "\t" in line]
+        return self.changed_files_of([sha]).get(sha, [])
+
+    def changed_files_of(self, shas: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """sha → (status letter, path) of each commit against its first parent, in one `git show`."""
+        if not shas:
+            return {}
+        text = self.run("show", "--no-renames", "--name-status", "--first-parent", "--format=%x00%H", *shas).stdout
+        out: dict[str, list[tuple[str, str]]] = {}
+        for record in text.split("\x00")[1:]:
+            lines = record.splitlines()
+            out[lines[0].strip()] = [(ln.split("\t")[0][0], ln.split("\t")[-1]) for ln in lines[1:] if "\t" in ln]
+        return out
+
+    def read_files(self, specs: list[str]) -> dict[str, bytes | None]:
+        """`REF:PATH` → the blob's bytes (None: no such file), all in one `git cat-file --batch`."""
+        if not specs:
+            return {}
+        data = self.run_bytes("cat-file", "--batch", input=("\n".join(specs) + "\n").encode())
+        out: dict[str, bytes | None] = {}
+        pos = 0
+        for spec in specs:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            if header[-1] == b"missing" or len(header) < 3 or header[1] != b"blob":
+                out[spec], pos = None, end + 1
+                continue
+            size = int(header[2])
+            out[spec] = data[end + 1 : end + 1 + size]
+            pos = end + 1 + size + 1
+        return out
+
+    def not_reachable(self, tip: str, *others: str) -> set[str]:
+        """The commits reachable from `others` but not from `tip` (one `git rev-list`)."""
+        return set(self.out("rev-list", *others, f"^{tip}").split())
 
     # --- writes -----------------------------------------------------------------------------------------------
     def switch(self, branch: str, *, create_at: str | None = None) -> None:

@@ -120,6 +120,7 @@ class Prepare:
         self.plan = Plan(command=COMMAND)
         self.world: World | None = None
         self.section: Section | None = None
+        self.changed: dict[str, list[tuple[str, str]]] = {}  # a pending fix's sha → (status, path) of its changes
 
     # --- reads ---------------------------------------------------------------------------------------------------
     def read(self) -> World:
@@ -187,8 +188,10 @@ class Prepare:
         picks.order(selection, git.first_parent(world.default_head))
         on_branch = git.commits(f"{world.base}..{world.tip}") if world.tip != world.base else []
         ids = git.patch_ids([f.sha for f in selection.fixes] + [c.sha for c in on_branch])
-        contained = {f.sha for f in selection.fixes if git.is_ancestor(f.sha, world.tip)}
+        missing = git.not_reachable(world.tip, world.default_head)  # a fix outside it is in the branch's history
+        contained = {f.sha for f in selection.fixes if f.sha not in missing}
         picks.mark_already(selection.fixes, on_branch, ids, contained)
+        self.changed = git.changed_files_of([f.sha for f in selection.fixes if f.status == "pending"])
 
     def _given_pick(self, number: int) -> picks.Fix:
         pull = self.app.clients.github.pull_request(number)
@@ -210,10 +213,11 @@ class Prepare:
             added = git.out("diff", "--name-only", "--diff-filter=A", world.base, ref, "--", folder).splitlines()
             paths = {p: ref for p in added if p.rsplit("/", 1)[-1] not in keep}
             for fix in pending:
-                for status, path in git.changed_files(fix.sha):
+                for status, path in self.changed.get(fix.sha) or git.changed_files(fix.sha):
                     if status == "A" and path.startswith(folder + "/") and path.rsplit("/", 1)[-1] not in keep:
                         paths.setdefault(path, fix.sha)
-        return [ChangeFile(p, (git.run("show", f"{at}:{p}").stdout or "").encode()) for p, at in sorted(paths.items())]
+        blobs = git.read_files([f"{at}:{p}" for p, at in sorted(paths.items())])
+        return [ChangeFile(p, blobs[f"{at}:{p}"] or b"") for p, at in sorted(paths.items())]
 
     def section_for(self, changes: list[ChangeFile]) -> Section:
         changelog = self.app.rituals.releasing.changelog
@@ -225,9 +229,12 @@ class Prepare:
         """The changelog commit's edits at `ref`; the bool says whether the CHANGELOG section is new."""
         releasing = self.app.rituals.releasing
         path = releasing.changelog.file
+        wanted = [path, *(b.file for b in releasing.bumps)] if bumps else [path]
+        blobs = self.git.read_files([f"{ref}:{p}" for p in dict.fromkeys(wanted)])
 
         def read(p: str) -> str | None:
-            return self.git.show_file(ref, p)
+            blob = blobs.get(f"{ref}:{p}")
+            return None if blob is None else blob.decode("utf-8", errors="replace")
 
         before = read(path)
         if before is None:

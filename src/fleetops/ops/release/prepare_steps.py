@@ -148,7 +148,7 @@ def migration_violations(prep: Prepare, pending: list[Fix]) -> list:
     pattern = prep.app.rituals.releasing.migrations.pattern
     dirs = tuple(prep.app.rituals.releasing.migrations.dirs)
     on_branch = [p for d in dirs for p in prep.git.tree_files(world.tip, d)]  # the branch as it is in the working copy
-    added = [p for fix in pending for status, p in prep.git.changed_files(fix.sha) if status == "A" and p.startswith(dirs)]
+    added = [p for fix in pending for status, p in prep.changed.get(fix.sha, []) if status == "A" and p.startswith(dirs)]
     release = timestamps([*on_branch, *added], pattern)
     return violations(release, {name: timestamps(ref.paths(), pattern) for name, ref in world.lines.later.items()})
 
