@@ -6,13 +6,7 @@ import pytest
 
 from fleetops.clients.git import Conflict, Git, GitError, repo_of_url, safe_url
 from fleetops.errors import ExitCode, UsageError
-from tests.git.gitrepo import ENV, commit, git, make_pair
-
-
-@pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch):
-    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
-        monkeypatch.setenv(key, ENV[key])
+from tests.git.gitrepo import commit, git, make_pair
 
 
 def test_not_a_working_copy_is_bad_input(tmp_path):

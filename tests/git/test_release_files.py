@@ -21,11 +21,7 @@ OLD_CHANGELOG = "## Fleet 4.60.1 (Nov 12, 2026)\n\n### Bug fixes\n\n- Fixed 4.60
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
-    from tests.git.gitrepo import ENV
-
-    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
-        monkeypatch.setenv(key, ENV[key])
+def repo(tmp_path):
     _, work = make_pair(tmp_path)
     commit(work, "Fleet at 4.60.1", {
         **fleet_files("4.60.1"),
