@@ -159,7 +159,7 @@ def clone(
 
     \b
     1. fleetops sandbox reset --world release   (once)
-    2. fleetops sandbox clone DIR                (its remote `origin` is the sandbox's)
+    2. fleetops sandbox clone DIR   (its remote `origin` is the sandbox's)
     3. fleetops --sandbox release prepare 4.60.1 --repo-dir DIR
     What you push there is what the sandbox's GitHub API shows.
     """
