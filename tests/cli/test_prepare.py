@@ -201,3 +201,27 @@ def test_the_current_handbooks_names(world, clone, cli):
     assert data["kind"] == "minor" and data["branch"] == "rc-minor-fleet-v4.61.0" and data["picks"] == []
     assert len(data["changelog"]["entries"]) == 4  # every change file on the candidate
     assert world.writes() == []
+
+
+def test_edit_opens_the_editor_on_the_section_and_commits_what_was_saved(world, clone, cli, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/^- Fixed script timeouts.*/- Fixed script timeouts (reworded by the DRI)./' \"$1\"\n")
+    editor.chmod(0o755)
+    first = prepare(cli, world, clone, "--edit", EDITOR=str(editor), VISUAL="")
+    assert first.code == 1
+    resolve_conflict(clone)
+    second = prepare(cli, world, clone, "--edit", EDITOR=str(editor), VISUAL="")
+    assert second.code == 3, second.stderr
+    changelog = git(clone, "show", "refs/heads/update-changelog-prepare-4.60.1:CHANGELOG.md")
+    assert "- Fixed script timeouts (reworded by the DRI).\n" in changelog
+    assert git(clone, "show", "refs/heads/update-changelog-4.60.1:CHANGELOG.md").startswith(changelog.split("## Fleet 4.60.0")[0])
+
+
+def test_an_edit_that_drops_the_heading_writes_nothing(world, clone, cli, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\necho 'oops' > \"$1\"\n")
+    editor.chmod(0o755)
+    before = state_of(clone)
+    result = cli("release", "prepare", "4.60.1", "--repo-dir", str(clone), "--yes", "--edit", env=env(world, EDITOR=str(editor), VISUAL=""))
+    assert result.code == 2 and "must start with the heading of 4.60.1" in " ".join(result.stderr.split())
+    assert world.writes() == [] and state_of(clone) == before

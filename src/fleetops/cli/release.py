@@ -301,6 +301,7 @@ def prepare(
     pick: Annotated[list[int] | None, typer.Option("--pick", metavar="N", help="Also pick merged pull request N (repeatable).")] = None,
     skip_pick: Annotated[list[int] | None, typer.Option("--skip-pick", metavar="N", help="Do not pick pull request N (repeatable).")] = None,
     on: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The changelog heading's date. Default: today in the handbook's time zone.")] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Open $EDITOR on the new CHANGELOG section before the plan is shown.")] = False,
     resend_announcement: ResendAnnouncement = False,
     yes: Yes = False,
     dry_run: DryRun = False,
@@ -327,8 +328,9 @@ def prepare(
     4. Pushes the release branch.
     5. Commits "Adding changes for Fleet vX.Y.Z" on update-changelog-prepare-
        X.Y.Z: the CHANGELOG.md section from changes/, the change files
-       deleted, the version bumps (each pattern exactly once); pushes it and
-       opens a pull request into the release branch.
+       deleted, the version bumps (each pattern exactly once; --edit opens
+       $EDITOR on the section first); pushes it and opens a pull request
+       into the release branch.
     6. The same section and deletions on update-changelog-X.Y.Z from the
        default branch, pushed, with a pull request into it.
     7. Announces in slack.channel, at most once.
@@ -349,7 +351,7 @@ def prepare(
         except ValueError:
             raise UsageError(f"--date {on!r} is not a date.", hint="Use YYYY-MM-DD, e.g. 2026-12-03.") from None
     fleet = app_of(ctx, COMMAND, json=json, dry_run=dry_run, lock=version.strip().removeprefix("v"))
-    options = Options(version=version, repo_dir=repo_dir, remote=remote, picks=tuple(pick or ()), skip_picks=tuple(skip_pick or ()), day=day)
+    options = Options(version=version, repo_dir=repo_dir, remote=remote, picks=tuple(pick or ()), skip_picks=tuple(skip_pick or ()), day=day, edit=edit)
     done(fleet.execute(plan_release(fleet, options), yes=yes, dry_run=dry_run, resend=resend_announcement))
 
 

@@ -8,9 +8,14 @@ name order; the heading `## Fleet X.Y.Z (Mon DD, YYYY)` with the date in the han
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from fleetops.errors import UsageError
 
@@ -91,3 +96,29 @@ def with_section(changelog: str, section: Section, version: str, path: str = "CH
     if first_version(changelog, path) == version:
         return None
     return section.text + changelog.lstrip("\n")
+
+
+def edit_section(section: Section, version: str, editor: str | None) -> Section:
+    """`--edit`: the person's $EDITOR on the section; what they save must still start with the release's heading."""
+    if not editor:
+        raise UsageError("--edit needs an editor: $EDITOR (or $VISUAL) is not set.", hint="Set EDITOR, e.g. EDITOR=vim, or run without --edit.")
+    with tempfile.TemporaryDirectory(prefix="fleetops-changelog-") as folder:
+        path = Path(folder) / "CHANGELOG-section.md"
+        path.write_text(section.text, encoding="utf-8")
+        try:
+            done = subprocess.run([*shlex.split(editor), str(path)], check=False)  # noqa: S603 - the person's own editor
+        except OSError as err:
+            raise UsageError(f"the editor {editor!r} could not be started ({err.strerror or err}).", hint="Fix EDITOR, or run without --edit.") from None
+        if done.returncode != 0:
+            raise UsageError(f"the editor {editor!r} exited with {done.returncode}: nothing was written.", hint="Run again to edit the section again.")
+        text = path.read_text(encoding="utf-8")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    match = HEADING.match(first)
+    if match is None or match.group(1) != version:
+        raise UsageError(f"the edited section must start with the heading of {version}: nothing was written.", hint="Run again and keep its first line.")
+    return replace(section, text=text.rstrip("\n") + "\n\n")
+
+
+def editor_from(environ: dict[str, str] | None = None) -> str | None:
+    env = os.environ if environ is None else environ
+    return env.get("VISUAL") or env.get("EDITOR")

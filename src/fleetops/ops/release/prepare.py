@@ -57,6 +57,7 @@ class Options:
     picks: tuple[int, ...] = ()
     skip_picks: tuple[int, ...] = ()
     day: date | None = None  # --date
+    edit: bool = False  # --edit: $EDITOR on the section before the plan is shown
 
 
 @dataclass

@@ -9,6 +9,7 @@ from fleetops.errors import FleetopsError
 from fleetops.ops.announce import Record, post_once
 from fleetops.ops.candidate.cut import ANNOUNCING, MARKERS
 from fleetops.ops.release import check_migrations
+from fleetops.ops.release.changelog import edit_section, editor_from
 from fleetops.ops.release.files import write_files
 from fleetops.ops.release.migrations import timestamps, violations
 from fleetops.plan import Plan, Skip, Status, Step
@@ -210,6 +211,8 @@ def changelog_step(prep: Prepare, pending: list[Fix], picks_: tuple[str, ...]) -
     changes = prep.change_files(world.tip, pending)
     prep.section = prep.section_for(changes)
     done = _committed(prep, names.prepare)
+    if prep.options.edit and not done:
+        prep.section = edit_section(prep.section, names.version, editor_from())
     if done:
         return Step.skip("changelog", title, f"{names.prepare} has the commit ({done[:12]})", data={"bumps": []})
     edits, _ = prep.release_edits(world.tip, prep.section)
@@ -219,7 +222,8 @@ def changelog_step(prep: Prepare, pending: list[Fix], picks_: tuple[str, ...]) -
 
     def apply(step: Step) -> str:
         assert prep.section is not None  # noqa: S101
-        section = prep.section_for(prep.change_files("HEAD", []))  # the branch after the picks, as committed
+        # the branch after the picks, as committed (the person's text with --edit)
+        section = prep.section if prep.options.edit else prep.section_for(prep.change_files("HEAD", []))
         return _commit_on(prep, names.prepare, "HEAD", section, bumps=True)
 
     return Step.todo("changelog", title, detail, apply, data={"bumps": bumps}, needs=("branch", *picks_),
