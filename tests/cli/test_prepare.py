@@ -225,3 +225,15 @@ def test_an_edit_that_drops_the_heading_writes_nothing(world, clone, cli, tmp_pa
     result = cli("release", "prepare", "4.60.1", "--repo-dir", str(clone), "--yes", "--edit", env=env(world, EDITOR=str(editor), VISUAL=""))
     assert result.code == 2 and "must start with the heading of 4.60.1" in " ".join(result.stderr.split())
     assert world.writes() == [] and state_of(clone) == before
+
+
+def test_a_minor_under_the_2024_process_finds_its_tentative_milestone_and_starts_from_main(world, clone, cli):
+    repo = world.state["github"]["repos"][REPO]
+    next(m for m in repo["milestones"] if m["title"] == "4.61.0")["title"] = "4.61.0-tentative"
+    result = cli("release", "prepare", "4.61.0", "--repo-dir", str(clone), "--dry-run", "--json", env=env(world))
+    assert result.code == 0, result.stderr
+    data = result.json()
+    assert (data["kind"], data["branch"], data["picks"], data["mentioned"], data["unfixed"]) == ("minor", "prepare-fleet-v4.61.0", [], [], [])
+    main = git(clone, "rev-parse", "origin/main")
+    assert next(s for s in data["steps"] if s["id"] == "branch")["sha"] == main
+    assert world.writes() == []

@@ -104,15 +104,18 @@ def _issue(node: dict[str, Any]) -> LinkedIssue:
     return LinkedIssue(node["number"], node.get("title") or "", node.get("state") or "OPEN", tuple(sorted(pulls.values(), key=lambda p: p.number)))
 
 
-def milestone_fixes(client: GitHubProjectsClient, repo: str, title: str) -> MilestoneLinks | None:
-    """The milestone titled `title` (exactly) with every issue's linked pull requests; None when there is none."""
+def milestone_fixes(client: GitHubProjectsClient, repo: str, titles: list[str]) -> MilestoneLinks | None:
+    """The first milestone titled exactly one of `titles` (the search is by the first, which the others
+    contain: `4.61.0` finds `4.61.0-tentative`), with every issue's linked pull requests; None when there is none."""
     owner, name = repo.split("/", 1)
+    title = titles[0]
     doing = f"reading milestone {title} of {repo} with its issues' pull requests"
     data = client.execute(MILESTONE_FIXES, {"owner": owner, "name": name, "title": title}, doing, needs=REPO_SCOPE)
-    nodes = (((data.get("repository") or {}).get("milestones") or {}).get("nodes")) or []
-    found = next((m for m in nodes if m and m.get("title") == title), None)
+    nodes = [m for m in (((data.get("repository") or {}).get("milestones") or {}).get("nodes")) or [] if m]
+    found = next((m for t in titles for m in nodes if m.get("title") == t), None)
     if found is None:
         return None
+    title = found["title"]
     issues = [_issue(n) for n in (found.get("issues") or {}).get("nodes") or [] if n]
     page = (found.get("issues") or {}).get("pageInfo") or {}
     while page.get("hasNextPage"):

@@ -41,6 +41,7 @@ from fleetops.ops.release import check_migrations, picks
 from fleetops.ops.release.bumps import FileEdit, plan_bumps
 from fleetops.ops.release.changelog import ChangeFile, Section, build_section, with_section
 from fleetops.plan import Plan
+from fleetops.versions import release_name
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -129,7 +130,7 @@ class Prepare:
         github = app.clients.github
         qa_title = f"Release QA: {names.version}"
         reads = gather({
-            "links": lambda: milestone_fixes(app.clients.github_projects, app.repo, app.rituals.naming.milestone.replace("{version}", names.version)),
+            "links": lambda: milestone_fixes(app.clients.github_projects, app.repo, self._milestone_titles()),
             "lines": lambda: check_migrations.read_lines(app, names.version),
             "prepare": lambda: github.pulls_from(names.prepare, names.branch),
             "main": lambda: github.pulls_from(names.main, names.default),
@@ -143,6 +144,11 @@ class Prepare:
             raise UsageError(f"{app.repo} has no milestone {names.version}.", hint="Create the milestone and put the release's issues in it, then run again.")
         qa = next((i.url for i in reads["qa"] if i.title == qa_title), None)
         return self._world(reads, remote, qa)
+
+    def _milestone_titles(self) -> list[str]:
+        """The release's milestone: `naming.milestone`, or, before it is concluded, `naming.tentative_milestone`."""
+        naming = self.app.rituals.naming
+        return list(dict.fromkeys(release_name(p, self.names.version) for p in (naming.milestone, naming.tentative_milestone)))
 
     def _remote_refs(self) -> dict[str, str]:
         names = self.names
