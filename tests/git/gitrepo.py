@@ -6,11 +6,13 @@ import os
 import subprocess
 from pathlib import Path
 
+from fleetops.sandbox.gitrepo import NO_CONFIG
+
 ENV = {
     **os.environ,
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
     "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+    **NO_CONFIG, "GIT_TERMINAL_PROMPT": "0",
 }
 
 

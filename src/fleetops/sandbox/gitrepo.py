@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 JSON = dict[str, Any]
+# No user or system configuration: a global config path that does not exist (git reads none; it is not
+# /dev/null, which a shared machine may have turned into a regular file that others write into).
+NO_CONFIG = {"GIT_CONFIG_GLOBAL": str(Path(tempfile.gettempdir()) / "fleetops-no-git-config" / "config"), "GIT_CONFIG_NOSYSTEM": "1"}
 IDENTITY = {"GIT_AUTHOR_NAME": "Fleet Sandbox", "GIT_AUTHOR_EMAIL": "sandbox@fleetdm.invalid",
             "GIT_COMMITTER_NAME": "Fleet Sandbox", "GIT_COMMITTER_EMAIL": "sandbox@fleetdm.invalid"}
 
@@ -28,7 +32,7 @@ REF_LISTENERS: list[Callable[[JSON, str, str | None, str | None], None]] = []
 
 def run(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> bytes:  # noqa: A002
     """git in `cwd` with the sandbox's identity and no user or system configuration."""
-    full = {**os.environ, **IDENTITY, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    full = {**os.environ, **IDENTITY, **NO_CONFIG, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     done = subprocess.run(["git", *args], cwd=cwd, env=full, input=input, capture_output=True, check=False)  # noqa: S603, S607
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args[:3])} failed: {done.stderr.decode(errors='replace').strip()}")
@@ -155,7 +159,7 @@ def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime)
     base_sha = run(bare, "rev-parse", f"refs/heads/{base}").decode().strip()
     head_sha = run(bare, "rev-parse", f"refs/heads/{head}").decode().strip()
     done = subprocess.run(["git", "merge-tree", "--write-tree", base_sha, head_sha], cwd=bare, capture_output=True, text=True, check=False,  # noqa: S603, S607
-                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+                          env={**os.environ, **NO_CONFIG})
     if done.returncode != 0:
         raise ValueError(f"{head} does not merge cleanly into {base}")
     tree = done.stdout.split()[0]
