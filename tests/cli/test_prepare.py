@@ -237,3 +237,14 @@ def test_a_minor_under_the_2024_process_finds_its_tentative_milestone_and_starts
     main = git(clone, "rev-parse", "origin/main")
     assert next(s for s in data["steps"] if s["id"] == "branch")["sha"] == main
     assert world.writes() == []
+
+
+def test_every_files_diff_is_shown_before_the_confirmation(world, clone, cli):
+    result = cli("release", "prepare", "4.60.1", "--repo-dir", str(clone), env=env(world, COLUMNS="200"), input="n\n", tty=True)
+    assert result.code == 2, result.stderr  # declined: nothing changed
+    shown = result.stderr
+    asked = shown.index("Apply ")
+    for line in ('-  "version": "v4.60.0",', '+  "version": "v4.60.1",', "-version: v6.6.5", "+version: v6.6.6",
+                 "+## Fleet 4.60.1 (Dec 03, 2026)", '+  default     = "fleetdm/fleet:v4.60.1"', "--- a/changes/25010-script-timeouts"):
+        assert -1 < shown.index(line) < asked, line
+    assert world.writes() == [] and git(clone, "status", "--porcelain") == ""

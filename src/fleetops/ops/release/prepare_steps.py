@@ -160,7 +160,8 @@ def push_branch_step(prep: Prepare, picks_: tuple[str, ...]) -> Step:
     assert world is not None  # noqa: S101
     title = f"Push {names.branch} to {names.remote}"
     on_remote = world.remote.get(f"refs/heads/{names.branch}")
-    if on_remote == world.tip and not picks_ or (on_remote == world.tip and all(prep.plan.step(i).status is Status.SKIPPED for i in picks_)):
+    picking = any(prep.plan.step(i).status is Status.PENDING for i in picks_)
+    if on_remote == world.tip and not picking:
         return Step.skip("push-branch", title, f"{names.remote} has it at {world.tip[:12]}")
     return Step.todo("push-branch", title, f"git push {names.remote} {names.branch}", _pusher(prep, names.branch), needs=("branch", *picks_))
 
