@@ -248,3 +248,13 @@ def test_every_files_diff_is_shown_before_the_confirmation(world, clone, cli):
                  "+## Fleet 4.60.1 (Dec 03, 2026)", '+  default     = "fleetdm/fleet:v4.60.1"', "--- a/changes/25010-script-timeouts"):
         assert -1 < shown.index(line) < asked, line
     assert world.writes() == [] and git(clone, "status", "--porcelain") == ""
+
+
+def test_a_token_in_the_remote_url_never_shows(world, clone, cli):
+    secret = "ghp_" + "S3cr3tT0k3n" * 3
+    git(clone, "remote", "set-url", "origin", f"https://x-access-token:{secret}@127.0.0.1:9/fleetdm/fleet.git")
+    result = cli("--debug", "release", "prepare", "4.60.1", "--repo-dir", str(clone), "--yes", "--json", env=env(world))
+    assert result.code == 1, result.stderr
+    assert "127.0.0.1:9" in result.stderr
+    assert secret not in result.stderr + result.stdout
+    assert world.writes() == []
