@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleetops.sandbox.server import Router
+from fleetops.sandbox.routing import Router
 
 
 def all_routers() -> list[Router]:

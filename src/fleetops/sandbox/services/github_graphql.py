@@ -47,7 +47,7 @@ from graphql.language import (
     VariableNode,
 )
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
 from fleetops.sandbox.services.github import iso, node_id, now_iso, web
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     JSON,
     commits_by_sha,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Router
 
 router = Router("github", "/github")
 

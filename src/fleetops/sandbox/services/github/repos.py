@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     blob_sha,
     commit_json,
