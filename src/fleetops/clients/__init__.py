@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from fleetops.clients.dogfood import DogfoodClient
     from fleetops.clients.feeds import FeedsClient
     from fleetops.clients.github import GitHubClient
+    from fleetops.clients.github_links import GitHubLinksClient
     from fleetops.clients.github_projects import GitHubProjectsClient
     from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
@@ -107,6 +108,13 @@ class Clients:
         from fleetops.clients.github_projects import GitHubProjectsClient
 
         return self._keep(GitHubProjectsClient(self.settings, network=self.network))
+
+    @built_once
+    def github_links(self) -> GitHubLinksClient:
+        """Links between GitHub issues and pull requests (GraphQL, sent through `github_projects`)."""
+        from fleetops.clients.github_links import GitHubLinksClient
+
+        return GitHubLinksClient(self.github_projects)
 
     @built_once
     def mergefreeze(self) -> MergeFreezeClient:
