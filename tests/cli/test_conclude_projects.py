@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-from fleetops.ops.conclude.projects import ConcludeProjects
-from fleetops.rituals.steps import KINDS, PROJECTS
 from fleetops.sandbox.server import Fault
 from fleetops.sandbox.world.rc import BRANCH, CONFIDENTIAL, REPO
 from tests.helpers import failed_run_steps, runbook
@@ -211,13 +209,6 @@ def test_no_merge_freeze_nor_zenhub_token_is_needed(world, cli):
     result = conclude(cli, server, "--yes", env={**env, **RC})
     assert result.code == 0, result.stderr
     assert not [r for r in server.requests if r["service"] in ("mergefreeze", "zenhub")]
-
-
-def test_every_kind_built_for_github_projects_has_a_builder():
-    projects_kinds = {name for name, kind in KINDS["conclude_milestone"].items() if PROJECTS in kind.backends}
-    assert set(ConcludeProjects.BUILDERS) == projects_kinds
-    for method in ConcludeProjects.BUILDERS.values():
-        assert callable(getattr(ConcludeProjects, method))
 
 
 def test_the_help_lists_the_current_handbooks_steps(cli):

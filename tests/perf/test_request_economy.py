@@ -133,3 +133,17 @@ def test_requests_per_service_do_not_grow(make_sandbox, cli, case, world, args):
             f"{case}: fewer requests than stored; store them (FLEETOPS_UPDATE_COUNTS=1): {json.dumps({case: counts})}",
             stacklevel=1,
         )
+
+
+def test_every_registered_ritual_is_counted_on_each_board_backend():
+    """The table is checked against the rituals' declarations (rituals/steps.py): a ritual registered there
+    has its command here, on a world of each board backend its flows serve (ZenHub: released/default;
+    GitHub Projects: rc)."""
+    from fleetops.rituals.steps import FREEZE, RITUALS
+
+    counted = {(" ".join(args[:2]), world) for _, worlds, args, _ in COMMANDS for world in worlds}
+    for ritual in RITUALS.values():
+        worlds = {w for command, w in counted if command == ritual.command}
+        assert worlds & {"rc"}, f"{ritual.command}: no request count on GitHub Projects (rc)"
+        if ritual.defaults.get(FREEZE):
+            assert worlds - {"rc"}, f"{ritual.command}: no request count on ZenHub"

@@ -375,3 +375,12 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         assert server.writes() == [] or all(r["status"] >= 400 for r in server.writes())
     else:  # pragma: no cover - a row without a check is a bug of this module
         raise AssertionError(f"no check for {row!r}")
+
+
+def test_every_registered_ritual_is_in_the_matrix():
+    """The matrix is checked against the rituals' declarations (rituals/steps.py): each registered ritual's
+    command is a column, so its faults are injected like every other command's."""
+    from fleetops.rituals.steps import RITUALS
+
+    columns = {" ".join(cmd.args[:2]) for cmd in COMMANDS.values()}
+    assert {ritual.command for ritual in RITUALS.values()} <= columns

@@ -1,8 +1,8 @@
 """Conclude the milestone on GitHub Projects (the current handbook, `FLEETOPS_RITUALS=fleet-rc`).
 
 The handbook's "Conclude current milestone" (releases.md@800f895), as the step kinds that
-`rituals.conclude_milestone.steps` lists (rituals/steps.py declares them; `Conclude.build_steps`
-runs the list), each built here (`BUILDERS`):
+`rituals.conclude_milestone.steps` lists (rituals/steps.py declares them and names each one's
+builder; ops/steps.py runs the list), each built here:
 
     boards.stories-to-drafting  <group>.stories   on each product group's project, this milestone's
                                                   open stories in "Ready for release": add `:product`,
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
@@ -83,18 +83,6 @@ class ProjectReads:
 
 class ConcludeProjects(Conclude):
     """`Conclude` on GitHub Projects boards: the current handbook's kinds (module docstring)."""
-
-    # kind (rituals/steps.py) → its builder: every kind built for boards.backend github-projects
-    BUILDERS: ClassVar[dict[str, str]] = {
-        "rename-milestone": "_rename",
-        "boards.stories-to-drafting": "_stories_kind",
-        "boards.close-ready": "_close_ready_kind",
-        "drafting.celebrate": "_celebrate_kind",
-        "close-milestone": "_close_milestone",
-        "create-next-milestone": "_next_milestone",
-        "announce": "_announce",
-        "candidate.reset-deploy-tag": "_deploy_tag_kind",
-    }
 
     def __init__(self, app: App, versions: Versions) -> None:
         super().__init__(app, versions)
@@ -237,9 +225,9 @@ class ConcludeProjects(Conclude):
     # boards.close-ready
     def _close_ready_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
         # rituals/steps.py puts boards.stories-to-drafting earlier in every list
-        return [self._close_step(g, needs=(f"{g.key}.stories",)) for g in self.reads.groups]
+        return [self._close_step(g) for g in self.reads.groups]
 
-    def _close_step(self, group: Project, *, needs: tuple[str, ...]) -> Step:
+    def _close_step(self, group: Project) -> Step:
         step_id, title = f"{group.key}.close", f"{group.key}: close the rest of {self.projects.ready_for_release}"
         data: dict[str, Any] = {"project": group.number}
         held = self._board_problem(group, step_id, title, data)
@@ -263,7 +251,7 @@ class ConcludeProjects(Conclude):
         detail = f"{_count(len(rest), 'issue')}: {_list(rest)} → Status {self.projects.closed_column}"
         if closing:
             detail += f", issue closed ({_list(closing)})"
-        return Step.todo(step_id, title, detail, apply, data=data, needs=needs)
+        return Step.todo(step_id, title, detail, apply, data=data)
 
     # drafting.celebrate
     def _celebrate_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
@@ -277,7 +265,6 @@ class ConcludeProjects(Conclude):
         data.update(issues=_numbers(moving), closed=_numbers(closing))
         if not moving and not closing:
             return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
-        stories = tuple(s.id for s in plan.steps if s.id.endswith(".stories"))
 
         def apply(step: Step) -> str:
             info = drafting.info
@@ -289,7 +276,7 @@ class ConcludeProjects(Conclude):
         detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
         if closing:
             detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue, and Status {self.projects.closed_column})"  # type: ignore[attr-defined]
-        return [Step.todo(step_id, title, detail, apply, data=data, needs=stories)]
+        return [Step.todo(step_id, title, detail, apply, data=data)]
 
     def _celebrating(self, close_labels: set[str]) -> tuple[list[Card], list[Card]]:
         """(stories to move to "Confirm and celebrate", stories with a close label to close) on drafting,

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
 from fleetops.errors import UsageError
 from fleetops.ops.announce import Markers
-from fleetops.plan import Plan, Step
-from fleetops.rituals import steps as step_kinds
 from fleetops.versions import Release, next_patch, parse_release
 
 if TYPE_CHECKING:
     from fleetops.boards import Card
-    from fleetops.rituals.models import StepEntry
 
 
 COMMAND = "release conclude-milestone"
 
 
-KINDS = step_kinds.KINDS["conclude_milestone"]
 
 
 # Durable markers, lines in the milestone's description: the close step writes the first in the
@@ -41,18 +35,6 @@ ANNOUNCED = "fleetops: announced in Slack"
 MARKERS = Markers(ANNOUNCING, ANNOUNCED)  # visible lines in the milestone's description
 
 
-def _listed(method: Callable[..., Step | None]) -> Callable[..., list[Step]]:
-    """A step builder that gives one step (or none) as the list `build_steps` expects."""
-
-    @wraps(method)
-    def build(self: Any, entry: StepEntry, plan: Plan) -> list[Step]:
-        step = method(self, entry, plan)
-        return [] if step is None else [step]
-
-    return build
-
-
-# --- versions -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Versions:
     version: str  # the release being concluded, e.g. 4.58.0
