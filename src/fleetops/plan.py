@@ -101,6 +101,12 @@ class Plan:
     title: str | None = None
 
     def add(self, step: Step) -> Step:
+        """Append `step`; what it needs must be steps of the plan already (a need on nothing would be
+        silently satisfied at apply time: a mistake of the code, so it fails here, before any write)."""
+        known = {s.id for s in self.steps}
+        missing = [n for n in step.needs if n not in known]
+        if missing:
+            raise ValueError(f"step {step.id!r} needs {', '.join(missing)}, which is not an earlier step of the plan")
         self.steps.append(step)
         return step
 
