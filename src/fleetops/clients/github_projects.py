@@ -46,6 +46,7 @@ from fleetops.clients.network import Network
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
+from fleetops.text import folded
 
 MAX_MUTATIONS_PER_DOCUMENT = 50
 SCOPE_ERRORS = frozenset({"INSUFFICIENT_SCOPES", "FORBIDDEN"})
@@ -91,8 +92,8 @@ class ProjectField:
 
     def option(self, name: str) -> Option | None:
         """The option called `name` (case- and space-insensitive: boards drift)."""
-        wanted = _norm(name)
-        return next((o for o in self.options if _norm(o.name) == wanted), None)
+        wanted = folded(name)
+        return next((o for o in self.options if folded(o.name) == wanted), None)
 
     def current_iteration(self, today: date) -> Iteration | None:
         """The iteration whose start ≤ today < start + duration."""
@@ -109,8 +110,8 @@ class Project:
     fields: tuple[ProjectField, ...]
 
     def field(self, name: str) -> ProjectField | None:
-        wanted = _norm(name)
-        return next((f for f in self.fields if _norm(f.name) == wanted), None)
+        wanted = folded(name)
+        return next((f for f in self.fields if folded(f.name) == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -461,7 +462,3 @@ def _messages(errors: Any) -> str:
     if not isinstance(errors, list):
         return ""
     return "; ".join(redact(str(e.get("message", e) if isinstance(e, dict) else e)).rstrip(".") for e in errors[:3])
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.lower().split())
