@@ -424,3 +424,27 @@ def test_an_earlier_candidate_in_the_variable_goes_back_to_main(world, cli):
     result = conclude(cli, server, "--yes", "--json")
     assert result.code == 0, result.stderr
     assert variable(server) == "main"
+
+
+def test_two_groups_on_one_project_conclude_it_once(world, cli, tmp_path):
+    """As on ZenHub (two groups on one workspace: one board), a project two groups share is read once and
+    concluded by the first group's steps; it used to be read twice, with a second group's steps for it."""
+    import yaml
+
+    from fleetops.rituals.loader import bundled_path
+
+    data = yaml.safe_load(bundled_path("fleet-rc").read_text())
+    groups = data["people"]["product_groups"]
+    assert [g["key"] for g in groups] == ["mdm", "orchestration", "software"]
+    groups[1]["project"] = groups[0]["project"]  # orchestration moves onto MDM's project
+    shared = tmp_path / "shared.yml"
+    shared.write_text(yaml.safe_dump(data))
+    alone, together = world(), world()
+    plain = conclude(cli, alone, "--dry-run", "--json")
+    result = conclude(cli, together, "--dry-run", "--json", env={**together.env(), "FLEETOPS_RITUALS": str(shared)})
+    assert result.code == 0, result.stderr
+    ids = [s["id"] for s in result.json()["steps"]]
+    assert ids == [i for i in STEP_IDS if not i.startswith("orchestration.")]
+    # one project fewer to read: the shared one once
+    assert result.json()["requests"]["github"]["graphql"] < plain.json()["requests"]["github"]["graphql"]
+    assert together.writes() == []

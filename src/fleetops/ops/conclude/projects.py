@@ -28,7 +28,8 @@ Reads (two rounds, each concurrent): the milestones and the Actions variable; th
 milestone is closed (its boards are then left alone, as `Conclude` does), every group's project and
 the drafting project, each read whole (GitHub cannot filter items), and the repository's labels.
 An issue on two group projects is relabelled and closed once (by the first group in the rituals
-file) and shown "Closed" on both. Each step sends its changes in one `apply` (≤ 50 aliased
+file) and shown "Closed" on both; two groups on one project conclude it once, by the first group's
+steps (`shared_boards`, as ZenHub's plan does with a shared workspace). Each step sends its changes in one `apply` (≤ 50 aliased
 mutations per document, paced by the client); the changes are the ones still missing, so a re-run
 after any failure sends only what is left.
 """
@@ -43,7 +44,7 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
-from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers
+from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers, shared_boards
 from fleetops.ops.conclude.zenhub import Conclude
 from fleetops.plan import Plan, Status, Step
 from fleetops.text import same_name
@@ -109,7 +110,8 @@ class ConcludeProjects(Conclude):
         github = app.clients.github  # built here, not in the worker threads
         first = gather({"milestones": lambda: github.milestones("all"), "variable": self._read_variable})
         milestone = self._find_milestone(first["milestones"])
-        groups = [Project(g.key, g.project) for g in self.rituals.people.product_groups if g.project is not None]
+        # two groups on one project: one project, read once, concluded by the first group's steps (as on ZenHub)
+        groups = [Project(g.key, number) for number, g in shared_boards(self.rituals.people.product_groups, lambda g: g.project)]
         drafting = Project("drafting", self.projects.drafting_project)
         boards_read = milestone.state != "closed"
         if boards_read:
