@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.errors import FleetopsError, RitualsError, UsageError
 from fleetops.ops.announce import Record, post_once
-from fleetops.plan import Plan, Skip, Step
+from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import release_name
@@ -85,6 +85,16 @@ class ConcludeFlow:
         ms = self.reads.milestone
         extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
         return Plan(command=COMMAND, title=f"Conclude {self.v.version}", extra=extra)
+
+    def held(self, step_id: str, title: str, data: dict[str, Any], *problems: str | None) -> Step | None:
+        """A board step as it must stay, on either backend: skipped when the milestone is closed (its
+        boards are left alone), failed with the first problem of a board it uses; else None."""
+        if self.closed_reason is not None:
+            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
+        problem = next((p for p in problems if p is not None), None)
+        if problem is not None:
+            return Step(id=step_id, title=title, detail=problem, status=Status.FAILED, data=data)
+        return None
 
     # 1
     def _rename(self, entry: StepEntry, plan: Plan) -> Step:

@@ -169,15 +169,6 @@ class ConcludeProjects(Conclude):
     def _story(self, card: Card) -> bool:
         return self.labels.story in card.labels
 
-    def _board_problem(self, project: Project, step_id: str, title: str, data: dict[str, Any]) -> Step | None:
-        """The step as it must stay when the boards are left alone or cannot be used, else None."""
-        if self.closed_reason is not None:
-            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
-        for broken in (project, self.reads.drafting if step_id.endswith((".stories", ".celebrate")) else None):
-            if broken is not None and broken.problem is not None:
-                return Step(id=step_id, title=title, detail=broken.problem, status=Status.FAILED, data=data)
-        return None
-
     # boards.stories-to-drafting
     def _stories_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
         return [self._stories_step(group) for group in self.reads.groups]
@@ -185,7 +176,7 @@ class ConcludeProjects(Conclude):
     def _stories_step(self, group: Project) -> Step:
         step_id, title = f"{group.key}.stories", f"{group.key}: send stories back to drafting"
         data: dict[str, Any] = {"project": group.number}
-        held = self._board_problem(group, step_id, title, data)
+        held = self.held(step_id, title, data, group.problem, self.reads.drafting.problem)
         if held is not None:
             return held
         labels, drafting = self.labels, self.reads.drafting
@@ -232,7 +223,7 @@ class ConcludeProjects(Conclude):
     def _close_step(self, group: Project) -> Step:
         step_id, title = f"{group.key}.close", f"{group.key}: close the rest of {self.projects.ready_for_release}"
         data: dict[str, Any] = {"project": group.number}
-        held = self._board_problem(group, step_id, title, data)
+        held = self.held(step_id, title, data, group.problem)
         if held is not None:
             return held
         assert group.info is not None
@@ -260,7 +251,7 @@ class ConcludeProjects(Conclude):
         drafting = self.reads.drafting
         step_id, title = "drafting.celebrate", f"drafting: move this milestone's stories to {self.projects.confirm_and_celebrate}"
         data: dict[str, Any] = {"project": drafting.number}
-        held = self._board_problem(drafting, step_id, title, data)
+        held = self.held(step_id, title, data, drafting.problem)
         if held is not None:
             return [held]
         moving, closing = self._celebrating(set(entry.args().close_labels))  # type: ignore[attr-defined]

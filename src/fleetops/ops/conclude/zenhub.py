@@ -58,12 +58,7 @@ class Conclude(ZenHubReading):
         steps = []
         for group in self.reads.groups:
             step_id, text = f"{group.key}.{name}", title.format(key=group.key)
-            if self.closed_reason is not None:
-                steps.append(Step.skip(step_id, text, self.closed_reason, data={"workspace": group.key, "issues": []}))
-            elif group.problem is not None:
-                steps.append(Step(id=step_id, title=text, detail=group.problem, status=Status.FAILED, data={"workspace": group.key}))
-            else:
-                steps.append(build(group, step_id, text))
+            steps.append(self.held(step_id, text, {"workspace": group.key}, group.problem) or build(group, step_id, text))
         return steps
 
     def _unfinished_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
@@ -194,10 +189,9 @@ class Conclude(ZenHubReading):
             return None
         step_id = f"{key}.celebrate"
         title = f"{key}: move this milestone's stories to {self.pipes.confirm_and_celebrate}"
-        if self.closed_reason is not None:
-            return Step.skip(step_id, title, self.closed_reason, data={"workspace": key, "issues": []})
-        if reads.drafting_problem is not None:
-            return Step(id=step_id, title=title, detail=reads.drafting_problem, status=Status.FAILED, data={"workspace": key})
+        held = self.held(step_id, title, {"workspace": key}, reads.drafting_problem)
+        if held is not None:
+            return held
         ms = reads.milestone
         # The stories that carry the milestone once the board steps are done (not just now).
         moving = [
