@@ -22,6 +22,7 @@ DEFAULTS = {
     "zenhub_url": "https://api.zenhub.com",
     "dockerhub_url": "https://hub.docker.com",
     "godev_url": "https://go.dev",
+    "npm_url": "https://registry.npmjs.org",
 }
 
 
@@ -51,6 +52,7 @@ class Settings(BaseModel):
     zenhub_token: SecretStr | None = None
     dockerhub_url: str = DEFAULTS["dockerhub_url"]
     godev_url: str = DEFAULTS["godev_url"]
+    npm_url: str = DEFAULTS["npm_url"]
     slack_webhook_url: SecretStr | None = None
     dogfood_url: str | None = None
     dogfood_token: SecretStr | None = None
@@ -97,6 +99,7 @@ class Settings(BaseModel):
             "zenhub_token": get("ZENHUB_TOKEN"),
             "dockerhub_url": (get("FLEETOPS_DOCKERHUB_URL") or DEFAULTS["dockerhub_url"]).rstrip("/"),
             "godev_url": (get("FLEETOPS_GODEV_URL") or DEFAULTS["godev_url"]).rstrip("/"),
+            "npm_url": (get("FLEETOPS_NPM_URL") or DEFAULTS["npm_url"]).rstrip("/"),
             "slack_webhook_url": get("SLACK_WEBHOOK_URL"),
             "dogfood_url": (get("FLEETOPS_DOGFOOD_URL") or "").rstrip("/") or None,
             "dogfood_token": get("FLEETOPS_DOGFOOD_TOKEN"),
@@ -131,6 +134,7 @@ class Settings(BaseModel):
                 "zenhub_token": SecretStr(tokens["zenhub"]),
                 "dockerhub_url": f"{base}/dockerhub",
                 "godev_url": f"{base}/godev",
+                "npm_url": f"{base}/npm",
                 "slack_webhook_url": SecretStr(f"{base}/slack/services/{tokens['slack']}"),
                 "dogfood_url": f"{base}/dogfood",
                 "dogfood_token": SecretStr(tokens["dogfood"]),

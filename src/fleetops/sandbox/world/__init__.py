@@ -64,6 +64,9 @@ class WorldSpec:
     # The release-candidate period on GitHub Projects (world/rc.py); rc_items adds that many issues.
     rc: bool = False
     rc_items: int = 0
+    # The release workflow (world/release.py): how a run started by a fleet-* tag ends, and how many reads it takes.
+    release_conclusion: str = "success"
+    release_polls: int = 3
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""
@@ -97,6 +100,8 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     ),
     # 4.59.0's release candidate under test, on GitHub Projects boards (`FLEETOPS_RITUALS=fleet-rc`).
     "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
+    # Patches 4.58.1 and 4.57.1 prepared and merged: `release tag` and `release publish` (world/release.py).
+    "release-day": lambda now: WorldSpec(name="release-day", now=now),
 }
 
 
@@ -367,6 +372,12 @@ def seed_rc(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_release(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.release import seed_release as seed
+
+    seed(state, spec)
+
+
 def seed_handbook(state: State, spec: WorldSpec) -> None:
     from fleetops.sandbox.world.handbook import seed_handbook as seed
 
@@ -384,4 +395,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_pulls,
     seed_rc,
     seed_handbook,
+    seed_release,
 ]

@@ -130,6 +130,9 @@ def advance(ctx: Context, repo: JSON, run: JSON) -> None:
         run["conclusion"] = run.get("planned_conclusion", "success")
         if run["conclusion"] == "success":
             _deployed(ctx, repo, run)
+        from fleetops.sandbox.services.github.release_workflow import completed
+
+        completed(ctx, repo, run)
 
 
 def _deployed(ctx: Context, repo: JSON, run: JSON) -> None:
@@ -187,7 +190,7 @@ def run_json(ctx: Context, repo: JSON, run: JSON) -> JSON:
         "path": run["path"],
         "display_title": run["name"],
         "run_number": run["run_number"],
-        "run_attempt": 1,
+        "run_attempt": run.get("attempt", 1),
         "event": run["event"],
         "status": run["status"],
         "conclusion": run.get("conclusion"),
@@ -206,7 +209,7 @@ def run_json(ctx: Context, repo: JSON, run: JSON) -> JSON:
         "artifacts_url": f"{api}/artifacts",
         "cancel_url": f"{api}/cancel",
         "rerun_url": f"{api}/rerun",
-        "previous_attempt_url": None,
+        "previous_attempt_url": f"{api}/attempts/{run['attempt'] - 1}" if run.get("attempt", 1) > 1 else None,
         "workflow_url": f"{ctx.url}/repos/{full}/actions/workflows/{run['workflow_id']}",
         "head_commit": {
             "id": run["head_sha"],
