@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from fleetops.clients.github_projects import GitHubProjectsClient
     from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
+    from fleetops.clients.npm import NpmClient
     from fleetops.clients.slack import SlackClient
     from fleetops.clients.zenhub import ZenHubClient
     from fleetops.settings import Settings
@@ -156,6 +157,13 @@ class Clients:
 
         with self._for("feeds"):
             return self._keep(FeedsClient(self.settings))
+
+    @built_once
+    def npm(self) -> NpmClient:
+        from fleetops.clients.npm import NpmClient
+
+        with self._for("npm"):
+            return self._keep(NpmClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:

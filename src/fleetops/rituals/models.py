@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from fleetops import text, versions
 from fleetops.rituals import steps as step_kinds
+from fleetops.rituals.publishing import Publishing
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
@@ -424,6 +425,7 @@ class Rituals(Section):
     qa: QA = QA()
     dogfood: Dogfood = Dogfood()
     slack: Slack = Slack()
+    publishing: Publishing = Publishing()
     handbook: Handbook = Handbook()
     rituals: RitualLists = RitualLists()
 
