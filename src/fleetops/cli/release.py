@@ -289,3 +289,45 @@ def deploy_dogfood(
         ref=ref, current=current, watch=watch, poll_interval=poll_interval, timeout=dogfood.parse_duration(timeout)
     )
     done(fleet.execute(dogfood.deploy(fleet, options), yes=yes, dry_run=dry_run))
+
+
+@app.command("tag")
+def tag(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to tag, X.Y.Z (e.g. 4.58.1).")],
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Create the tag and stop: do not follow the release workflow's run.")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", metavar="DURATION", help="How long to follow the run: 90s, 30m, 1h.")] = "45m",
+    poll_interval: Annotated[float, typer.Option("--poll-interval", metavar="SECONDS", help="Seconds between polls of the run (one request each).")] = 10.0,
+    branch: Annotated[str | None, typer.Option("--branch", metavar="NAME", help="The release branch, when it is not the rituals file's name for VERSION.")] = None,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
+    """Tag the release branch's head on GitHub and follow the release build.
+
+    \b
+    (Fleet's "Releasing Fleet" guide: tag, then wait about fifteen minutes.)
+    GitHub's API only: no working copy is needed, so it runs the same in CI.
+    1. Read at once the release branch's head (patch-fleet-vX.Y.Z for a patch;
+       the candidate or prepare branch for a minor), the tag, and the default
+       branch's (and newer candidate branches') migrations.
+    2. At that head commit read CHANGELOG.md, the version files and the
+       migrations. Refuse (exit 2, naming what) unless the first `## Fleet`
+       heading is X.Y.Z, every version file carries vX.Y.Z exactly once, and
+       no migration elsewhere is older than the branch's newest and missing.
+    3. Refuse (exit 2) a tag fleet-vX.Y.Z at another commit; at the head it is
+       skipped. Show the plan; ask (or need --yes without a terminal).
+    4. Create fleet-vX.Y.Z at the head (POST /git/refs, sent once).
+    5. Unless --no-wait: follow the release workflow's run of that commit
+       (goreleaser-fleet.yaml, from the rituals file), one request every
+       --poll-interval seconds, until it ends or --timeout passes: a failed
+       run is exit 1 with its URL. After re-running the workflow on GitHub,
+       run this again: it follows the new attempt without tagging again.
+    --json adds {"tag", "sha", "run": {"id", "url", "conclusion"}}.
+    """
+    from fleetops.ops.dogfood_ref import parse_duration
+    from fleetops.ops.release.tag import TagOptions, plan_tag
+
+    fleet = app_of(ctx, "release tag", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    options = TagOptions(version=version, wait=not no_wait, timeout=parse_duration(timeout), poll_interval=poll_interval, branch=branch)
+    done(fleet.execute(plan_tag(fleet, options), yes=yes, dry_run=dry_run))

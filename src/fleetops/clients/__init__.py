@@ -158,6 +158,19 @@ class Clients:
         with self._for("feeds"):
             return self._keep(FeedsClient(self.settings))
 
+    def slack_for(self, variable: str) -> SlackClient:
+        """The Slack client of the webhook in `variable` (one per variable; SLACK_WEBHOOK_URL's is `slack`)."""
+        if variable == "SLACK_WEBHOOK_URL":
+            return self.slack
+        from fleetops.clients.slack import SlackClient
+
+        with self._locks.setdefault("slack:" + variable, threading.Lock()):
+            cache: dict[str, SlackClient] = self.__dict__.setdefault("_slack_by_variable", {})
+            if variable not in cache:
+                with self._for("slack"):
+                    cache[variable] = self._keep(SlackClient(self.settings, variable=variable))
+            return cache[variable]
+
     @built_once
     def npm(self) -> NpmClient:
         from fleetops.clients.npm import NpmClient
