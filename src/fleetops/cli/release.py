@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -331,3 +332,51 @@ def tag(
     fleet = app_of(ctx, "release tag", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
     options = TagOptions(version=version, wait=not no_wait, timeout=parse_duration(timeout), poll_interval=poll_interval, branch=branch)
     done(fleet.execute(plan_tag(fleet, options), yes=yes, dry_run=dry_run))
+
+
+@app.command("publish")
+def publish(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to publish, X.Y.Z (tagged and built by `release tag`).")],
+    npm_publish: Annotated[bool, typer.Option("--npm-publish", help="Run `npm publish` (npm on PATH; a working copy in --repo-dir).")] = False,
+    repo_dir: Annotated[
+        Path | None, typer.Option("--repo-dir", metavar="DIR", help="With --npm-publish: a checkout of the tag (default: the current directory).")
+    ] = None,
+    skip_dogfood: Annotated[bool, typer.Option("--skip-dogfood", help="Do not deploy the release to dogfood.")] = False,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+    resend: ResendAnnouncement = False,
+) -> None:
+    """Publish the built release: notes, release, npm, dogfood, announcements.
+
+    \b
+    (Fleet's "Releasing Fleet" guide, after the tag's build.)
+    1. Find the draft release of fleet-vX.Y.Z with checksums.txt among its
+       assets; without it exit 3 ("not built yet": run `release tag`).
+    2. Write its notes from the rituals file's template (publishing.
+       notes_template): the CHANGELOG section of X.Y.Z at the tag, the newest
+       orbit-v* and fleetd-chrome-v* tags, the upgrading and documentation
+       links, checksums.txt in a code block; title X.Y.Z. Shown as a diff
+       against the draft before anything changes.
+    3. Publish it; mark it latest only when X.Y.Z is the highest release (a
+       patch of an older minor is not).
+    4. fleetctl on npm (FLEETOPS_NPM_URL): while the registry does not list
+       X.Y.Z, print `npm publish` in tools/fleetctl-npm, with `--tag
+       last-patched-version` when X.Y.Z is below npm's latest; --npm-publish
+       runs it. An unreadable registry is 'unknown' (exit 3), never guessed.
+    5. Deploy to dogfood with deploy-dogfood's guards (--skip-dogfood).
+    6. Announce in #general and #help-infrastructure, each at most once
+       (channels, texts and webhook variables in the rituals file); an
+       announcement that may have been sent is held (exit 3) until
+       --resend-announcement.
+    7. Checklist: the osquery Slack #fleet topic, with the text to paste.
+    A re-run skips what is done: after a finished publish it changes nothing.
+    --json adds {"release": {"id", "url", "latest"}, "npm": {"version",
+    "dist_tag", "status"}}.
+    """
+    from fleetops.ops.release.publish import PublishOptions, plan_publish
+
+    fleet = app_of(ctx, "release publish", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    options = PublishOptions(version=version, npm_publish=npm_publish, repo_dir=repo_dir, skip_dogfood=skip_dogfood)
+    done(fleet.execute(plan_publish(fleet, options), yes=yes, dry_run=dry_run, resend=resend))

@@ -748,15 +748,17 @@ class GitHubClient:
 
     def release(self, release_id: int) -> Release:
         """GET /releases/{id}: one release as it is now."""
-        return self._read(f"reading release {release_id} of {self.repo_name}", lambda: _release(_raw(self.repo.get_release(release_id))))
+        return self._read(f"reading release {release_id} of {self.repo_name}", lambda: _release(self.repo.get_release(release_id).raw_data))
 
     def asset_text(self, release: Release, name: str) -> str:
         """The text of a release's asset (GET /releases/assets/{id} as application/octet-stream)."""
 
         def read() -> str:
             url = f"/repos/{self.repo_name}/releases/assets/{release.asset(name).id}"  # type: ignore[union-attr]
-            status, _headers, chunks = self._gh.requester.getStream(url, chunk_size=65536)
-            return b"".join(chunks).decode("utf-8", errors="replace")
+            _status, _headers, chunks = self._gh.requester.getStream(url, chunk_size=65536)
+            data = b"".join(chunks)
+            _not_json.seen = None  # asked for application/octet-stream: bytes are the right answer here
+            return data.decode("utf-8", errors="replace")
 
         return self._read(f"downloading {name} of release {release.tag}", read)
 

@@ -22,6 +22,7 @@ RENDERERS = {
     "fleetops.ops.check_deps.Report": "fleetops.render.check_deps:report",
     "fleetops.ops.readiness.Readiness": "fleetops.render.readiness:readiness",
     "fleetops.ops.qa_issue.IssuePreview": "fleetops.render.qa_issue:preview",
+    "fleetops.ops.release.notes.NotesPreview": "fleetops.render.release:notes",
     "fleetops.ops.rituals.RitualsTable": "fleetops.render.rituals:rituals_list",
     "fleetops.ops.rituals.DueTable": "fleetops.render.rituals:rituals_due",
     "fleetops.ops.rituals.ProblemLines": "fleetops.render.rituals:problem_lines",
