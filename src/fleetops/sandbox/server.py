@@ -399,8 +399,9 @@ class SandboxServer:
                         raise _Injected(fault)
                 status = resp.status
                 out_headers.update(resp.headers)
-                if resp.text is not None and "Content-Type" not in resp.headers:
-                    out_headers["Content-Type"] = "text/plain; charset=utf-8"
+                if resp.text is not None:
+                    if "Content-Type" not in resp.headers:
+                        out_headers["Content-Type"] = "text/plain; charset=utf-8"
                     payload = resp.text.encode()
                 elif resp.body is None:
                     payload = b""

@@ -104,7 +104,7 @@ def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Rea
     github, pub = app.clients.github, app.rituals.publishing
     first: dict[str, Any] = {
         "releases": github.releases,
-        "changelog": lambda: github.file_text("CHANGELOG.md", tag).text,
+        "changelog": lambda: _outcome(lambda: github.file_text("CHANGELOG.md", tag).text),  # no tag yet: "not built" first
         "orbit": lambda: [t.name for t in github.tags_with_prefix(pub.orbit_tag_prefix)],
         "chrome": lambda: [t.name for t in github.tags_with_prefix(pub.fleetd_chrome_tag_prefix)],
         "npm": lambda: _outcome(lambda: app.clients.npm.package(pub.npm.package)),
@@ -121,6 +121,9 @@ def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Rea
     if release.asset(pub.checksums_asset) is None:
         raise NotBuiltYet(f"the draft release of {tag} has no {pub.checksums_asset} yet: it is not built yet.",
                           hint=f"Wait for the release workflow (`fleetops release tag {version}` follows it), then run this again.")
+    changelog, problem = one["changelog"]
+    if problem is not None:
+        raise problem
     regex = pattern_regex(app.rituals.naming.release_tag)
     published = [Release(*map(int, m["version"].split("."))) for r in one["releases"] if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
     orbit = notes.newest_tag(one["orbit"], pub.orbit_tag_prefix)
@@ -128,7 +131,7 @@ def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Rea
               "fleetd_chrome": notes.newest_tag(one["chrome"], pub.fleetd_chrome_tag_prefix)}
     npm, dogfood_plan = one["npm"], one.get("dogfood", (None, None))
     return _Reads(
-        release=release, changelog=one["changelog"], agents=agents, checksums=github.asset_text(release, pub.checksums_asset),
+        release=release, changelog=changelog, agents=agents, checksums=github.asset_text(release, pub.checksums_asset),
         published=published, npm=npm[0], npm_error=str(npm[1]) if npm[1] else None, dogfood=dogfood_plan[0], dogfood_error=dogfood_plan[1],
     )
 
