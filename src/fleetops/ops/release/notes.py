@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from fleetops.errors import UsageError
-from fleetops.ops.deps_parsers import latest_regular_tag
+from fleetops.ops.deps.parsers import latest_regular_tag
 from fleetops.text import fill
 
 SECTION = re.compile(r"^## Fleet (?P<version>\d+\.\d+\.\d+)\b.*$", re.MULTILINE)

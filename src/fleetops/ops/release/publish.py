@@ -110,9 +110,9 @@ def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Rea
         "npm": lambda: _outcome(lambda: app.clients.npm.package(pub.npm.package)),
     }
     if not options.skip_dogfood:
-        from fleetops.ops import dogfood
+        from fleetops.ops.dogfood.deploy import DeployOptions, deploy
 
-        first["dogfood"] = lambda: _outcome(lambda: dogfood.deploy(app, dogfood.DeployOptions(ref=str(version))))
+        first["dogfood"] = lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version))))
     one = gather(first)
     release = next((r for r in one["releases"] if r.tag == tag), None)
     if release is None:

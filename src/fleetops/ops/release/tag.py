@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fleetops.errors import FleetopsError, PolicyRefusal, UsageError
-from fleetops.ops.dogfood_ref import duration_text
+from fleetops.ops.dogfood.ref import duration_text
 from fleetops.ops.release import guards
 from fleetops.plan import Plan, Step
 from fleetops.versions import Release, parse_release
