@@ -238,3 +238,17 @@ def test_a_slack_post_of_unknown_outcome_is_held_until_resend(world, cli):
     assert len(messages(world)) == 2
     resent, _ = publish(world, cli, "4.58.1", "--resend-announcement")
     assert resent.code == 0 and len(messages(world)) == 3
+
+
+def test_a_rejected_channel_webhook_names_its_variable_and_never_shows_the_url(world, cli):
+    tagged(world, cli)
+    secret = "T0WRONG/B0WRONG/s3cr3tw3bh00kpath"
+    bad = {**env(world), "SLACK_GENERAL_WEBHOOK_URL": f"{world.url}/slack/services/{secret}"}
+    result = cli(*CMD, "4.58.1", "--yes", "--json", "--skip-dogfood", env=bad)
+    assert result.code == 1
+    general = next(s for s in json.loads(result.stdout)["steps"] if s["id"] == "announce-general")
+    assert general["status"] == "failed" and "SLACK_GENERAL_WEBHOOK_URL" in general["detail"]
+    assert "s3cr3tw3bh00kpath" not in result.stdout + result.stderr
+    assert len(messages(world)) == 1  # #help-infrastructure's post went out; #general's was refused
+    again, out = publish(world, cli, "4.58.1", "--skip-dogfood")  # the right webhook now: it posts, once
+    assert again.code == 0 and len(messages(world)) == 2

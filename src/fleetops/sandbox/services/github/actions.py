@@ -86,6 +86,14 @@ def actions_of(repo: JSON) -> JSON:
     return repo.setdefault("actions", {"workflows": [], "runs": [], "script": {}})
 
 
+def find_run(repo: JSON, run_id: str) -> JSON:
+    """A run by its id (as the path gives it), or 404."""
+    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == run_id), None)
+    if run is None:
+        raise not_found()
+    return run
+
+
 def find_workflow(repo: JSON, workflow_id: str) -> JSON:
     """By numeric id or by file name (`dogfood-deploy.yml`), as GitHub accepts both."""
     for wf in actions_of(repo)["workflows"]:
@@ -367,9 +375,7 @@ def list_repo_runs(ctx: Context, req: Request) -> Response:
 def get_run(ctx: Context, req: Request) -> Response:
     viewer(ctx, req)
     repo = repo_of(ctx, req)
-    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == req.params["run_id"]), None)
-    if run is None:
-        raise not_found()
+    run = find_run(repo, req.params["run_id"])
     advance(ctx, repo, run)
     return Response(body=run_json(ctx, repo, run))
 

@@ -20,7 +20,6 @@ from fleetops.sandbox.services.github.common import (
     JSON,
     next_id,
     now_iso,
-    not_found,
     repo_of,
     require_writer,
     resolve_ref,
@@ -115,9 +114,9 @@ def rerun(ctx: Context, req: Request) -> Response:
     """The next attempt of a finished run (same id and commit), ending as the knob says now."""
     require_writer(ctx, req)
     repo = repo_of(ctx, req)
-    run = next((r for r in _actions(repo)["runs"] if str(r["id"]) == req.params["run_id"]), None)
-    if run is None:
-        raise not_found()
+    from fleetops.sandbox.services.github.actions import find_run
+
+    run = find_run(repo, req.params["run_id"])
     if run["status"] != "completed":
         raise HTTPError(403, {"message": "This workflow is already running", "documentation_url": "https://docs.github.com/rest", "status": "403"})
     script = _script(repo) if run["path"] == WORKFLOW_PATH else _actions(repo).get("script", {})
