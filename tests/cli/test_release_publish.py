@@ -173,9 +173,11 @@ def test_a_release_not_built_yet_is_exit_3_with_nothing_written(world, cli, case
         tagged(world, cli)
         rel = release(world, "fleet-v4.58.1")
         rel["assets"] = [a for a in rel["assets"] if a["name"] != "checksums.txt"]
-    result = cli(*CMD, "4.58.1", "--yes", env=world.env())
+    result = cli(*CMD, "4.58.1", "--yes", "--json", env=world.env())
     assert result.code == 3
     assert "not built" in said(result) or "has not built it" in said(result)
+    out = json.loads(result.stdout)  # publish's own object, not the dogfood plan read beside it
+    assert (out["command"], out["tag"], out["error"]["exit_code"]) == ("release publish", "fleet-v4.58.1", 3)
     assert world.writes() == []
 
 

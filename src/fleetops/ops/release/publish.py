@@ -79,8 +79,10 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
     plan = Plan(command=COMMAND, extra={"version": str(version), "tag": tag, "release": None, "npm": None})
     app.plan = plan
     npm_dir = npm_directory(options, pub, version) if options.npm_publish else None  # before any request
-    reads = _read(app, version, tag, options)
-    app.plan = plan  # deploy-dogfood's plan set itself there
+    try:
+        reads = _read(app, version, tag, options)
+    finally:
+        app.plan = plan  # deploy-dogfood's plan set itself there: a refusal's --json is publish's
     latest = all(version > other for other in reads.published if other != version)
     title = fill(pub.release_title, {"version": str(version), "tag": tag})
     holder = {"release": reads.release, "latest": latest, "title": title}
