@@ -196,3 +196,29 @@ def test_no_wait_tags_and_stops(world, cli):
     assert result.code == 0, result.stderr
     assert [s["status"] for s in json.loads(result.stdout)["steps"]] == ["done", "skipped"]
     assert not [r for r in world.requests if "/actions/" in r["path"]]
+
+
+def test_the_whole_release_day_rehearsal_through_the_sandbox_commands(cli):
+    """As a person rehearses it: reset, a failed build, its re-run, the publish, and re-runs that change nothing."""
+    assert cli("sandbox", "reset", "--world", "release-day").code == 0
+    assert cli("sandbox", "release-build", "failure").code == 0
+    failed = cli("--sandbox", "release", "tag", "4.58.1", "--yes", *FAST, "--json")
+    assert failed.code == 1 and failed.json()["run"]["conclusion"] == "failure"
+    rerun = cli("sandbox", "release-build", "success", "--rerun")
+    assert rerun.code == 0 and "re-run as attempt 2" in said(rerun)
+    tagged = cli("--sandbox", "release", "tag", "4.58.1", "--yes", *FAST, "--json")
+    assert tagged.code == 0, tagged.stderr
+    assert (tagged.json()["run"]["attempt"], tagged.json()["steps"][0]["status"]) == (2, "skipped")
+    published = cli("--sandbox", "release", "publish", "4.58.1", "--yes", "--json")
+    assert published.code == 0, published.stderr
+    assert published.json()["release"]["latest"] is True
+    before = len(cli("sandbox", "requests", "--writes", "--json").json()["requests"])
+    for args in (("release", "tag", "4.58.1", *FAST), ("release", "publish", "4.58.1")):
+        again = cli("--sandbox", *args, "--json")
+        assert again.code == 0, again.stderr
+    assert len(cli("sandbox", "requests", "--writes", "--json").json()["requests"]) == before
+
+
+def test_release_build_refuses_an_unknown_conclusion(cli):
+    result = cli("sandbox", "release-build", "maybe")
+    assert result.code == 2 and "success or failure" in said(result)

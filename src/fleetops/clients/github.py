@@ -198,6 +198,10 @@ class GitHubClient:
         except FleetopsError:
             self._refuse_not_json(doing)  # e.g. "not a file": an answer that was not JSON explains it better
             raise
+        except (AttributeError, KeyError, TypeError):
+            # PyGithub reads a body that is not JSON as `{}`: a field it lacks is the symptom, not the cause
+            self._refuse_not_json(doing)
+            raise
         except BadCredentialsException:
             raise AuthError(
                 f"GitHub rejected the token in {self._token_var} (401 Bad credentials) while {doing}.",

@@ -279,7 +279,11 @@ def _dogfood_steps(plan: Plan, reads: _Reads, options: PublishOptions) -> None:
         return
     err = reads.dogfood_error
     if err is not None:
-        if isinstance(err, PolicyRefusal):
+        from fleetops.ops.dogfood.policy import DeployBusy
+
+        if isinstance(err, DeployBusy):  # e.g. the deploy an earlier run of publish dispatched: not started twice
+            plan.add(Step.skip("dogfood", title, f"not dispatched again: {redact(str(err))}"))
+        elif isinstance(err, PolicyRefusal):
             plan.needs_action = True
             plan.add(Step.skip("dogfood", title, f"deploy-dogfood refuses: {redact(str(err))}"))
         else:

@@ -102,6 +102,8 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
     # Patches 4.58.1 and 4.57.1 prepared and merged: `release tag` and `release publish` (world/release.py).
     "release-day": lambda now: WorldSpec(name="release-day", now=now),
+    # The same, with 4.58.1 and 4.57.1 tagged and built (drafts with their assets): `release publish`.
+    "release-built": lambda now: WorldSpec(name="release-built", now=now),
 }
 
 

@@ -44,8 +44,11 @@ def seed_release(state: State, spec: WorldSpec) -> None:
         "versions": ["4.56.0", PREVIOUS, RELEASE],
         "time": {"4.56.0": iso(spec.now - 40 * day), PREVIOUS: iso(spec.now - 56 * day + 14 * day), RELEASE: iso(spec.now - 10 * day)},
     }}}
-    if spec.name == "release-day":
+    if spec.name in ("release-day", "release-built"):
         _release_day(fleet, spec)
+    if spec.name == "release-built":
+        for version in ("4.58.1", "4.57.1"):
+            _built(state, fleet, version, spec)
 
 
 def _release_day(fleet: State, spec: WorldSpec) -> None:
@@ -67,6 +70,21 @@ def _release_day(fleet: State, spec: WorldSpec) -> None:
         git.commit("Hosts: fix the host index (migration) (#24100)", now - 4 * day,
                    {f"{MIGRATIONS}/20240901090000_FixHostIndex.go": "package tables\n"}, branch=branch)
         git.commit(f"Adding changes for Fleet v{version} (#2410{len(version)})", now - 3 * day, version_files(version, now - 3 * day), branch=branch)
+
+
+def _built(state: State, fleet: State, version: str, spec: WorldSpec) -> None:
+    """What `release tag VERSION` leaves after a successful build: the tag, its finished run, the draft and the image."""
+    from types import SimpleNamespace
+
+    from fleetops.sandbox.services.github.release_workflow import completed, ref_created
+
+    ctx = SimpleNamespace(state=state, now=lambda: spec.now - timedelta(hours=1))  # what the two need of a request's Context
+    sha = fleet["refs"][f"heads/patch-fleet-v{version}"]
+    fleet["refs"][f"tags/fleet-v{version}"] = sha
+    run = ref_created(ctx, fleet, f"tags/fleet-v{version}", sha)  # type: ignore[arg-type]
+    assert run is not None, "the release workflow is seeded first"
+    run.update(status="completed", conclusion="success", polls=len(run["steps"]), run_started_at=run["created_at"])
+    completed(ctx, fleet, run)  # type: ignore[arg-type]
 
 
 def version_files(version: str, when) -> dict[str, str]:  # noqa: ANN001 - a datetime

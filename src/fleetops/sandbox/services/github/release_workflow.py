@@ -109,21 +109,42 @@ def _push_image(ctx: Context, docker_tag: str, sha: str, when: str) -> None:
     })
 
 
-@router.route("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun")
-def rerun(ctx: Context, req: Request) -> Response:
+def restart(repo: JSON, run: JSON, now: str) -> None:
     """The next attempt of a finished run (same id and commit), ending as the knob says now."""
-    require_writer(ctx, req)
-    repo = repo_of(ctx, req)
-    from fleetops.sandbox.services.github.actions import find_run
+    from fleetops.sandbox.services.github.actions import actions_of
 
-    run = find_run(repo, req.params["run_id"])
-    if run["status"] != "completed":
-        raise HTTPError(403, {"message": "This workflow is already running", "documentation_url": "https://docs.github.com/rest", "status": "403"})
-    script = _script(repo) if run["path"] == WORKFLOW_PATH else _actions(repo).get("script", {})
+    script = _script(repo) if run["path"] == WORKFLOW_PATH else actions_of(repo).get("script", {})
     run.update(
         attempt=run.get("attempt", 1) + 1, status="queued", conclusion=None, polls=0,
         planned_conclusion=script.get("conclusion", "success"),
         steps=_steps(repo) if run["path"] == WORKFLOW_PATH else run["steps"],
-        updated_at=now_iso(ctx), run_started_at=None,
+        updated_at=now, run_started_at=None,
     )
+
+
+def set_outcome(repo: JSON, conclusion: str, *, rerun: bool, now: str) -> str:
+    """The knob (how release runs end from now on); with `rerun`, the newest failed release run starts again."""
+    _actions(repo).setdefault("release_script", {})["conclusion"] = conclusion
+    said = f"release runs now end in {conclusion}"
+    if rerun:
+        failed = [r for r in _actions(repo)["runs"] if r["path"] == WORKFLOW_PATH and r["status"] == "completed" and r.get("conclusion") != "success"]
+        if not failed:
+            return said + "; no failed release run to re-run"
+        run = max(failed, key=lambda r: (r["created_at"], r["id"]))
+        restart(repo, run, now)
+        said += f"; run {run['id']} ({run['head_branch']}) re-run as attempt {run['attempt']}"
+    return said
+
+
+@router.route("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun")
+def rerun(ctx: Context, req: Request) -> Response:
+    """GitHub's "Re-run all jobs": the next attempt of a finished run."""
+    from fleetops.sandbox.services.github.actions import find_run
+
+    require_writer(ctx, req)
+    repo = repo_of(ctx, req)
+    run = find_run(repo, req.params["run_id"])
+    if run["status"] != "completed":
+        raise HTTPError(403, {"message": "This workflow is already running", "documentation_url": "https://docs.github.com/rest", "status": "403"})
+    restart(repo, run, now_iso(ctx))
     return Response(status=201, body={})
