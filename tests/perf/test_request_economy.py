@@ -37,6 +37,7 @@ WORLDS = {
     "frozen": ("default", {"frozen": True}),
     "rc": ("rc", {}),
     "release-day": ("release-day", {}),
+    "release-built": ("release-built", {"deploy_polls": 0}),
 }
 # The environment a world's commands run with: the rc world is the current handbook's (fleet-rc).
 WORLD_ENV = {"rc": {"FLEETOPS_RITUALS": "fleet-rc"}}
@@ -59,6 +60,7 @@ COMMANDS = [
     ("cut-rc", ("rc",), ["release", "cut-rc", "4.60.0"], True),
     ("conclude-milestone", ("rc",), ["release", "conclude-milestone", "4.59.0"], True),
     ("release tag --no-wait", ("release-day",), ["release", "tag", "4.58.1", "--no-wait"], True),
+    ("release publish", ("release-built",), ["release", "publish", "4.58.1"], True),
 ]
 
 
