@@ -92,6 +92,7 @@ def test_a_patch_of_an_older_minor_is_not_latest_and_goes_to_npms_last_patched_v
     assert "latest_release" not in fleet(world)  # GitHub's own rule still names 4.58.0
     assert out["npm"] == {"version": "4.57.1", "dist_tag": "last-patched-version", "status": "pending",
                           "command": "cd tools/fleetctl-npm && npm publish --tag last-patched-version"}
+    assert len(messages(world)) == 2 and all("a patch of an older minor" in m and "latest version" not in m for m in messages(world))
 
 
 def test_the_latest_release_is_what_github_reports_after_both_patches(world, cli):

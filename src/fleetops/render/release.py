@@ -14,5 +14,9 @@ if TYPE_CHECKING:
     from fleetops.ui import UI
 
 
+# The notes are what the world reads: shown whole, however long the run of added lines.
+WHOLE = 10_000
+
+
 def notes(ui: UI, data: NotesPreview) -> None:
-    ui.print(Group(Text.assemble(("Title ", "bold"), data.title), Text("Notes, as a diff against the draft's body:", style="bold"), body_diff(data.draft_body, data.body)))
+    ui.print(Group(Text.assemble(("Title ", "bold"), data.title), Text("Notes, as a diff against the draft's body:", style="bold"), body_diff(data.draft_body, data.body, max_run=WHOLE)))

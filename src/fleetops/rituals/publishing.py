@@ -63,20 +63,27 @@ class Announcement(_Section):
     channel: str
     webhook_variable: str = Field("SLACK_WEBHOOK_URL", pattern=r"^[A-Z][A-Z0-9_]*$")
     text: str
+    # For a release that is not the latest (a patch of an older minor): Fleet's text says "the latest
+    # version of Fleet is X.Y.Z", which would be false then. None: `text` is posted for every release.
+    text_not_latest: str | None = None
 
-    @field_validator("text")
+    @field_validator("text", "text_not_latest")
     @classmethod
-    def _placeholders(cls, value: str) -> str:
-        return text.check(value, ANNOUNCE_PLACEHOLDERS)
+    def _placeholders(cls, value: str | None) -> str | None:
+        return None if value is None else text.check(value, ANNOUNCE_PLACEHOLDERS)
+
+    def text_for(self, *, latest: bool) -> str:
+        return self.text if latest or self.text_not_latest is None else self.text_not_latest
 
 
 def _fleet_announcements() -> list[Announcement]:
     general = ":cloud: :rocket: The latest version of Fleet is {version}.\nMore info: {release_url}"
+    patch = ":cloud: :rocket: Fleet {version} is out, a patch of an older minor release.\nMore info: {release_url}"
     return [
-        Announcement(key="general", channel="#general", webhook_variable="SLACK_GENERAL_WEBHOOK_URL", text=general),
+        Announcement(key="general", channel="#general", webhook_variable="SLACK_GENERAL_WEBHOOK_URL", text=general, text_not_latest=patch),
         Announcement(
             key="help-infrastructure", channel="#help-infrastructure", webhook_variable="SLACK_HELP_INFRA_WEBHOOK_URL",
-            text=general + "\nDogfood Deployed {dogfood}",
+            text=general + "\nDogfood Deployed {dogfood}", text_not_latest=patch + "\nDogfood Deployed {dogfood}",
         ),
     ]
 

@@ -312,7 +312,7 @@ def _announce_step(app: App, plan: Plan, holder: dict[str, Any], ann: Announceme
     def text() -> str:
         values = {"version": str(version), "tag": holder["release"].tag, "release_url": holder["release"].html_url,
                   "dogfood": _dogfood_text(plan), "channel": ann.channel}
-        return fill(ann.text, values)
+        return fill(ann.text_for(latest=holder["latest"]), values)
 
     body = holder["release"].body
     if (line := markers.announced_in(body)) is not None:
