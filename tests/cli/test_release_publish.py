@@ -255,3 +255,12 @@ def test_a_rejected_channel_webhook_names_its_variable_and_never_shows_the_url(w
     assert len(messages(world)) == 1  # #help-infrastructure's post went out; #general's was refused
     again, out = publish(world, cli, "4.58.1", "--skip-dogfood")  # the right webhook now: it posts, once
     assert again.code == 0 and len(messages(world)) == 2
+
+
+def test_npm_publish_from_a_working_copy_of_another_version_is_exit_2_before_any_request(world, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", f"{_fake_npm(tmp_path)}{os.pathsep}{os.environ['PATH']}")
+    repo = _working_copy(tmp_path, "4.58.0")
+    result = cli(*CMD, "4.58.1", "--yes", "--npm-publish", "--repo-dir", str(repo), env=env(world))
+    assert result.code == 2
+    assert "not v4.58.1" in said(result) and "fleet-v4.58.1" in said(result)
+    assert world.requests == [] and not (tmp_path / "npm-calls").exists()

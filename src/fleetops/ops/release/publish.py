@@ -78,7 +78,7 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
     tag = release_name(app.rituals.naming.release_tag, version)
     plan = Plan(command=COMMAND, extra={"version": str(version), "tag": tag, "release": None, "npm": None})
     app.plan = plan
-    npm_dir = npm_directory(options, pub, version) if options.npm_publish else None  # before any request
+    npm_dir = npm_directory(options, pub, version, tag) if options.npm_publish else None  # before any request
     try:
         reads = _read(app, version, tag, options)
     finally:
@@ -206,7 +206,7 @@ def dist_tag(version: Release, npm_latest: str | None, older_tag: str) -> str:
     return older_tag if below else "latest"
 
 
-def npm_directory(options: PublishOptions, pub: Publishing, version: Release) -> Path:
+def npm_directory(options: PublishOptions, pub: Publishing, version: Release, tag: str) -> Path:
     """Where `npm publish` runs (--repo-dir's fleetctl-npm); exit 2 unless npm is on PATH and it holds vX.Y.Z."""
     if shutil.which("npm") is None:
         raise UsageError("--npm-publish runs `npm publish`, but npm is not on PATH.", hint="Install Node.js (npm), or publish by hand without --npm-publish.")
@@ -223,7 +223,7 @@ def npm_directory(options: PublishOptions, pub: Publishing, version: Release) ->
         found = None
     if str(found).removeprefix("v") != str(version):
         raise UsageError(f"{manifest} says version {found!r}, not v{version}: publishing it would put the wrong fleetctl on npm.",
-                         hint=f"Check out {release_name('fleet-v{version}', version)} in --repo-dir first.")
+                         hint=f"Check out {tag} in --repo-dir first.")
     return directory
 
 
