@@ -222,3 +222,11 @@ def test_the_whole_release_day_rehearsal_through_the_sandbox_commands(cli):
 def test_release_build_refuses_an_unknown_conclusion(cli):
     result = cli("sandbox", "release-build", "maybe")
     assert result.code == 2 and "success or failure" in said(result)
+
+
+def test_under_the_current_handbook_a_patch_is_tagged_from_its_rc_patch_branch(world, cli):
+    fleet(world)["refs"]["heads/patch-fleet-v4.58.1"] = fleet(world)["refs"]["heads/main"]  # the 2024 name must not be read
+    result = cli(*CMD, "4.58.1", "--yes", "--json", *FAST, env={**world.env(), "FLEETOPS_RITUALS": "fleet-rc"})
+    assert result.code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert (out["branch"], out["sha"]) == ("rc-patch-fleet-v4.58.1", fleet(world)["refs"]["heads/rc-patch-fleet-v4.58.1"])

@@ -309,9 +309,10 @@ def tag(
     \b
     (Fleet's "Releasing Fleet" guide: tag, then wait about fifteen minutes.)
     GitHub's API only: no working copy is needed, so it runs the same in CI.
-    1. Read at once the release branch's head (patch-fleet-vX.Y.Z for a patch;
-       the candidate or prepare branch for a minor), the tag, and the default
-       branch's (and newer candidate branches') migrations.
+    1. Read at once the release branch's head (a patch: rc-patch-fleet-vX.Y.Z,
+       under the 2024 process patch-fleet-vX.Y.Z; a minor: the candidate or
+       prepare branch), the tag, and the default branch's (and newer
+       candidate branches') migrations.
     2. At that head commit read CHANGELOG.md, the version files and the
        migrations. Refuse (exit 2, naming what) unless the first `## Fleet`
        heading is X.Y.Z, every version file carries vX.Y.Z exactly once, and

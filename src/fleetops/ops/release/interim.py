@@ -23,6 +23,7 @@ MIGRATION = re.compile(r"^(?P<ts>\d{14})_\w+\.go$")  # not _test.go: the \w+ sto
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_HEADING = re.compile(r"^## Fleet (?P<version>\d+\.\d+\.\d+)\b", re.MULTILINE)
 MINOR_BRANCH_2024 = "prepare-fleet-v{version}"  # the 2024 process's minor branch (releasing-facts §4)
+PATCH_BRANCH_RC = "rc-patch-fleet-v{version}"  # the current handbook's patch branch (SPEC §2 step 1, releasing-facts §7)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ VERSION_FILES = (
 def release_branch(rituals: Rituals, version: Release) -> str:
     """The branch X.Y.Z is released from: a patch's patch branch, a minor's candidate (or 2024 prepare) branch."""
     if version.patch:
-        return release_name(rituals.naming.patch_branch, version)
+        return release_name(PATCH_BRANCH_RC if rituals.candidate is not None else rituals.naming.patch_branch, version)
     if rituals.candidate is not None:
         return release_name(rituals.candidate.branch, version)
     return release_name(MINOR_BRANCH_2024, version)

@@ -7,7 +7,7 @@ merge of its two pull requests leave behind, so that `release tag` and `release 
 rehearsed: the published releases 4.57.0 and 4.58.0, and two patch branches whose heads carry
 the changelog heading and every version file: `patch-fleet-v4.58.1` (from fleet-v4.58.0, the
 newest minor) and `patch-fleet-v4.57.1` (a patch of the older minor: never "latest", npm's
-`last-patched-version`). Both carry a migration that main has too; main has a newer one, so the
+`last-patched-version`), each also as `rc-patch-fleet-v...` (the current handbook's name). Both carry a migration that main has too; main has a newer one, so the
 migration rule holds.
 """
 
@@ -70,6 +70,7 @@ def _release_day(fleet: State, spec: WorldSpec) -> None:
         git.commit("Hosts: fix the host index (migration) (#24100)", now - 4 * day,
                    {f"{MIGRATIONS}/20240901090000_FixHostIndex.go": "package tables\n"}, branch=branch)
         git.commit(f"Adding changes for Fleet v{version} (#2410{len(version)})", now - 3 * day, version_files(version, now - 3 * day), branch=branch)
+        git.branch(f"rc-{branch}", git.head(branch))  # the current handbook's name for it (FLEETOPS_RITUALS=fleet-rc)
 
 
 def _built(state: State, fleet: State, version: str, spec: WorldSpec) -> None:
