@@ -25,7 +25,7 @@ import pytest
 COUNTS = Path(__file__).with_name("request_counts.json")
 UPDATE = os.environ.get("FLEETOPS_UPDATE_COUNTS") == "1"
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
-SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds")
+SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds", "npm")
 GRAPHQL, POINTS = "github-graphql", "github-graphql-points"  # GitHub's GraphQL requests, and the points they cost
 
 # World overrides: the released world shipped yesterday; allow-pr needs a frozen main.
@@ -36,6 +36,8 @@ WORLDS = {
     "released": ("released", {"release_date": NOW - timedelta(days=1)}),
     "frozen": ("default", {"frozen": True}),
     "rc": ("rc", {}),
+    "release-day": ("release-day", {}),
+    "release-built": ("release-built", {"deploy_polls": 0}),
 }
 # The environment a world's commands run with: the rc world is the current handbook's (fleet-rc).
 WORLD_ENV = {"rc": {"FLEETOPS_RITUALS": "fleet-rc"}}
@@ -57,6 +59,8 @@ COMMANDS = [
     ("rituals create-issues", ("default",), ["rituals", "create-issues", "--date", "2026-12-07"], True),
     ("cut-rc", ("rc",), ["release", "cut-rc", "4.60.0"], True),
     ("conclude-milestone", ("rc",), ["release", "conclude-milestone", "4.59.0"], True),
+    ("release tag --no-wait", ("release-day",), ["release", "tag", "4.58.1", "--no-wait"], True),
+    ("release publish", ("release-built",), ["release", "publish", "4.58.1"], True),
 ]
 
 

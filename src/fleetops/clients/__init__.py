@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from fleetops.clients.github_projects import GitHubProjectsClient
     from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
+    from fleetops.clients.npm import NpmClient
     from fleetops.clients.slack import SlackClient
     from fleetops.clients.zenhub import ZenHubClient
     from fleetops.settings import Settings
@@ -164,6 +165,26 @@ class Clients:
 
         with self._for("feeds"):
             return self._keep(FeedsClient(self.settings))
+
+    def slack_for(self, variable: str) -> SlackClient:
+        """The Slack client of the webhook in `variable` (one per variable; SLACK_WEBHOOK_URL's is `slack`)."""
+        if variable == "SLACK_WEBHOOK_URL":
+            return self.slack
+        from fleetops.clients.slack import SlackClient
+
+        with self._locks.setdefault("slack:" + variable, threading.Lock()):
+            cache: dict[str, SlackClient] = self.__dict__.setdefault("_slack_by_variable", {})
+            if variable not in cache:
+                with self._for("slack"):
+                    cache[variable] = self._keep(SlackClient(self.settings, variable=variable))
+            return cache[variable]
+
+    @built_once
+    def npm(self) -> NpmClient:
+        from fleetops.clients.npm import NpmClient
+
+        with self._for("npm"):
+            return self._keep(NpmClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from fleetops import text, versions
 from fleetops.rituals import steps as step_kinds
+from fleetops.rituals.publishing import Publishing
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
@@ -445,6 +446,7 @@ class Rituals(Section):
     qa: QA = QA()
     dogfood: Dogfood = Dogfood()
     slack: Slack = Slack()
+    publishing: Publishing = Publishing()
     handbook: Handbook = Handbook()
     rituals: RitualLists = RitualLists()
 

@@ -121,6 +121,7 @@ class SandboxServer:
             "FLEETOPS_ZENHUB_URL": f"{base}/zenhub",
             "FLEETOPS_DOCKERHUB_URL": f"{base}/dockerhub",
             "FLEETOPS_GODEV_URL": f"{base}/godev",
+            "FLEETOPS_NPM_URL": f"{base}/npm",
             "SLACK_WEBHOOK_URL": f"{base}/slack/services/{tokens['slack']}",
             "FLEETOPS_DOGFOOD_URL": f"{base}/dogfood",
             "FLEETOPS_DOGFOOD_TOKEN": tokens["dogfood"],
@@ -211,7 +212,8 @@ class SandboxServer:
                 status = resp.status
                 out_headers.update(resp.headers)
                 if resp.text is not None:
-                    out_headers["Content-Type"] = "text/plain; charset=utf-8"
+                    if "Content-Type" not in resp.headers:
+                        out_headers["Content-Type"] = "text/plain; charset=utf-8"
                     payload = resp.text.encode()
                 elif resp.body is None:
                     payload = b""

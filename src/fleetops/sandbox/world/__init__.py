@@ -47,6 +47,10 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     ),
     # 4.59.0's release candidate under test, on GitHub Projects boards (`FLEETOPS_RITUALS=fleet-rc`).
     "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
+    # Patches 4.58.1 and 4.57.1 prepared and merged: `release tag` and `release publish` (world/release.py).
+    "release-day": lambda now: WorldSpec(name="release-day", now=now),
+    # The same, with 4.58.1 and 4.57.1 tagged and built (drafts with their assets): `release publish`.
+    "release-built": lambda now: WorldSpec(name="release-built", now=now),
 }
 
 
@@ -317,6 +321,12 @@ def seed_rc(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_release(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.release import seed_release as seed
+
+    seed(state, spec)
+
+
 def seed_handbook(state: State, spec: WorldSpec) -> None:
     from fleetops.sandbox.world.handbook import seed_handbook as seed
 
@@ -334,4 +344,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_pulls,
     seed_rc,
     seed_handbook,
+    seed_release,
 ]

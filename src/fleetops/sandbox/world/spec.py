@@ -48,6 +48,9 @@ class WorldSpec:
     # The release-candidate period on GitHub Projects (world/rc.py); rc_items adds that many issues.
     rc: bool = False
     rc_items: int = 0
+    # The release workflow (world/release.py): how a run started by a fleet-* tag ends, and how many reads it takes.
+    release_conclusion: str = "success"
+    release_polls: int = 3
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""

@@ -426,6 +426,18 @@ def file_at(repo: JSON, sha: str, path: str) -> str | None:
     return None
 
 
+def dir_at(repo: JSON, sha: str, path: str) -> list[str]:
+    """The names of the files directly in directory `path` at commit `sha` (newest change wins)."""
+    prefix = path.strip("/") + "/"
+    seen: dict[str, str | None] = {}
+    commits = commits_by_sha(repo)
+    for candidate in ancestors(repo, sha):
+        for name, content in commits[candidate].get("files", {}).items():
+            if name.startswith(prefix) and "/" not in name[len(prefix):]:
+                seen.setdefault(name, content)
+    return sorted(name for name, content in seen.items() if content is not None)
+
+
 # --- lookups ---------------------------------------------------------------------------------------
 def find_milestone(repo: JSON, number: int | None) -> JSON | None:
     return next((m for m in repo.get("milestones", []) if m["number"] == number), None)
