@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from fleetops.sandbox.gitrepo import NO_CONFIG, at, run, sync  # noqa: E402
 from fleetops.sandbox.server import SandboxServer  # noqa: E402
 from fleetops.sandbox.world import build_world  # noqa: E402
-from fleetops.sandbox.world.release import MILESTONES, PATCH, REPO  # noqa: E402
+from fleetops.sandbox.world.prepare import MILESTONES, PATCH, REPO  # noqa: E402
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_NAME": "Bench",
            "GIT_COMMITTER_EMAIL": "bench@example.com", **NO_CONFIG}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fleetops.sandbox.world.release import REPO
+from fleetops.sandbox.world.prepare import REPO
 from tests.git.gitrepo import ENV, git
 
 NOW = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from fleetops.sandbox.world.release import QA_ISSUE, REPO
+from fleetops.sandbox.world.prepare import QA_ISSUE, REPO
 from tests.git.gitrepo import ENV, commit, git
 
 NOW = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)

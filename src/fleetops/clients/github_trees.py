@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fleetops.clients.github_projects import REPO_SCOPE
+
 if TYPE_CHECKING:
     from fleetops.clients.github_projects import GitHubProjectsClient
 
-REPO_SCOPE = "the repo scope (public_repo for a public repository)"
+
 RATE = "rateLimit { cost remaining }"
 
 

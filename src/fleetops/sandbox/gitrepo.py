@@ -3,10 +3,13 @@
 The dict model (`repo["commits"]`, `repo["refs"]`; services/github/) stays what the sandbox's GitHub
 API serves. A repository with `repo["git_dir"]` also lives in a real bare repository, which a
 person clones (`fleetops sandbox clone DIR`, a `file://` remote whose path names owner/name) and
-pushes to with their own git. Before every request the server calls `sync`: commits new in the
-bare repository are imported (real SHAs, their changed files and contents) and every ref change
-goes through `set_ref`, the ONE function that moves a ref in the dict model (the API's own ref
-creation calls it too, and writes the ref into the bare repository first).
+pushes to with their own git. Before every GitHub request the server calls `sync`: commits new in
+the bare repository are imported (real SHAs, their changed files and contents) and every ref change
+goes through `set_ref`, the one function that moves a ref in the dict model; a ref that is new is
+handed to the server's `created` callback, which is GitHub's one door for a new ref
+(services/github/release_workflow.py `ref_created`: a pushed `fleet-*` tag starts the release
+workflow's run, as one created through `POST /git/refs` does). The API's own ref creation writes the
+ref into the bare repository first (`write_ref`), so the next sync finds nothing new.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ NO_CONFIG = {"GIT_CONFIG_GLOBAL": str(Path(tempfile.gettempdir()) / "fleetops-no
 IDENTITY = {"GIT_AUTHOR_NAME": "Fleet Sandbox", "GIT_AUTHOR_EMAIL": "sandbox@fleetdm.invalid",
             "GIT_COMMITTER_NAME": "Fleet Sandbox", "GIT_COMMITTER_EMAIL": "sandbox@fleetdm.invalid"}
 
-# Called after a ref moved in the dict model: (repo, name such as "tags/fleet-v4.60.1", old sha or None, new sha or None).
-REF_LISTENERS: list[Callable[[JSON, str, str | None, str | None], None]] = []
+Created = Callable[[JSON, str, str], object]  # (repo, "tags/fleet-v4.60.1", sha): a ref that did not exist
 
 
 def run(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> bytes:  # noqa: A002
@@ -44,25 +46,26 @@ def at(when: datetime) -> dict[str, str]:
     return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
 
 
-def set_ref(repo: JSON, name: str, sha: str | None) -> None:
-    """Move (or, with None, delete) a ref of the dict model; every listener hears about it."""
+def set_ref(repo: JSON, name: str, sha: str | None, created: Created | None = None) -> bool:
+    """Move (or, with None, delete) a ref of the dict model; a new ref goes to `created`. True when it changed."""
     refs = repo.setdefault("refs", {})
     old = refs.get(name)
     if old == sha:
-        return
+        return False
     if sha is None:
         refs.pop(name, None)
     else:
         refs[name] = sha
-    for listener in REF_LISTENERS:
-        listener(repo, name, old, sha)
+    if old is None and sha is not None and created is not None:
+        created(repo, name, sha)
+    return True
 
 
 def write_ref(repo: JSON, name: str, sha: str) -> None:
     """A ref created through the API: into the bare repository first (when there is one), then the model."""
     if repo.get("git_dir"):
         run(Path(repo["git_dir"]), "update-ref", f"refs/{name}", sha)
-    set_ref(repo, name, sha)
+    set_ref(repo, name, sha)  # the caller opens GitHub's one door (ref_created) itself
 
 
 def _git_refs(bare: Path) -> dict[str, tuple[str, str | None]]:
@@ -126,15 +129,15 @@ def _blobs(bare: Path, shas: list[str]) -> dict[str, str]:
     return out
 
 
-def sync(repo: JSON) -> None:
-    """Bring the dict model up to the bare repository: new commits, then every ref through `set_ref`."""
+def sync(repo: JSON, created: Created | None = None) -> bool:
+    """Bring the dict model up to the bare repository: new commits, then every ref through `set_ref`. True when anything changed."""
     bare = Path(repo["git_dir"])
     refs = _git_refs(bare)
     model = repo.setdefault("refs", {})
     if all(model.get(name) == obj for name, (obj, _) in refs.items()) and all(
         name in refs for name in model if name.startswith(("heads/", "tags/"))
     ):
-        return
+        return False
     _import_commits(repo, bare, sorted({peeled or obj for obj, peeled in refs.values()}))
     tags = repo.setdefault("tag_objects", {})
     for name, (obj, peeled) in refs.items():
@@ -142,15 +145,19 @@ def sync(repo: JSON) -> None:
             tags.setdefault(obj, {"tag": name.removeprefix("tags/"), "object": peeled, "message": f"Release {name}",
                                   "date": repo["commits"][peeled]["date"]})
     for name, (obj, _) in sorted(refs.items()):
-        set_ref(repo, name, obj)
+        set_ref(repo, name, obj, created)
     for name in [n for n in model if n.startswith(("heads/", "tags/")) and n not in refs]:
         set_ref(repo, name, None)
+    return True
 
 
-def sync_all(state: JSON) -> None:
+def sync_all(state: JSON, created: Created | None = None) -> bool:
+    """`sync` every git-backed repository of the state; True when anything changed."""
+    changed = False
     for repo in (state.get("github") or {}).get("repos", {}).values():
         if repo.get("git_dir") and Path(repo["git_dir"]).is_dir():
-            sync(repo)
+            changed = sync(repo, created) or changed
+    return changed
 
 
 def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime) -> str:
@@ -171,7 +178,7 @@ def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime)
 
 def merge_pull(state: JSON, full: str, number: int, when: datetime) -> JSON:
     """Merge pull request `number` of `full` as a person would on GitHub (squash), then mark it merged."""
-    from fleetops.sandbox.server import HTTPError
+    from fleetops.sandbox.routing import HTTPError
 
     repo = ((state.get("github") or {}).get("repos") or {}).get(full)
     pull = next((i for i in (repo or {}).get("issues", []) if i["number"] == number and i.get("pull_request")), None)

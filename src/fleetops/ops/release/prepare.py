@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from fleetops.clients.git import Git
-from fleetops.clients.github_links import milestone_fixes
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, UsageError
 from fleetops.ops.qa.issue import release_version
@@ -130,7 +129,7 @@ class Prepare:
         github = app.clients.github
         qa_title = f"Release QA: {names.version}"
         reads = gather({
-            "links": lambda: milestone_fixes(app.clients.github_projects, app.repo, self._milestone_titles()),
+            "links": lambda: app.clients.github_links.milestone_fixes(app.repo, self._milestone_titles()),
             "lines": lambda: check_migrations.read_lines(app, names.version),
             "prepare": lambda: github.pulls_from(names.prepare, names.branch),
             "main": lambda: github.pulls_from(names.main, names.default),

@@ -19,6 +19,7 @@ from fleetops.sandbox.services.github.common import (  # noqa: F401 - the helper
     check_assignees,
     commit_json,
     commits_by_sha,
+    dir_at,
     ensure_label,
     file_at,
     tree_at,
@@ -66,4 +67,5 @@ from fleetops.sandbox.services.github import (  # noqa: E402, F401
     git,
     commits,
     actions,
+    release_workflow,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fleetops.sandbox.gitrepo import write_ref
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     commits_by_sha,
     JSON,
@@ -18,6 +18,7 @@ from fleetops.sandbox.services.github.common import (
     viewer,
     web,
 )
+from fleetops.sandbox.services.github.release_workflow import ref_created
 
 
 # --- routes: git data --------------------------------------------------------------------------------------
@@ -67,7 +68,8 @@ def create_ref(ctx: Context, req: Request) -> Response:
     short = ref.removeprefix("refs/")
     if short in repo.setdefault("refs", {}):
         raise HTTPError(422, {"message": "Reference already exists", "documentation_url": "https://docs.github.com/rest", "status": "422"})
-    write_ref(repo, short, sha)  # the one path of every ref change (sandbox/gitrepo.py)
+    write_ref(repo, short, sha)  # also into a git-backed repository's bare repository (sandbox/gitrepo.py)
+    ref_created(ctx, repo, short, sha)  # the one door: a fleet-* tag starts the release workflow
     return Response(status=201, body=ref_json(ctx, repo, short, sha))
 
 
