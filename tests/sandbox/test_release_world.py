@@ -61,3 +61,17 @@ def test_a_pull_request_from_a_branch_that_does_not_exist_is_refused(world):
 
 def test_the_release_qa_issue_exists(world):
     assert api(world, "GET", f"/repos/{REPO}/issues/{QA_ISSUE}").json()["title"] == "Release QA: 4.60.1"
+
+
+def test_a_pushed_fleet_tag_goes_through_githubs_one_door_and_starts_the_release_run(world, tmp_path):
+    work = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", f"file://{bare(world)}", str(work)], env=ENV, check=True)
+    git(work, "tag", "fleet-v4.60.1", "origin/main")
+    git(work, "push", "-q", "origin", "fleet-v4.60.1")
+    answer = api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")
+    assert answer.status_code == 200
+    runs = world.state["github"]["repos"][REPO]["actions"]["runs"]
+    started = [r for r in runs if r["head_branch"] == "fleet-v4.60.1"]
+    assert len(started) == 1 and started[0]["head_sha"] == git(work, "rev-parse", "origin/main")
+    api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")  # a later sync starts nothing again
+    assert len([r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]) == 1
