@@ -818,12 +818,37 @@ def _connection_classes(network: Network) -> tuple[type, type]:
         connection.adapter = Adapter(max_retries=connection.retry, pool_connections=connection.pool_size, pool_maxsize=connection.pool_size)
         connection.session.mount(f"{scheme}://", connection.adapter)
 
-    class MeteredHTTP(HTTPRequestsConnectionClass):
+    class PerThread:
+        """PyGithub's connection keeps the verb, URL and body of `request()` on itself until
+        `getresponse()` sends them, and a Requester has one connection for every thread: two
+        concurrent reads could each send the other's request and get its answer. Here each
+        thread keeps its own pending request; the session's urllib3 pool is thread-safe."""
+
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            self._pending = threading.local()
+
+        def request(self, verb, url, input, headers, stream=False) -> None:  # noqa: A002, ANN001
+            self._pending.sent = (verb, url, input, headers)
+
+        def getresponse(self):  # noqa: ANN202
+            from github.Requester import RequestsResponse
+
+            verb, url, body, headers = self._pending.sent
+            self._pending.sent = None
+            send = getattr(self.session, verb.lower())
+            answer = send(
+                f"{self.protocol}://{self.host}:{self.port}{url}", headers=headers, data=body,
+                timeout=self.timeout, verify=self.verify, allow_redirects=False,
+            )
+            return RequestsResponse(answer)
+
+    class MeteredHTTP(PerThread, HTTPRequestsConnectionClass):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             super().__init__(*args, **kwargs)
             mount(self, "http")
 
-    class MeteredHTTPS(HTTPSRequestsConnectionClass):
+    class MeteredHTTPS(PerThread, HTTPSRequestsConnectionClass):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             super().__init__(*args, **kwargs)
             mount(self, "https")
