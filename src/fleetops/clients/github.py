@@ -32,7 +32,7 @@ from github.GithubException import (
 )
 
 from fleetops.clients.network import Network
-from fleetops.concurrency import gather, meanwhile
+from fleetops.concurrency import gather, meanwhile, pause
 from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
@@ -108,6 +108,20 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
+class _InterruptibleRetry(GithubRetry):
+    """PyGithub's retry policy, unchanged, whose waits end at once when the run is interrupted."""
+
+    def sleep_for_retry(self, response) -> bool:  # noqa: ANN001 - urllib3's response
+        retry_after = self.get_retry_after(response)
+        if retry_after:
+            pause(retry_after)
+            return True
+        return False
+
+    def _sleep_backoff(self) -> None:
+        pause(self.get_backoff_time())
+
+
 def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True, network: Network | None = None) -> Github:
     """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
 
@@ -120,7 +134,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
     """
     token = settings.github_token.get_secret_value() if settings.github_token else None
     methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
-    retry = GithubRetry(
+    retry = _InterruptibleRetry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         status_forcelist=[429, *range(500, 600)],
@@ -225,6 +239,9 @@ class GitHubClient:
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
         except requests.RequestException as err:
             raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries) from None
+        except (TypeError, KeyError, AttributeError):  # PyGithub reading a sign-in page as a search's results
+            self._refuse_not_json(doing)
+            raise
 
     def _refuse_not_json(self, doing: str) -> None:
         seen, _not_json.seen = getattr(_not_json, "seen", None), None
