@@ -484,14 +484,18 @@ class GitHubClient:
             )
 
     # -- issues: "never a duplicate of an open one" ----------------------------------------------------------
-    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False) -> dict[str, list[IssueInfo]]:
+    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False, fresh: bool = False) -> dict[str, list[IssueInfo]]:
         """For each title, the open issues (not PRs) titled exactly so, oldest first.
 
         One search per title finds an issue however old it is; the newest page of open issues,
         read at the same time, covers the minutes during which a new issue is not searchable yet
         (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
         `closed_too`: the search also finds closed issues, listed after the open ones.
+        `fresh`: the newest page is read again too (the look right before a create).
         """
+        if fresh:
+            with self._newest_lock:
+                self._newest = None
         wanted = list(dict.fromkeys(t.strip() for t in titles))
         state = "" if closed_too else " is:open"
 
