@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Router
 
 router = Router("github", "/github")
 
@@ -426,6 +426,18 @@ def file_at(repo: JSON, sha: str, path: str) -> str | None:
     return None
 
 
+def dir_at(repo: JSON, sha: str, path: str) -> list[str]:
+    """The names of the files directly in directory `path` at commit `sha` (newest change wins)."""
+    prefix = path.strip("/") + "/"
+    seen: dict[str, str | None] = {}
+    commits = commits_by_sha(repo)
+    for candidate in ancestors(repo, sha):
+        for name, content in commits[candidate].get("files", {}).items():
+            if name.startswith(prefix) and "/" not in name[len(prefix):]:
+                seen.setdefault(name, content)
+    return sorted(name for name, content in seen.items() if content is not None)
+
+
 # --- lookups ---------------------------------------------------------------------------------------
 def find_milestone(repo: JSON, number: int | None) -> JSON | None:
     return next((m for m in repo.get("milestones", []) if m["number"] == number), None)
@@ -480,3 +492,14 @@ def check_assignees(ctx: Context, repo: JSON, logins: list[str]) -> None:
             raise validation_failed("Issue", "assignees", "invalid", f"'{login}' is not a collaborator")
 
 
+# --- Actions runs: shared by the actions routes and the release workflow -------------------------------
+def actions_of(repo: JSON) -> JSON:
+    return repo.setdefault("actions", {"workflows": [], "runs": [], "script": {}})
+
+
+def find_run(repo: JSON, run_id: str) -> JSON:
+    """A run by its id (as the path gives it), or 404."""
+    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == run_id), None)
+    if run is None:
+        raise not_found()
+    return run
