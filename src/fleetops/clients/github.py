@@ -433,6 +433,30 @@ class GitHubClient:
         where = f" into {base}" if base else ""
         return self._read(f"listing the {state} pull requests{where} of {self.repo_name}", fetch)
 
+    def pulls_from(self, head: str, base: str) -> list[PullSummary]:
+        """GET /pulls?head=OWNER:HEAD&base=BASE&state=all: the pull requests of a branch into another, newest first."""
+        owner = self.repo_name.split("/", 1)[0]
+
+        def fetch() -> list[PullSummary]:
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "GET", f"/repos/{self.repo_name}/pulls",
+                parameters={"head": f"{owner}:{head}", "base": base, "state": "all", "per_page": 100},
+            )
+            return [_pull_summary(d) for d in data or []]
+
+        return self._read(f"listing the pull requests from {head} into {base} of {self.repo_name}", fetch)
+
+    def create_pull(self, title: str, body: str, *, head: str, base: str) -> PullSummary:
+        """POST /pulls (never retried: a re-run finds the pull request by its head and base instead)."""
+
+        def send() -> PullSummary:
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "POST", f"/repos/{self.repo_name}/pulls", input={"title": title, "body": body, "head": head, "base": base},
+            )
+            return _pull_summary(data)
+
+        return self.call(f"opening the pull request from {head} into {base} in {self.repo_name}", send)
+
     def commit_pulls(self, sha: str) -> list[PullSummary]:
         """GET /commits/{sha}/pulls: the pull requests a commit belongs to (every page)."""
 
@@ -567,6 +591,7 @@ class GitHubClient:
                 labels=tuple(lb["name"] for lb in data.get("labels") or []),
                 author=(data.get("user") or {}).get("login") or "",
                 changed_files=int(data.get("changed_files") or 0),
+                merge_commit_sha=data.get("merge_commit_sha") if data.get("merged") or data.get("merged_at") else None,
             )
 
         return self._read(f"reading pull request #{number} of {self.repo_name}", read)
