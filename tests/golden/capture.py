@@ -43,11 +43,15 @@ class Case:
     world: str
     commands: tuple[tuple[str, ...], ...]
     overrides: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # e.g. FLEETOPS_RITUALS=fleet-rc
     working_copy: bool = False  # `sandbox clone fleet` first, outside the transcript (its line wraps with the temp path)
 
 
-def _case(name: str, world: str, *commands: str, working_copy: bool = False, **overrides: Any) -> Case:
-    return Case(name, world, tuple(tuple(c.split()) for c in commands), overrides, working_copy)
+def _case(name: str, world: str, *commands: str, env: dict[str, str] | None = None, working_copy: bool = False, **overrides: Any) -> Case:
+    return Case(name, world, tuple(tuple(c.split()) for c in commands), overrides, env or {}, working_copy)
+
+
+RC = {"FLEETOPS_RITUALS": "fleet-rc"}  # the current handbook: release candidates, GitHub Projects
 
 
 DRY, APPLY = "--dry-run", "--yes --json"
@@ -92,6 +96,19 @@ CASES: list[Case] = [
           deploy_conclusion="failure"),
     _case("deploy-dogfood-refusals", "default", f"release deploy-dogfood main {DRY}",
           f"release deploy-dogfood v4.57.0 {DRY} --json", f"release deploy-dogfood v4.99.0 {DRY}"),
+    # the release-candidate process (fleet-rc) on the rc world: GitHub Projects boards
+    _case("cut-rc", "rc", f"release cut-rc 4.60.0 {DRY}", f"release cut-rc 4.60.0 {APPLY}", "release cut-rc 4.60.0 --yes", env=RC),
+    _case("rc-status", "rc", "release rc-status 4.59.0", "release rc-status 4.59.0 --json", env=RC),
+    _case("readiness-projects", "rc", "release readiness 4.59.0", "release readiness 4.59.0 --json", env=RC),
+    _case("conclude-projects", "rc", f"release conclude-milestone 4.59.0 {DRY}", f"release conclude-milestone 4.59.0 {APPLY}",
+          "release conclude-milestone 4.59.0 --yes", env=RC),
+    # rituals: the handbook's own rituals files
+    _case("rituals-list", "default", "rituals list", "rituals list --json"),
+    _case("rituals-due", "default", "rituals due", "rituals due --json"),
+    _case("rituals-create-issues", "default", f"rituals create-issues {DRY}", f"rituals create-issues {APPLY}", "rituals create-issues --yes"),
+    _case("rituals-calendar", "default", "rituals calendar --ics fleet.ics --from 2026-11-26 --to 2026-12-31",
+          "rituals calendar --ics fleet.ics --from 2026-11-26 --to 2026-12-31 --json"),
+    _case("rituals-calendar-rc", "rc", "rituals calendar --ics fleet.ics --from 2026-11-01 --to 2027-01-31 --json", env=RC),
     # release tag and publish: the release-day world's 4.58.1, from its merged changelog to the announced release
     _case("release-tag-publish", "release-day", "release tag 4.58.1 --dry-run", "release tag 4.58.1 --yes --poll-interval 0.01",
           "release publish 4.58.1 --dry-run", "release publish 4.58.1 --yes", "release publish 4.58.1 --yes --json", deploy_polls=0),
@@ -118,8 +135,8 @@ def normalise(text: str, state_dir: Path) -> str:
 
 
 @contextmanager
-def pinned(state_dir: Path) -> Iterator[None]:
-    """The environment of a golden run: no inherited configuration, NO_COLOR, 100 columns, NOW."""
+def pinned(state_dir: Path, extra: dict[str, str] | None = None) -> Iterator[None]:
+    """The environment of a golden run: no inherited configuration, NO_COLOR, 100 columns, NOW (and the case's `extra`)."""
     from fleetops.app import App
     from fleetops.sandbox.server import Context
     from fleetops.settings import Settings
@@ -128,7 +145,7 @@ def pinned(state_dir: Path) -> Iterator[None]:
 
     env = {k: v for k, v in os.environ.items() if k not in FLEETOPS_ENV}
     env.update({k: v for k, v in GIT_ENV.items() if k.startswith("GIT_")})  # git without the machine's configuration
-    env.update({"FLEETOPS_STATE_DIR": state_dir.name, "NO_COLOR": "1", "COLUMNS": "100"})
+    env.update({"FLEETOPS_STATE_DIR": state_dir.name, "NO_COLOR": "1", "COLUMNS": "100", **(extra or {})})
     original = Settings.from_env.__func__  # type: ignore[attr-defined]
 
     def from_env(cls, env=None, **overrides):  # noqa: ANN001, ANN202
@@ -153,7 +170,7 @@ def run_case(case: Case, state_dir: Path) -> str:
     # world_options: the release world's real git repository under the state dir, as `sandbox reset` puts it
     save_state(state_dir, build_world(case.world, now=NOW, **world_options(state_dir, case.world), **case.overrides))
     parts = []
-    with pinned(state_dir):
+    with pinned(state_dir, case.env):
         if case.working_copy:
             cloned = run_cli(["sandbox", "clone", "fleet"])
             assert cloned.code == 0, cloned.stderr  # noqa: S101 - a case that cannot start must not write a golden

@@ -32,7 +32,7 @@ from github.GithubException import (
 )
 
 from fleetops.clients.network import Network
-from fleetops.concurrency import gather, meanwhile
+from fleetops.concurrency import gather, meanwhile, pause
 from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
@@ -109,6 +109,20 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
+class _InterruptibleRetry(GithubRetry):
+    """PyGithub's retry policy, unchanged, whose waits end at once when the run is interrupted."""
+
+    def sleep_for_retry(self, response) -> bool:  # noqa: ANN001 - urllib3's response
+        retry_after = self.get_retry_after(response)
+        if retry_after:
+            pause(retry_after)
+            return True
+        return False
+
+    def _sleep_backoff(self) -> None:
+        pause(self.get_backoff_time())
+
+
 def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True, network: Network | None = None) -> Github:
     """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
 
@@ -121,7 +135,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
     """
     token = settings.github_token.get_secret_value() if settings.github_token else None
     methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
-    retry = GithubRetry(
+    retry = _InterruptibleRetry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         status_forcelist=[429, *range(500, 600)],
@@ -230,6 +244,9 @@ class GitHubClient:
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
         except requests.RequestException as err:
             raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries) from None
+        except (TypeError, KeyError, AttributeError):  # PyGithub reading a sign-in page as a search's results
+            self._refuse_not_json(doing)
+            raise
 
     def _refuse_not_json(self, doing: str) -> None:
         seen, _not_json.seen = getattr(_not_json, "seen", None), None
@@ -496,14 +513,18 @@ class GitHubClient:
             )
 
     # -- issues: "never a duplicate of an open one" ----------------------------------------------------------
-    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False) -> dict[str, list[IssueInfo]]:
+    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False, fresh: bool = False) -> dict[str, list[IssueInfo]]:
         """For each title, the open issues (not PRs) titled exactly so, oldest first.
 
         One search per title finds an issue however old it is; the newest page of open issues,
         read at the same time, covers the minutes during which a new issue is not searchable yet
         (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
         `closed_too`: the search also finds closed issues, listed after the open ones.
+        `fresh`: the newest page is read again too (the look right before a create).
         """
+        if fresh:
+            with self._newest_lock:
+                self._newest = None
         wanted = list(dict.fromkeys(t.strip() for t in titles))
         state = "" if closed_too else " is:open"
 
@@ -920,12 +941,37 @@ def _connection_classes(network: Network) -> tuple[type, type]:
         connection.adapter = Adapter(max_retries=connection.retry, pool_connections=connection.pool_size, pool_maxsize=connection.pool_size)
         connection.session.mount(f"{scheme}://", connection.adapter)
 
-    class MeteredHTTP(HTTPRequestsConnectionClass):
+    class PerThread:
+        """PyGithub's connection keeps the verb, URL and body of `request()` on itself until
+        `getresponse()` sends them, and a Requester has one connection for every thread: two
+        concurrent reads could each send the other's request and get its answer. Here each
+        thread keeps its own pending request; the session's urllib3 pool is thread-safe."""
+
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            self._pending = threading.local()
+
+        def request(self, verb, url, input, headers, stream=False) -> None:  # noqa: A002, ANN001
+            self._pending.sent = (verb, url, input, headers)
+
+        def getresponse(self):  # noqa: ANN202
+            from github.Requester import RequestsResponse
+
+            verb, url, body, headers = self._pending.sent
+            self._pending.sent = None
+            send = getattr(self.session, verb.lower())
+            answer = send(
+                f"{self.protocol}://{self.host}:{self.port}{url}", headers=headers, data=body,
+                timeout=self.timeout, verify=self.verify, allow_redirects=False,
+            )
+            return RequestsResponse(answer)
+
+    class MeteredHTTP(PerThread, HTTPRequestsConnectionClass):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             super().__init__(*args, **kwargs)
             mount(self, "http")
 
-    class MeteredHTTPS(HTTPSRequestsConnectionClass):
+    class MeteredHTTPS(PerThread, HTTPSRequestsConnectionClass):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             super().__init__(*args, **kwargs)
             mount(self, "https")

@@ -19,6 +19,7 @@ import httpx
 from httpx_retries import Retry, RetryTransport
 
 from fleetops.clients.network import Costs, Network
+from fleetops.concurrency import pause
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 
@@ -72,6 +73,15 @@ class MeteredTransport(httpx.BaseTransport):
             self._inner.close()
 
 
+class _InterruptibleRetry(Retry):
+    """httpx-retries' policy, unchanged, whose waits end at once when the run is interrupted."""
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        seconds = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
+        pause(seconds)
+        self.elapsed_sleep += seconds
+
+
 def build_client(
     settings: Settings,
     base_url: str,
@@ -86,7 +96,7 @@ def build_client(
     Built by the `Clients` factory, it uses the factory's `Network` (one TLS context, one pool);
     built alone (a test), it gets a network of its own.
     """
-    retry = Retry(
+    retry = _InterruptibleRetry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         respect_retry_after_header=True,

@@ -15,7 +15,9 @@ builder; ops/steps.py runs the list), each built here:
                                                   stories (those the steps above add included) to
                                                   "Confirm and celebrate"; those with one of its
                                                   `close_labels` (fleet-rc: `~engineering-initiated`)
-                                                  closed instead (issue closed, Status "Closed")
+                                                  closed instead (issue closed, Status "Closed"); a
+                                                  story whose drafting item is archived is unarchived
+                                                  first (docs/github-projects.md, "Archived items")
     close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
@@ -68,6 +70,7 @@ class Project:
     number: int
     info: BoardInfo | None = None
     cards: list[Card] = field(default_factory=list)
+    archived: list[Card] = field(default_factory=list)  # archived items: still on the project (GitHub's add answers them)
     problem: str | None = None  # why its steps cannot run (a person must fix the board or the file)
 
 
@@ -155,6 +158,7 @@ class ConcludeProjects(Conclude):
             return
         project.info = info
         project.cards = self.boards.all_cards(info)
+        project.archived = self.boards.archived_cards(info)
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
@@ -182,7 +186,7 @@ class ConcludeProjects(Conclude):
         labels, drafting = self.labels, self.reads.drafting
         stories = [c for c in group.cards if self._in_release(c) and self._story(c) and c.state == "open" and c.issue_id not in self._claimed]
         self._claimed.update(c.issue_id for c in stories)
-        on_drafting = {c.issue_id for c in drafting.cards}
+        on_drafting = {c.issue_id for c in [*drafting.cards, *drafting.archived]}  # an archived item is on it: adding answers it
         need_product, need_unrelease, relabel_parts = self._relabelling(stories)
         need_add = [c for c in stories if c.issue_id not in on_drafting]
         self._sending.update((c.issue_id, c) for c in need_add)
@@ -259,14 +263,23 @@ class ConcludeProjects(Conclude):
         if not moving and not closing:
             return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
 
+        archived_ids = {c.board_item_id for c in drafting.archived}
+        unarchive = [c for c in [*moving, *closing] if c.board_item_id in archived_ids]
+        data["unarchived"] = _numbers(unarchive)
+
         def apply(step: Step) -> str:
             info = drafting.info
             assert info is not None
             move, close = self._placed(moving), self._placed(closing)
-            self.boards.apply([*self.boards.move_changes(info, move, self.projects.confirm_and_celebrate), *self.boards.close_changes(info, close)])
+            self.boards.apply([  # GitHub runs a document's mutations in order: unarchived before they are updated
+                *self.boards.unarchive_changes(info, unarchive),
+                *self.boards.move_changes(info, move, self.projects.confirm_and_celebrate), *self.boards.close_changes(info, close),
+            ])
             return f"moved {_count(len(move), 'story')} to {self.projects.confirm_and_celebrate} ({_list(move) or 'none'}); closed {_list(close) or 'none'}"
 
         detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
+        if unarchive:
+            detail += f"; unarchived first on project {drafting.number}: {_list(unarchive)}"
         if closing:
             detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue, and Status {self.projects.closed_column})"  # type: ignore[attr-defined]
         return [Step.todo(step_id, title, detail, apply, data=data)]
@@ -275,7 +288,8 @@ class ConcludeProjects(Conclude):
         """(stories to move to "Confirm and celebrate", stories with a close label to close) on drafting,
         with the stories the stories steps add (their drafting item comes from the adds' answers)."""
         title, p = self.reads.milestone.title, self.projects
-        mine = [c for c in self.reads.drafting.cards if not c.is_pr and self._story(c) and c.milestone == title]
+        drafting = self.reads.drafting
+        mine = [c for c in [*drafting.cards, *drafting.archived] if not c.is_pr and self._story(c) and c.milestone == title]
         adding = [dataclasses.replace(c, board_item_id="", column=None) for c in self._sending.values() if c.milestone == title]
         def closes(card: Card) -> bool:
             return bool(close_labels & set(card.labels))

@@ -10,6 +10,7 @@ here shows in REST); projects are their own state:
                   {"id", "name": "Sprint", "dataType": "ITERATION", "iterations": [{"id","title","startDate","duration"}],
                    "completed": [...]}],
        "items": [{"id", "content": "fleetdm/fleet#123", "archived": false, "values": {<field id>: <option or iteration id>}}]},
+       # "redacted": true on an item: its content is one the token cannot see (type REDACTED, content null)
     ]
     state["github"]["scopes"] = {<token>: ["repo"]}   # tokens not listed have DEFAULT_SCOPES
     state["github"]["graphql_rate"] = {"limit": 5000, "used": 0}
@@ -23,6 +24,14 @@ As on GitHub: HTTP 200 with `errors` for a document that fails; a token without 
 (`read:project` for reads) gets `INSUFFICIENT_SCOPES` and no data; connections need `first` ≤ 100;
 every document costs points (GitHub's formula: connections requested / 100, at least 1; a mutation
 document costs 1) that `rateLimit` reports and the `x-ratelimit-*` headers carry.
+
+Also as on GitHub: an aliased mutation document runs its fields in order, and one that fails
+leaves the others done: `data` holds the answers of those that worked (null for the failed) and
+`errors` one entry per failure with its `path` (the alias); an archived item refuses field
+updates ("The item is archived and cannot be updated") until `unarchiveProjectV2Item`; adding an
+issue already on a project answers its existing item, archived or not; a document the point
+budget cannot pay for answers HTTP 200 with a `RATE_LIMITED` error, no data, and
+`x-ratelimit-remaining: 0`.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ import base64
 import hashlib
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
@@ -59,7 +68,7 @@ JSON = dict[str, Any]
 DEFAULT_SCOPES = ("repo", "project", "workflow")
 RATE_LIMIT = 5000
 # Fields that need the `project` scope (`read:project` is enough in a query).
-PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue"})
+PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue", "unarchiveProjectV2Item"})
 MAX_PAGE = 100
 # GitHub's closing keywords in a pull request's description (HTML comments left out). Written
 # here apart from ops/freeze/allow_rules.py's on purpose: the sandbox plays GitHub, and a pattern shared
@@ -397,12 +406,14 @@ def item_obj(world: World, project: JSON, item: JSON) -> JSON:
         value = item.get("values", {}).get(field["id"]) if field else None
         return field_value_obj(field, value) if field and value else None
 
+    found = None if item.get("redacted") else world.issue(item["content"])
+    kind = "REDACTED" if found is None else "PULL_REQUEST" if found[1].get("pull_request") else "ISSUE"
+
     def content(info: Any) -> JSON | None:
-        found = world.issue(item["content"])
         return content_obj(world, *found) if found else None
 
     return {
-        "__typename": "ProjectV2Item", "id": item["id"], "isArchived": bool(item.get("archived")),
+        "__typename": "ProjectV2Item", "id": item["id"], "isArchived": bool(item.get("archived")), "type": kind,
         "project": lambda info: project_obj(world, project), "fieldValueByName": value_by_name, "content": content,
     }
 
@@ -478,6 +489,8 @@ def m_add_item(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
 def m_set_field(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
     project = world.project_by_id(input["projectId"])
     item = world.item_by_id(project, input["itemId"])
+    if item.get("archived"):
+        raise GraphQLError("The item is archived and cannot be updated")
     field = next((f for f in project["fields"] if f["id"] == input["fieldId"]), None)
     if field is None:
         raise not_found_error(input["fieldId"])
@@ -494,6 +507,13 @@ def m_set_field(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
         raise GraphQLError(f"The field {field['name']} cannot be set by the sandbox")
     item.setdefault("values", {})[field["id"]] = wanted
     return {"clientMutationId": input.get("clientMutationId"), "projectV2Item": item_obj(world, project, item)}
+
+
+def m_unarchive_item(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    project = world.project_by_id(input["projectId"])
+    item = world.item_by_id(project, input["itemId"])
+    item["archived"] = False
+    return {"clientMutationId": input.get("clientMutationId"), "item": item_obj(world, project, item)}
 
 
 def m_close_issue(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
@@ -550,6 +570,7 @@ ROOTS = {
     ("Mutation", "addLabelsToLabelable"): m_add_labels,
     ("Mutation", "removeLabelsFromLabelable"): m_remove_labels,
     ("Mutation", "updateIssue"): m_update_issue,
+    ("Mutation", "unarchiveProjectV2Item"): m_unarchive_item,
 }
 
 
@@ -653,13 +674,13 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
         if missing is not None:
             return Response(body={"errors": [_scope_error(missing, needed, scopes)]}, headers=headers, write=False)
         cost = 1 if is_mutation else rate_math(requests)
+        if rate["used"] + cost > rate["limit"]:  # GitHub: HTTP 200, no data, the budget's headers at 0
+            headers.update(_rate_headers(rate, reset=rate["reset_at"]), **{"X-RateLimit-Remaining": "0"})
+            return Response(body={"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]}, headers=headers, write=False)
         rate["last_cost"] = cost
         rate["used"] += cost
         ctx.advanced = True  # the point meter moved: saved with the world, though a query is no write
-    headers.update({
-        "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
-        "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",
-    })
+    headers.update(_rate_headers(rate, reset=rate["reset_at"]))
 
     result = graphql_sync(
         schema(), query, variable_values=variables, operation_name=wanted,
@@ -669,6 +690,14 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
     if result.errors:
         payload["errors"] = [_github_error(e) for e in result.errors]
     return Response(body=payload, headers=headers, write=is_mutation)
+
+
+def _rate_headers(rate: JSON, *, reset: str) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
+        "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",
+        "X-RateLimit-Reset": str(int(datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp())),
+    }
 
 
 def _github_error(err: GraphQLError) -> JSON:
