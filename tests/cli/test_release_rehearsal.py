@@ -100,6 +100,8 @@ def test_the_whole_release_rehearsal_and_every_rerun_writes_nothing(clock, cli, 
     assert published.code == 0, published.stderr  # npm and the osquery topic are checklist items for a person
     assert published.json()["release"]["latest"] is True
     assert [s["status"] for s in published.json()["steps"] if s["id"].startswith("dogfood")][:1] == ["done"]
+    dogfood = published.json()["dogfood"]  # dogfood runs 4.60.0 at its tag, a commit of this repository: a real compare
+    assert (dogfood["current"]["version"], dogfood["compare"]["status"]) == ("4.60.0", "ahead")
     concluded = cli("--sandbox", "release", "conclude-milestone", "4.60.1", "--yes", "--json")
     assert concluded.code == 0, concluded.stderr
     assert "refs/heads/patch-fleet-v4.60.2" in _remote_refs(clean_env)
