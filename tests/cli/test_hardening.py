@@ -10,6 +10,11 @@ from tests.helpers import CliResult
 MALFORMED_TOKENS = ["ghp_SECRETAAA\nSECRETBBB", "ghp_SECRETCCC SECRETDDD", "ghp_SECRÉTEEEFFF", "ghp_SECRETGGG\tSECRETHHH"]
 
 
+def _said(result: CliResult) -> str:
+    """stderr with Rich's line folds undone."""
+    return " ".join(result.stderr.split())
+
+
 def _no_secret(result: CliResult, *pieces: str) -> None:
     for piece in pieces:
         assert piece not in result.output, piece
@@ -23,7 +28,7 @@ def test_a_token_that_cannot_be_a_token_is_exit_4_naming_the_variable_and_never_
     env = {**sandbox.env(), variable: token}
     result = cli("release", "create-qa-issue", "4.59.0", "--dry-run", *(["--json"] if json else []), env=env)
     assert result.code == 4, result.output
-    assert f"{variable} cannot be a token" in result.stderr
+    assert f"{variable} cannot be a token" in _said(result)
     _no_secret(result, token, *token.split(), repr(token)[1:-1])
     assert sandbox.requests == []  # refused before the first request
     if json:
@@ -53,3 +58,54 @@ def test_a_url_with_a_password_is_never_echoed(cli) -> None:  # noqa: ANN001
     from fleetops.redaction import redact
 
     assert redact("GET http://user:pa55word@example.com/x failed") == "GET http://user:***@example.com/x failed"
+
+
+# -- item 2: files at user-given paths ---------------------------------------------------------------
+def _calendar(cli, sandbox, path, *extra):  # noqa: ANN001, ANN002, ANN202
+    return cli("rituals", "calendar", "--ics", str(path), "--from", "2026-01-05", "--to", "2026-01-18", *extra, env=sandbox.env())
+
+
+def test_calendar_refuses_a_fifo_and_leaves_it_a_fifo(cli, sandbox, tmp_path) -> None:  # noqa: ANN001
+    import os
+    import stat
+
+    fifo = tmp_path / "cal.fifo"
+    os.mkfifo(fifo)
+    result = _calendar(cli, sandbox, fifo)
+    assert result.code == 2, result.output
+    assert "is a FIFO (named pipe), not a regular file" in _said(result)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sandbox.requests == []  # refused before the first read
+
+
+def test_calendar_refuses_a_device_and_leaves_it_a_device(cli, sandbox) -> None:  # noqa: ANN001
+    import stat
+    from pathlib import Path
+
+    result = _calendar(cli, sandbox, Path("/dev/null"))
+    assert result.code == 2, result.output
+    assert "is a character device" in _said(result)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+def test_calendar_writes_through_a_symlink_to_its_target(cli, sandbox, tmp_path) -> None:  # noqa: ANN001
+    target = tmp_path / "real.ics"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.ics"
+    link.symlink_to(target)
+    result = _calendar(cli, sandbox, link)
+    assert result.code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text().startswith("BEGIN:VCALENDAR")
+    assert (target.stat().st_mode & 0o777) == 0o640  # the replaced file keeps its permissions
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.ics", "real.ics"]  # no temporary left
+
+
+def test_calendar_dash_is_standard_output(cli, sandbox, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    result = _calendar(cli, sandbox, "-")
+    assert result.code == 0, result.output
+    assert result.stdout.startswith("BEGIN:VCALENDAR")
+    assert not (tmp_path / "-").exists()
+    assert _calendar(cli, sandbox, "-", "--json").code == 2  # two things on one stdout: refused

@@ -117,7 +117,7 @@ def create_issues(ctx: typer.Context, day: Day = None, yes: Yes = False, dry_run
 @app.command()
 def calendar(
     ctx: typer.Context,
-    ics: Annotated[Path, typer.Option("--ics", metavar="FILE", help="The iCalendar file to write.")],
+    ics: Annotated[Path, typer.Option("--ics", metavar="FILE", help="The iCalendar file to write (- for standard output).")],
     start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First day. Default: today.")] = None,
     end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day (included). Default: 90 days on.")] = None,
     json: Json = False,
