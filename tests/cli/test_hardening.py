@@ -109,3 +109,69 @@ def test_calendar_dash_is_standard_output(cli, sandbox, tmp_path, monkeypatch) -
     assert result.stdout.startswith("BEGIN:VCALENDAR")
     assert not (tmp_path / "-").exists()
     assert _calendar(cli, sandbox, "-", "--json").code == 2  # two things on one stdout: refused
+
+
+# -- item 4: the sandbox's state dir --------------------------------------------------------------------
+def _blocked_state_dirs(tmp_path):  # noqa: ANN001, ANN202
+    import os
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    sandbox_file = tmp_path / "with-sandbox-file"
+    sandbox_file.mkdir()
+    (sandbox_file / "sandbox").write_text("in the way")
+    cases = {"a file": a_file, "its sandbox entry a file": sandbox_file}
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        cases["unwritable"] = locked
+    return cases
+
+
+@pytest.mark.parametrize("command", [["sandbox", "reset"], ["sandbox", "serve", "--port", "0"], ["--sandbox", "freeze", "status"]])
+def test_a_state_dir_the_sandbox_cannot_use_is_exit_2_naming_it(cli, tmp_path, command) -> None:  # noqa: ANN001
+    for name, state_dir in _blocked_state_dirs(tmp_path).items():
+        result = cli(*command, env={"FLEETOPS_STATE_DIR": str(state_dir)})
+        assert result.code == 2, (name, result.output)
+        assert f"FLEETOPS_STATE_DIR {state_dir} is not a writable directory" in _said(result), name
+        assert "unexpected" not in result.output and "Traceback" not in result.output
+
+
+# -- item 5: a corrupt sandbox world ----------------------------------------------------------------------
+def _worlds():  # noqa: ANN202
+    import json
+
+    from fleetops.sandbox.world import build_world
+
+    good = build_world("default")
+    wrong_section = {**good, "mergefreeze": []}
+    wrong_field = {**good, "github": {**good["github"], "repos": "fleetdm/fleet"}}
+    return {
+        "empty object": b"{}",
+        "a list": b"[]",
+        "not UTF-8": b"\xff\xfe\x00garbage",
+        "not JSON": b"{\"world\": ",
+        "a service section of the wrong type": json.dumps(wrong_section).encode(),
+        "a field of the wrong type": json.dumps(wrong_field).encode(),
+        "a directory": None,
+    }
+
+
+@pytest.mark.parametrize("case", list(_worlds()))
+@pytest.mark.parametrize("command", [["--sandbox", "freeze", "status"], ["--sandbox", "freeze", "begin", "--yes"], ["sandbox", "serve", "--port", "0"]])
+def test_a_corrupt_sandbox_world_is_exit_2_saying_reset(cli, clean_env, case, command) -> None:  # noqa: ANN001
+    world = clean_env / "sandbox" / "state.json"
+    world.parent.mkdir(parents=True)
+    data = _worlds()[case]
+    if data is None:
+        world.mkdir()
+    else:
+        world.write_bytes(data)
+    result = cli(*command)
+    assert result.code == 2, result.output
+    said = _said(result)
+    assert f"the sandbox world {world} is damaged" in said and "run `fleetops sandbox reset`" in said.lower()
+    assert "unexpected" not in said and "HTTP 500" not in said and "Traceback" not in result.output
+    assert cli("sandbox", "reset").code == 0  # and the reset it names repairs it
+    assert world.is_file()

@@ -85,14 +85,17 @@ def reset(
     from fleetops.sandbox.runtime import sandbox_dir, save_state
     from fleetops.sandbox.world import build_world, world_names
 
+    from fleetops.errors import UsageError
+
     fleet = app_of(ctx, "sandbox reset")
     if world not in world_names():
-        from fleetops.errors import UsageError
-
         raise UsageError(f"unknown sandbox world {world!r}.", hint=f"Choose one of: {', '.join(world_names())}.")
     state_dir = fleet.base_settings.state_dir
     path = save_state(state_dir, build_world(world))
-    (sandbox_dir(state_dir) / "requests.jsonl").unlink(missing_ok=True)
+    try:
+        (sandbox_dir(state_dir) / "requests.jsonl").unlink(missing_ok=True)
+    except OSError as err:
+        raise UsageError(f"the sandbox's request log in {sandbox_dir(state_dir)} cannot be removed ({err.strerror}).", hint="Remove it by hand, then re-run.") from None
     fleet.ui.success(f"Sandbox reset to world {world!r} ({path}).")
     fleet.ui.info("A running `fleetops sandbox serve` keeps its old world until restarted.")
     done(0)
