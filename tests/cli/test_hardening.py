@@ -175,3 +175,27 @@ def test_a_corrupt_sandbox_world_is_exit_2_saying_reset(cli, clean_env, case, co
     assert "unexpected" not in said and "HTTP 500" not in said and "Traceback" not in result.output
     assert cli("sandbox", "reset").code == 0  # and the reset it names repairs it
     assert world.is_file()
+
+
+# -- item 6: far dates ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rituals", "due", "--date", "9999-12-30", "--days", "7"],
+        ["rituals", "due", "--date", "0001-01-01"],
+        ["rituals", "calendar", "--ics", "ICS", "--from", "9999-12-01"],
+        ["rituals", "calendar", "--ics", "ICS", "--from", "8999-12-01", "--to", "9999-12-31"],
+        ["rituals", "create-issues", "--date", "9999-12-31", "--dry-run"],
+    ],
+)
+def test_a_date_far_from_today_is_exit_2_one_line(cli, sandbox, tmp_path, args) -> None:  # noqa: ANN001
+    ics = tmp_path / "out.ics"
+    result = cli(*[str(ics) if a == "ICS" else a for a in args], env=sandbox.env())
+    assert result.code == 2, result.output
+    assert "is too far from today" in _said(result) and "unexpected" not in result.output
+    assert not ics.exists()
+
+
+def test_the_last_accepted_day_still_works(cli, sandbox, tmp_path) -> None:  # noqa: ANN001
+    assert cli("rituals", "due", "--date", "8999-12-31", "--days", "366", env=sandbox.env()).code == 0
+    assert cli("rituals", "calendar", "--ics", str(tmp_path / "a.ics"), "--from", "8999-12-31", env=sandbox.env()).code == 0

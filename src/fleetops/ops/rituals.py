@@ -125,13 +125,23 @@ def read_handbook(app: App, files: list[str] | None, *, warn: bool = True) -> Ha
     return book
 
 
+# The days a ritual command accepts: wide enough for any real question, narrow enough that a range of
+# a year and the look-ahead of the next occurrence never leave the calendar Python can count in.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(8999, 12, 31)
+
+
 def parse_day(text: str | None, app: App, what: str = "--date") -> date:
+    """A YYYY-MM-DD option (default today); exit 2 for a day that is not one or is too far out."""
     if text is None:
         return today(app)
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{what} {text!r} is not a date.", hint="Use YYYY-MM-DD, e.g. 2026-12-01.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{what} {day} is too far from today.", hint=f"Give a day from {FIRST_DAY} to {LAST_DAY}.")
+    return day
 
 
 def today(app: App) -> date:
