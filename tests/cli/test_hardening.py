@@ -199,3 +199,33 @@ def test_a_date_far_from_today_is_exit_2_one_line(cli, sandbox, tmp_path, args) 
 def test_the_last_accepted_day_still_works(cli, sandbox, tmp_path) -> None:  # noqa: ANN001
     assert cli("rituals", "due", "--date", "8999-12-31", "--days", "366", env=sandbox.env()).code == 0
     assert cli("rituals", "calendar", "--ics", str(tmp_path / "a.ics"), "--from", "8999-12-31", env=sandbox.env()).code == 0
+
+
+# -- item 10: a key given twice in a rituals file -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("edit", "lines"),
+    [
+        (lambda text: text.replace("default_branch: main\n", "default_branch: main\nrepository: someone/else\n"), (9, 11)),
+        (lambda text: text.replace("  release_dri: lukeheath\n", "  release_dri: lukeheath\n  release_dri: somebody\n"), (13, 14)),
+    ],
+)
+def test_a_key_given_twice_in_a_rituals_file_is_exit_2_naming_both_lines(cli, sandbox, tmp_path, edit, lines) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    import fleetops
+
+    text = (Path(fleetops.__file__).parent.parent.parent / "rituals" / "fleet.yml").read_text()
+    path = tmp_path / "mine.yml"
+    path.write_text(edit(text))
+    result = cli("freeze", "status", env={**sandbox.env(), "FLEETOPS_RITUALS": str(path)})
+    assert result.code == 2, result.output
+    assert f"is given twice, at lines {lines[0]} and {lines[1]}" in _said(result)
+    assert sandbox.requests == []
+
+
+def test_a_handbook_ritual_with_a_key_twice_names_both_lines(cli, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "x.rituals.yml"
+    path.write_text('- task: "A"\n  startedOn: "2024-01-01"\n  frequency: "Daily"\n  description: "d"\n  dri: "me"\n  dri: "you"\n')
+    result = cli("rituals", "check", str(path))
+    assert result.code == 2, result.output
+    assert "dri is given twice (lines 5 and 6)" in result.output

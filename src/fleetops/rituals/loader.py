@@ -74,8 +74,12 @@ class _TooBig(Exception):
     """The document expands to more nodes than a rituals file can reasonably have."""
 
 
+class _Duplicate(Exception):
+    """A mapping gives one key twice: YAML would keep the last silently."""
+
+
 class _Loader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
-    """The safe loader that refuses a document whose aliases expand it beyond MAX_NODES.
+    """The safe loader that refuses a document whose aliases expand it beyond MAX_NODES, or a key given twice.
 
     An alias is a reference, so "billion laughs" composes quickly but is a huge tree to the
     constructor and to pydantic; the expanded size is counted on the composed graph, each node
@@ -88,6 +92,18 @@ class _Loader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
             return None
         _expanded_size(node, {}, set())
         return self.construct_document(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = self.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _Duplicate(f"the key {key!r} is given twice, at lines {seen[key]} and {line} (YAML would keep only the last)")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _count_nodes(text: str) -> None:
@@ -211,6 +227,8 @@ def _parse(source: Path, text: str) -> Any:
         raise RitualsError(f"rituals file {source}:{where} invalid YAML ({problem}).") from err
     except _TooBig as err:
         raise RitualsError(f"rituals file {source} is refused: {err}.") from None
+    except _Duplicate as err:
+        raise RitualsError(f"rituals file {source}: {err}.", hint="Keep one of them.") from None
     except RecursionError:
         raise RitualsError(f"rituals file {source} is refused: it is nested too deeply.") from None
     except (ValueError, OverflowError) as err:  # a scalar YAML resolves but Python cannot hold: 2024-02-30
