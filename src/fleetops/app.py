@@ -156,7 +156,9 @@ class App:
     def journal(self) -> Journal:
         from fleetops.journal import Journal
 
-        return Journal(self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox, subject=self.lock_subject or None)
+        return Journal(
+            self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox, subject=self.lock_subject or None, warn=self.ui.warn
+        )
 
     def now(self):  # noqa: ANN201 - datetime
         from datetime import UTC, datetime

@@ -229,3 +229,70 @@ def test_a_handbook_ritual_with_a_key_twice_names_both_lines(cli, tmp_path) -> N
     result = cli("rituals", "check", str(path))
     assert result.code == 2, result.output
     assert "dri is given twice (lines 5 and 6)" in result.output
+
+
+# -- items 12, 13: the journal and interruptions --------------------------------------------------------------
+def _journal(state_dir):  # noqa: ANN001, ANN202
+    import json
+
+    return [json.loads(line) for line in (state_dir / "journal.jsonl").read_text().splitlines() if line.startswith("{") and line.endswith("}")]
+
+
+def test_a_journal_whose_last_record_was_cut_short_gets_the_next_on_a_new_line(cli, sandbox, clean_env) -> None:  # noqa: ANN001
+    clean_env.mkdir(parents=True, exist_ok=True)
+    damaged = '{"time": "2026-01-01T00:00:00+00:00", "command": "freeze begin", "st'
+    (clean_env / "journal.jsonl").write_text('{"step": "earlier", "status": "done"}\n' + damaged)
+    result = cli("freeze", "begin", "--yes", env=sandbox.env())
+    assert result.code == 0, result.output
+    lines = (clean_env / "journal.jsonl").read_text().splitlines()
+    assert lines[1] == damaged  # left as it was, not glued to the next record
+    assert [e["status"] for e in _journal(clean_env)] == ["done", "done"]
+    assert _said(result).count("was cut short") == 1
+    again = cli("freeze", "end", "--yes", env=sandbox.env())
+    assert again.code == 0 and "cut short" not in again.output  # said once: the file ends with a line break now
+
+
+def _spawn(args: list[str], env: dict[str, str]):  # noqa: ANN202
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    full = {k: v for k, v in {**os.environ, **env, "PYTHONPATH": str(src), "CI": "true", "COLUMNS": "400"}.items() if k != "FLEETOPS_TEST_NOW"}
+    return subprocess.Popen([sys.executable, "-m", "fleetops", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_an_interrupted_run_says_so_and_the_rerun_records_the_step_it_finds_done(cli, sandbox, clean_env, signame) -> None:  # noqa: ANN001
+    import signal
+    import time
+
+    from fleetops.sandbox.server import Fault
+
+    # The freeze is applied and its answer held back: the process is interrupted while it waits.
+    sandbox.inject(Fault("POST", r"^/mergefreeze/api/branches/", delay=3.0))
+    proc = _spawn(["freeze", "begin", "--yes"], sandbox.env())
+    try:
+        deadline = time.monotonic() + 30
+        while not [r for r in sandbox.requests if r["method"] == "POST"]:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.02)
+        proc.send_signal(getattr(signal, signame))
+        _, stderr = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted: re-run to finish" in stderr and "Traceback" not in stderr
+    records = _journal(clean_env)
+    assert [r["status"] for r in records] == ["interrupted"]
+    step = records[0]["unfinished"][0]
+    sandbox.clear_faults()
+    again = cli("freeze", "begin", "--yes", "--json", env=sandbox.env())
+    assert again.code == 0, again.output
+    assert [s["status"] for s in again.json()["steps"]] == ["skipped"]  # found done: not applied twice
+    found = _journal(clean_env)[-1]
+    assert (found["step"], found["status"], found["found"]) == (step, "found", True)
+    assert cli("freeze", "begin", "--yes", env=sandbox.env()).code == 0
+    assert len(_journal(clean_env)) == 2  # recorded once
