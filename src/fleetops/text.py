@@ -1,6 +1,6 @@
 """Text templates of the rituals file (`"Upgrade Go to {latest}"`): the one way to fill them.
 
-Not the Release QA issue template (that is `ops/templates.py`, a Markdown front-matter parser):
+Not the Release QA issue template (that is `ops/qa/template.py`, a Markdown front-matter parser):
 this module fills the rituals file's own short templates, the naming patterns
 (`fleet-v{version}`), the dependency issue texts and the Slack announcement.
 

@@ -70,7 +70,7 @@ def test_no_arguments_is_a_usage_error_that_shows_help(cli):
 
 
 def test_an_unexpected_error_is_one_line_without_traceback_unless_debug(sandbox, cli, monkeypatch):
-    from fleetops.ops import freeze
+    from fleetops.ops.freeze import window as freeze
 
     def boom(*args, **kwargs):
         raise KeyError("surprise")

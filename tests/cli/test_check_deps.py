@@ -366,7 +366,7 @@ def test_help_is_the_runbook_and_fits_80_columns(cli):
 # --- the reusable fleetd function -----------------------------------------------------------------------------
 def test_detect_changes_is_reusable_and_reads_little(make_sandbox, clean_env):
     from fleetops.clients.github import GitHubClient
-    from fleetops.ops.fleetd import FleetdChange, detect_changes
+    from fleetops.ops.deps.fleetd import FleetdChange, detect_changes
     from fleetops.rituals import load_rituals
     from fleetops.settings import Settings
 

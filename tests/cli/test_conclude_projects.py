@@ -1,5 +1,5 @@
 """`fleetops release conclude-milestone` under FLEETOPS_RITUALS=fleet-rc: the current handbook's steps
-on GitHub Projects (ops/conclude_projects.py), on the sandbox's rc world over real sockets.
+on GitHub Projects (ops/conclude/projects.py), on the sandbox's rc world over real sockets.
 
 The rc world holds 4.59.0 ready to conclude (sandbox/world/rc.py, table ITEMS): stories and other
 issues in "Ready for release" on the three group projects, one story on two of them, one already
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fleetops.ops.conclude_projects import ConcludeProjects
+from fleetops.ops.conclude.projects import ConcludeProjects
 from fleetops.rituals.steps import KINDS, PROJECTS
 from fleetops.sandbox.server import Fault
 from fleetops.sandbox.world.rc import BRANCH, CONFIDENTIAL, REPO

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fleetops.ops.conclude import Conclude
+from fleetops.ops.conclude.zenhub import Conclude
 from fleetops.rituals.loader import bundled_path
 from fleetops.rituals.steps import KINDS, ZENHUB
 from tests.cli.test_conclude import conclude, released
@@ -197,7 +197,7 @@ def rc_with(tmp_path: Path, steps: str) -> Path:
 
 
 def test_every_cut_rc_kind_has_a_builder():
-    from fleetops.ops.cut_rc import CutRC
+    from fleetops.ops.candidate.cut import CutRC
 
     assert set(CutRC.BUILDERS) == set(KINDS["cut_rc"])
 

@@ -354,7 +354,7 @@ def test_help_is_the_numbered_runbook(cli):
 
 
 def test_the_marker_line_is_hidden_markdown():
-    from fleetops.ops.cut_rc import MARKERS
+    from fleetops.ops.candidate.cut import MARKERS
 
     body = MARKERS.with_line("Body\n", ANNOUNCING)
     assert body == f"Body\n\n{ANNOUNCING}"

@@ -78,7 +78,7 @@ def qa_ticket(server, number=QA_ISSUE):
 
 
 def test_a_closed_ticket_is_reported_as_closed_with_its_status_on_each_board(rc, cli):
-    """As on ZenHub (ops/readiness.py): a closed Release QA ticket is found, and no group is ready by it."""
+    """As on ZenHub (ops/qa/readiness.py): a closed Release QA ticket is found, and no group is ready by it."""
     set_status(rc, 71, QA_ISSUE, "Ready for release")  # every group moved it: closing it still is not "ready"
     qa_ticket(rc).update(state="closed", state_reason="completed", closed_at="2026-11-25T17:00:00Z")
     result = cli("release", "readiness", "4.59.0", "--json", env={**rc.env(), **RC})

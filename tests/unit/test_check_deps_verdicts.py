@@ -9,10 +9,10 @@ from packaging.version import Version
 
 from fleetops.clients.github import ReleaseInfo
 from fleetops.errors import RitualsError
-from fleetops.ops.check_deps import FeedState, feeds_finding, fill, go_finding, module_finding, osquery_finding
-from fleetops.ops.check_deps_view import step_summary
+from fleetops.ops.deps.check import FeedState, feeds_finding, fill, go_finding, module_finding, osquery_finding
+from fleetops.ops.deps.view import step_summary
 from fleetops.render.check_deps import changed_part
-from fleetops.ops.deps_parsers import GoLatest
+from fleetops.ops.deps.parsers import GoLatest
 from fleetops.rituals import load_rituals
 
 NOW = datetime(2025, 6, 10, 12, tzinfo=UTC)
@@ -140,7 +140,7 @@ def test_changed_part_of_a_version(current, latest, expected):
 
 
 def test_step_summary_is_a_markdown_table(rituals):
-    from fleetops.ops.check_deps import Report
+    from fleetops.ops.deps.check import Report
     from fleetops.plan import Plan
 
     report = Report(findings=[go(rituals, "1.22.3", "1.22.12", "1.24.4")], fleetd=[])

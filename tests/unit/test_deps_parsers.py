@@ -7,7 +7,7 @@ import re
 import pytest
 from packaging.version import Version
 
-from fleetops.ops.deps_parsers import (
+from fleetops.ops.deps.parsers import (
     ParseError,
     go_version,
     latest_go,

@@ -7,7 +7,7 @@ from packaging.version import Version
 
 from fleetops.clients.github import workflow_dispatch_inputs
 from fleetops.errors import ExitCode, PolicyRefusal, UsageError
-from fleetops.ops.dogfood_ref import parse_duration, parse_ref, release_of
+from fleetops.ops.dogfood.ref import parse_duration, parse_ref, release_of
 from fleetops.rituals import load_rituals
 from tests.conftest import FLEET
 

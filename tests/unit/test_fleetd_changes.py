@@ -6,7 +6,7 @@ import pytest
 
 from fleetops.app import App
 from fleetops.errors import NotFound
-from fleetops.ops.fleetd import fleetd_changes
+from fleetops.ops.deps.fleetd import fleetd_changes
 
 
 @pytest.fixture

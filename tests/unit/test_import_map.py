@@ -139,3 +139,17 @@ def test_the_map_catches_a_wrong_import(monkeypatch):
     fake = [("ops", "rich.table", False, "ops/x.py:1"), ("ops", "fleetops.cli.options", False, "ops/x.py:2")]
     monkeypatch.setattr(f"{__name__}.imports", lambda: fake)
     assert violations() == ["ops/x.py:1: ops imports rich.table, which only render, ui may", "ops/x.py:2: ops imports fleetops.cli.options"]
+
+
+# What `ls src/fleetops/ops` shows (issue 18): one package per ritual of the handbook, and the few
+# modules that serve several rituals, each named for what it does.
+RITUAL_PACKAGES = {"freeze", "deps", "qa", "conclude", "dogfood", "candidate", "handbook", "release"}
+SHARED_MODULES = {"__init__", "announce", "process", "runbook", "sandbox_people"}
+
+
+def test_ops_holds_the_ritual_packages_and_a_few_shared_modules():
+    ops = SRC / "ops"
+    packages = {p.name for p in ops.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    modules = {p.stem for p in ops.glob("*.py")}
+    assert packages <= RITUAL_PACKAGES and all((ops / p / "__init__.py").is_file() for p in packages)
+    assert modules <= SHARED_MODULES

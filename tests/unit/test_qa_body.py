@@ -7,8 +7,8 @@ import pytest
 from fleetops.errors import UsageError
 from packaging.version import Version
 
-from fleetops.ops.fleetd import FleetdChange
-from fleetops.ops.qa_issue import (
+from fleetops.ops.deps.fleetd import FleetdChange
+from fleetops.ops.qa.issue import (
     QAOptions,
     build_body,
     component_updates,
@@ -16,7 +16,7 @@ from fleetops.ops.qa_issue import (
     release_version,
     resolve_labels,
 )
-from fleetops.ops.templates import parse_template, section_text
+from fleetops.ops.qa.template import parse_template, section_text
 from fleetops.render.qa_issue import body_diff
 from fleetops.rituals import load_rituals
 from tests.conftest import FLEET

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fleetops.clients.github import Milestone
-from fleetops.ops.freeze import compute_schedule, release_milestone
+from fleetops.ops.freeze.window import compute_schedule, release_milestone
 from fleetops.rituals import load_rituals
 
 FREEZE = load_rituals().freeze

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fleetops.ops.templates import (
+from fleetops.ops.qa.template import (
     TemplateError,
     glued_parts,
     headings,

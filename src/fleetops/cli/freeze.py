@@ -46,7 +46,7 @@ def begin(
     After the freeze, only bug fixes and documentation merge; in the final 24 hours (deep freeze),
     only ~release-blocker and ~unreleased-bug fixes. Exit 0 when frozen or nothing to do.
     """
-    from fleetops.ops import freeze
+    from fleetops.ops.freeze import window as freeze
 
     fleet = app_of(ctx, "freeze begin", json=json, dry_run=dry_run, lock=branch or "")
     _refuse_under_rc(fleet, "freeze begin")
@@ -71,7 +71,7 @@ def end(
 
     `release conclude-milestone` also does this as one of its steps.
     """
-    from fleetops.ops import freeze
+    from fleetops.ops.freeze import window as freeze
 
     fleet = app_of(ctx, "freeze end", json=json, dry_run=dry_run, lock=branch or "")
     _refuse_under_rc(fleet, "freeze end")
@@ -112,7 +112,7 @@ def allow_pr(
     5. Re-read the unblocked list and send all of it plus N, with
        frozen=true, so the branch stays frozen; journal the change.
     """
-    from fleetops.ops import allow_pr as ops
+    from fleetops.ops.freeze import allow_pr as ops
 
     fleet = app_of(ctx, "freeze allow-pr", json=json, dry_run=dry_run, lock=branch or "")  # per branch: each run sends the whole list
     _refuse_under_rc(fleet, "freeze allow-pr")
@@ -137,7 +137,7 @@ def status(
     With --json: frozen, branch, frozen_by, schedule {milestone, version,
     release, freeze_starts, deep_freeze_starts, phase}. Reads only; exit 0.
     """
-    from fleetops.ops import freeze
+    from fleetops.ops.freeze import window as freeze
 
     fleet = app_of(ctx, "freeze status", json=json)
     _refuse_under_rc(fleet, "freeze status")

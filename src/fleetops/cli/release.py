@@ -40,7 +40,7 @@ def check_deps(
     Exit 3 while anything is behind (also after filing), 0 when all is current,
     1 when a check could not be done.
     """
-    from fleetops.ops import check_deps, check_deps_view
+    from fleetops.ops.deps import check as check_deps, view as check_deps_view
 
     fleet = app_of(ctx, "release check-deps", json=json, dry_run=dry_run, lock="" if file_issues else None)
     report, plan = check_deps.check(fleet, check_deps.Options(file_issues=file_issues, yes=yes, dry_run=dry_run))
@@ -89,7 +89,7 @@ def create_qa_issue(
     6. Create the issue, unless one with that title is open: it is reused.
     7. Journal the change. --json adds {"issue": {"number", "url", "title"}}.
     """
-    from fleetops.ops.qa_issue import QAOptions, create_qa_issue as plan_issue
+    from fleetops.ops.qa.issue import QAOptions, create_qa_issue as plan_issue
 
     fleet = app_of(ctx, "release create-qa-issue", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
     given = {name: value for name, value in (("orbit", orbit), ("desktop", desktop), ("fleetd-chrome", chrome)) if value is not None}
@@ -123,8 +123,8 @@ def readiness(
     DRI starts the release on 0.
     """
     from fleetops.ops.process import is_release_candidate
-    from fleetops.ops.readiness import readiness as read_readiness
-    from fleetops.ops.readiness_projects import readiness_on_projects
+    from fleetops.ops.qa.readiness import readiness as read_readiness
+    from fleetops.ops.qa.readiness_projects import readiness_on_projects
 
     fleet = app_of(ctx, "release readiness", json=json)
     if is_release_candidate(fleet):  # fleet-rc: GitHub Projects boards
@@ -202,7 +202,7 @@ def rc_status(
     Exit 0 when every fix is on the candidate, 3 while one is missing, 2 when
     the branch does not exist or the process is not release-candidate.
     """
-    from fleetops.ops.rc_status import rc_status as read_rc_status
+    from fleetops.ops.candidate.status import rc_status as read_rc_status
 
     fleet = app_of(ctx, "release rc-status", json=json)
     done(fleet.report(read_rc_status(fleet, version)))
@@ -238,7 +238,7 @@ def cut_rc(
     freeze instead: `fleetops freeze begin`); 3 the announcement may have
     been sent and was not sent again; 4 a token is missing or rejected.
     """
-    from fleetops.ops import cut_rc as ops
+    from fleetops.ops.candidate import cut as ops
 
     fleet = app_of(ctx, "release cut-rc", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
     plan = ops.cut_rc(fleet, version)
@@ -282,7 +282,7 @@ def deploy_dogfood(
        print the URL. With --watch, poll it to the end: exit 1 if it fails
        or --timeout passes.
     """
-    from fleetops.ops import dogfood
+    from fleetops.ops.dogfood import deploy as dogfood
 
     fleet = app_of(ctx, "release deploy-dogfood", json=json, dry_run=dry_run, lock="")  # one deploy at a time, whatever REF
     options = dogfood.DeployOptions(

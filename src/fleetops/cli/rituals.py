@@ -32,7 +32,7 @@ def list_(
     --json: {"rituals": [{"file", "task", "frequency", "dri", "next",
     "auto_issue"}]}.
     """
-    from fleetops.ops import rituals
+    from fleetops.ops.handbook import commands as rituals
 
     fleet = app_of(ctx, "rituals list", json=json)
     done(fleet.report(rituals.list_rituals(fleet, files, dri=dri)))
@@ -56,7 +56,7 @@ def due(
     --json: {"due": [{"file", "task", "date", "dri", "auto_issue"}],
     "unscheduled": [{"file", "task", "frequency"}]}.
     """
-    from fleetops.ops import rituals
+    from fleetops.ops.handbook import commands as rituals
 
     fleet = app_of(ctx, "rituals due", json=json)
     done(fleet.report(rituals.due_rituals(fleet, on=day, days=days)))
@@ -80,7 +80,7 @@ def check(
        repository (reads only).
     Prints `file:line: problem` for each on stderr and exits 2; 0 when clean.
     """
-    from fleetops.ops import rituals
+    from fleetops.ops.handbook import commands as rituals
 
     fleet = app_of(ctx, "rituals check", json=json)
     done(fleet.report(rituals.check_files(fleet, files, online=online)))
@@ -106,7 +106,7 @@ def create_issues(ctx: typer.Context, day: Day = None, yes: Yes = False, dry_run
     One run per date at a time: a second one exits 1 naming the holder
     (--dry-run takes no lock).
     """
-    from fleetops.ops import rituals
+    from fleetops.ops.handbook import commands as rituals
 
     fleet = app_of(ctx, "rituals create-issues", json=json, dry_run=dry_run)
     on = rituals.parse_day(day, fleet).isoformat()  # before any request: the run lock is per date
@@ -133,7 +133,7 @@ def calendar(
     3. Stable UIDs (ritual + date, milestone + event): importing the file
        again updates the events instead of adding copies.
     """
-    from fleetops.ops import rituals_calendar
+    from fleetops.ops.handbook import calendar as rituals_calendar
 
     fleet = app_of(ctx, "rituals calendar", json=json)
     done(fleet.report(rituals_calendar.write_calendar(fleet, ics, start=start, end=end)))

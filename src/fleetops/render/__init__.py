@@ -18,13 +18,13 @@ RENDERERS = {
     "fleetops.views.Facts": "fleetops.render.facts:facts",
     "fleetops.views.Quote": "fleetops.render.facts:quote",
     "fleetops.views.RequestLog": "fleetops.render.facts:request_log",
-    "fleetops.ops.freeze.FreezeView": "fleetops.render.freeze:status",
-    "fleetops.ops.check_deps.Report": "fleetops.render.check_deps:report",
-    "fleetops.ops.readiness.Readiness": "fleetops.render.readiness:readiness",
-    "fleetops.ops.qa_issue.IssuePreview": "fleetops.render.qa_issue:preview",
-    "fleetops.ops.rituals.RitualsTable": "fleetops.render.rituals:rituals_list",
-    "fleetops.ops.rituals.DueTable": "fleetops.render.rituals:rituals_due",
-    "fleetops.ops.rituals.ProblemLines": "fleetops.render.rituals:problem_lines",
+    "fleetops.ops.freeze.window.FreezeView": "fleetops.render.freeze:status",
+    "fleetops.ops.deps.check.Report": "fleetops.render.check_deps:report",
+    "fleetops.ops.qa.readiness.Readiness": "fleetops.render.readiness:readiness",
+    "fleetops.ops.qa.issue.IssuePreview": "fleetops.render.qa_issue:preview",
+    "fleetops.ops.handbook.commands.RitualsTable": "fleetops.render.rituals:rituals_list",
+    "fleetops.ops.handbook.commands.DueTable": "fleetops.render.rituals:rituals_due",
+    "fleetops.ops.handbook.commands.ProblemLines": "fleetops.render.rituals:problem_lines",
 }
 
 

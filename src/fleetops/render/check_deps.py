@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from fleetops.ops.check_deps import Finding, Report
+    from fleetops.ops.deps.check import Finding, Report
     from fleetops.ui import UI
 
 VERDICT_STYLES = {"up-to-date": "green", "outdated": "bold red", "major-available": "yellow", "unknown": "magenta"}

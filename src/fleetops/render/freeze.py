@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from fleetops.ops.freeze import FreezeView
+    from fleetops.ops.freeze.window import FreezeView
     from fleetops.ui import UI
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from fleetops.ops.qa_issue import IssuePreview
+    from fleetops.ops.qa.issue import IssuePreview
     from fleetops.ui import UI
 
 # A longer run of removed or added lines is shortened to its first lines.

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from fleetops.ops.readiness import Readiness
+    from fleetops.ops.qa.readiness import Readiness
     from fleetops.ui import UI
 
 

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from fleetops.ops.rituals import DueTable, ProblemLines, RitualsTable
+    from fleetops.ops.handbook.commands import DueTable, ProblemLines, RitualsTable
     from fleetops.ui import UI
 
 

@@ -2,7 +2,7 @@
 
 A rituals file says which steps a ritual runs and in which order (`rituals.conclude_milestone.steps`,
 `rituals.cut_rc.steps`); the code of each kind (check, plan, apply) lives in the ritual's ops
-module, registered under the same name (`ops/conclude.py`'s `BUILDERS`). This module holds what
+module, registered under the same name (`ops/conclude/zenhub.py`'s `BUILDERS`). This module holds what
 the file may say and what `--help` shows: the kinds, their parameters, the kinds each needs
 earlier in the list, the processes and board backends that implement them, and a one-line summary
 per kind (the command's runbook is built from these, so it never drifts from what runs).
@@ -82,7 +82,7 @@ CONCLUDE_KINDS: tuple[Kind, ...] = (
     Kind("close-milestone", "closes the milestone;"),
     Kind("create-next-milestone", "creates {next_tentative}, due the release's due date + the cadence;"),
     # freeze.end and create-patch-branch read Merge Freeze and the release tag, which the Projects
-    # plan (ops/conclude_projects.py) does not read: they are built for ZenHub's plan only.
+    # plan (ops/conclude/projects.py) does not read: they are built for ZenHub's plan only.
     Kind("freeze.end", "unfreezes {branch} in Merge Freeze;", processes=(FREEZE,), backends=(ZENHUB,)),
     Kind(
         "announce",

@@ -17,8 +17,8 @@ from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.handbook import ics
 from fleetops.handbook.calendar import occurrences, parse_frequency
-from fleetops.ops.freeze import compute_schedule
-from fleetops.ops.rituals import parse_day, read_handbook
+from fleetops.ops.freeze.window import compute_schedule
+from fleetops.ops.handbook.commands import parse_day, read_handbook
 from fleetops.plan import Plan
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ import pathspec
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, PolicyRefusal, ServiceError, UsageError
-from fleetops.ops import freeze
+from fleetops.ops.freeze import window as freeze
 from fleetops.plan import Plan, Skip, Step
 from fleetops.views import Facts
 

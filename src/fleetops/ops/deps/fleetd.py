@@ -24,7 +24,7 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound
-from fleetops.ops.deps_parsers import latest_regular_tag
+from fleetops.ops.deps.parsers import latest_regular_tag
 
 if TYPE_CHECKING:
     from fleetops.app import App

@@ -13,7 +13,7 @@ from fleetops.redaction import redact
 
 if TYPE_CHECKING:
     from fleetops.app import App
-    from fleetops.ops.check_deps import Report
+    from fleetops.ops.deps.check import Report
     from fleetops.plan import Plan
 
 STEP_MARKS = {"done": "✅", "skipped": "➖", "pending": "⏳", "failed": "❌", "manual": "☐"}

@@ -43,7 +43,8 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
-from fleetops.ops.conclude import COMMAND, Conclude, _count, _list, _numbers
+from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers
+from fleetops.ops.conclude.zenhub import Conclude
 from fleetops.plan import Plan, Status, Step
 from fleetops.text import same_name
 from fleetops.versions import version_in
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from fleetops.boards.github_projects import GitHubProjectsBoards
     from fleetops.clients.github import Milestone
     from fleetops.clients.github_projects import Change
-    from fleetops.ops.conclude import Versions
+    from fleetops.ops.conclude.rules import Versions
     from fleetops.rituals.models import StepEntry
 
 

@@ -11,20 +11,20 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fleetops.errors import FleetopsError
-from fleetops.ops.dogfood_ref import duration_text
+from fleetops.ops.dogfood.ref import duration_text
 from fleetops.plan import Plan, Step
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import DispatchResult, GitHubClient, WorkflowRun
-    from fleetops.ops.dogfood import _Reads
-    from fleetops.ops.dogfood_ref import DeployOptions, Ref
+    from fleetops.ops.dogfood.reads import DeployReads
+    from fleetops.ops.dogfood.ref import DeployOptions, Ref
 
 # GitHub stamps a run's creation in whole seconds, and our clock and GitHub's differ a little.
 CLOCK_MARGIN = timedelta(seconds=10)
 
 
-def plan_dispatch(app: App, plan: Plan, options: DeployOptions, target: Ref, reads: _Reads, inputs: dict[str, str], title: str) -> None:
+def plan_dispatch(app: App, plan: Plan, options: DeployOptions, target: Ref, reads: DeployReads, inputs: dict[str, str], title: str) -> None:
     github = app.clients.github
     seen = {r.id for r in reads.runs}
     sent: dict[str, Any] = {}
@@ -61,7 +61,7 @@ def plan_dispatch(app: App, plan: Plan, options: DeployOptions, target: Ref, rea
         plan.add(Step.todo("run", "Find the deploy run", "print its URL (add --watch to follow it)", follow, needs=("dispatch",)))
 
 
-def _locate(app: App, github: GitHubClient, reads: _Reads, sent: dict[str, Any], seen: set[int], options: DeployOptions, deadline: float) -> WorkflowRun:
+def _locate(app: App, github: GitHubClient, reads: DeployReads, sent: dict[str, Any], seen: set[int], options: DeployOptions, deadline: float) -> WorkflowRun:
     """The run the dispatch started: by the id GitHub returned, else the newest new dispatch run."""
     result: DispatchResult | None = sent.get("result")
     if result is not None and result.run_id is not None:

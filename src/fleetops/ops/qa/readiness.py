@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.errors import RitualsError
-from fleetops.ops.qa_issue import qa_title, read_template, release_version
+from fleetops.ops.qa.issue import qa_title, read_template, release_version
 from fleetops.plan import Plan
 from fleetops.text import same_name
 

@@ -26,14 +26,14 @@ since the dispatch) and, with --watch, followed to its end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import Reads
 from fleetops.errors import AuthError, NotFound, PolicyRefusal, ServiceError, UsageError
-from fleetops.ops import dogfood_policy as policy
-from fleetops.ops import dogfood_watch as watch
-from fleetops.ops.dogfood_ref import SHORT_HASH, DeployOptions, Ref, Running, parse_duration, parse_ref, release_of
+from fleetops.ops.dogfood import policy
+from fleetops.ops.dogfood import watch
+from fleetops.ops.dogfood.reads import DeployReads
+from fleetops.ops.dogfood.ref import SHORT_HASH, DeployOptions, Ref, Running, parse_duration, parse_ref, release_of
 from fleetops.plan import Plan, Step
 from fleetops.views import Facts
 
@@ -41,27 +41,11 @@ __all__ = ["DeployOptions", "deploy", "parse_duration", "parse_ref", "release_of
 
 if TYPE_CHECKING:
     from fleetops.app import App
-    from fleetops.clients.dockerhub import ImageTag
     from fleetops.clients.dogfood import FleetVersion
     from fleetops.clients.github import Comparison, GitHubClient, Workflow, WorkflowRun
 
 
-
-
 # --- the plan ----------------------------------------------------------------------------------------------
-@dataclass
-class _Reads:
-    tag: ImageTag
-    target_sha: str
-    branch: str
-    workflow: Workflow
-    running: Running
-    comparison: Comparison | None = None
-    compare_error: str | None = None
-    declared: dict[str, dict[str, Any]] | None = None
-    runs: list[WorkflowRun] = field(default_factory=list)
-
-
 def deploy(app: App, options: DeployOptions) -> Plan:
     """Read everything, refuse what the handbook forbids, and plan the dispatch (and the watch)."""
     rituals = app.rituals
@@ -100,7 +84,7 @@ def deploy(app: App, options: DeployOptions) -> Plan:
     return plan
 
 
-def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
+def _read(app: App, target: Ref, current: Ref | None, image: str) -> DeployReads:
     """Every read, concurrently in rounds; refusals in the order a person would fix them.
 
     GitHub's chain (the release's commit and the workflow, then the workflow file, then the
@@ -143,7 +127,7 @@ def _read(app: App, target: Ref, current: Ref | None, image: str) -> _Reads:
 
     from fleetops.clients.github import workflow_dispatch_inputs
 
-    reads = _Reads(tag=first["tag"], target_sha=target_sha, branch=first["branch"], workflow=wf, running=state, runs=first["runs"])
+    reads = DeployReads(tag=first["tag"], target_sha=target_sha, branch=first["branch"], workflow=wf, running=state, runs=first["runs"])
     reads.declared = workflow_dispatch_inputs(results["file"])
     outcome = results.get("compare")
     if isinstance(outcome, str):
@@ -246,7 +230,7 @@ def _reported(answer: FleetVersion | ServiceError | None, unreachable: str | Non
 
 
 # --- what people see first ---------------------------------------------------------------------------------
-def summary(target: Ref, image: str, reads: _Reads, inputs: dict[str, str]) -> Facts:
+def summary(target: Ref, image: str, reads: DeployReads, inputs: dict[str, str]) -> Facts:
     """Image and digest, current → new, the compare result, the workflow and its inputs."""
     facts = Facts(heading="Deploy to dogfood", blank_after=True)
     facts.add("Image", image)

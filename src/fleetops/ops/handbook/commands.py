@@ -3,7 +3,7 @@
 Rituals are read from local files (a handbook checkout) or, without FILE, from the paths in the
 rituals file's `handbook.rituals_files`, through GitHub's contents API on the default branch
 (all at once). Dates are calendar dates in `handbook.timezone`; "today" is `App.now()` there.
-The calendar maths is `fleetops.handbook.calendar`; the `.ics` export is `ops.rituals_calendar`.
+The calendar maths is `fleetops.handbook.calendar`; the `.ics` export is `ops.handbook.calendar`.
 
 `create-issues` is Fleet's nightly job done right: one issue per `autoIssue` ritual due on the
 date, never twice. Each body ends with a hidden marker line naming the ritual and the date;

@@ -3,7 +3,7 @@
 1. Read, all at once (each check is independent): go.mod and the osquery targets workflow on
    the default branch (or the GO_VERSION Actions variable), go.dev's full release list, the
    latest releases of macadmins/osquery-extension and osquery/osquery, the NVD and CISA feeds,
-   and the fleetd components' tags and changes (`ops.fleetd`).
+   and the fleetd components' tags and changes (`ops.deps.fleetd`).
 2. Judge each dependency with the handbook's policy (`go_finding`, `module_finding`, ...): pure
    functions of what was read, each naming the issues it needs.
 3. Build a plan: one step per needed issue (filed only with --file-issues, and never when an open
@@ -26,7 +26,7 @@ from packaging.version import Version
 from fleetops import text as text_templates
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, RitualsError, ServiceError
-from fleetops.ops.deps_parsers import (
+from fleetops.ops.deps.parsers import (
     GoLatest,
     ParseError,
     go_minor,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.feeds import FeedReading
     from fleetops.clients.github import IssueInfo, ReleaseInfo
-    from fleetops.ops.fleetd import FleetdChange
+    from fleetops.ops.deps.fleetd import FleetdChange
     from fleetops.rituals.models import Feed, IssueText, Rituals
 
 UP_TO_DATE = "up-to-date"
@@ -313,7 +313,7 @@ def _feed_url(app: App, name: str, feed: Feed) -> str:
 
 def read(app: App) -> dict[str, _Result]:
     """Every read check-deps needs, concurrently (GitHub's share bounded by its client)."""
-    from fleetops.ops.fleetd import detect_changes
+    from fleetops.ops.deps.fleetd import detect_changes
 
     rituals = app.rituals
     deps = rituals.dependencies
@@ -457,7 +457,7 @@ def _fleetd_qa_step(app: App, report: Report, options: Options) -> Step:
             "fleetd-qa-issue", title,
             f"changed: {what}. Not filed: run with --file-issues (or `fleetops release create-qa-issue {version} --fleetd-only`).",
         )
-    from fleetops.ops.qa_issue import QAOptions, create_qa_issue
+    from fleetops.ops.qa.issue import QAOptions, create_qa_issue
 
     try:
         qa_plan = create_qa_issue(app, QAOptions(version=version, fleetd_only=True), fleetd=report.fleetd)

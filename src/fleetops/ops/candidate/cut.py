@@ -2,7 +2,7 @@
 
      1 branch     create `candidate.branch` (`rc-minor-fleet-v4.60.0`) at the default branch's head;
                   skipped when the branch exists (its sha is reported)
-     2 issue      open `Release QA: VERSION` with create-qa-issue's planning (ops/qa_issue.py): an
+     2 issue      open `Release QA: VERSION` with create-qa-issue's planning (ops/qa/issue.py): an
                   open issue with that title is reused
      3 variable   set the Actions variable `candidate.deploy_variable` (QAWOLF_DEPLOY_TAG) of
                   `candidate.deploy_variable_repository` (fleetdm/confidential) to the branch;
@@ -32,7 +32,7 @@ from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError, UsageError
 from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.process import candidate_branch, is_release_candidate
-from fleetops.ops.qa_issue import QAOptions, plan_qa_issue, release_version
+from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import TemplateError, fill
 

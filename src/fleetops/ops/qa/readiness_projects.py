@@ -6,7 +6,7 @@ The current handbook (releases.md@800f895): each group's QA lead moves the Relea
 (`people.product_groups[].project`). One issue is on every group's project, with its own Status on
 each, so each group reports for itself.
 
-The ticket is found as the ZenHub path finds it (ops/readiness.py): the issue titled exactly so,
+The ticket is found as the ZenHub path finds it (ops/qa/readiness.py): the issue titled exactly so,
 open or closed; an open one wins over a closed duplicate, and among equals the oldest. A closed
 ticket is reported, with its Status on each project, as not ready ("#N is closed"): a group's QA
 is not done by closing the issue, and the release DRI should see that it was closed.
@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fleetops.errors import RitualsError
-from fleetops.ops.qa_issue import release_version
+from fleetops.ops.qa.issue import release_version
 from fleetops.plan import Plan
 from fleetops.text import same_name
 from fleetops.views import Facts

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
 from fleetops.ops.process import candidate_branch, require_release_candidate
-from fleetops.ops.qa_issue import release_version
+from fleetops.ops.qa.issue import release_version
 from fleetops.plan import Plan
 from fleetops.views import Facts
 

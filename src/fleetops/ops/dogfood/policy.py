@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fleetops.errors import AuthError, PolicyRefusal, UsageError
-from fleetops.ops.dogfood_ref import SHORT_HASH
+from fleetops.ops.dogfood.ref import SHORT_HASH
 
 if TYPE_CHECKING:
     from fleetops.app import App
-    from fleetops.ops.dogfood import _Reads
-    from fleetops.ops.dogfood_ref import Ref
+    from fleetops.ops.dogfood.reads import DeployReads
+    from fleetops.ops.dogfood.ref import Ref
 
 UNFINISHED = ("queued", "in_progress", "waiting", "requested", "pending")
 
 
-def decide(target: Ref, reads: _Reads) -> str | None:
+def decide(target: Ref, reads: DeployReads) -> str | None:
     """None to deploy; a reason to skip; raises PolicyRefusal for anything older or unrelated."""
     running = reads.running
     if target.kind == "release" and running.version is not None:
@@ -66,7 +66,7 @@ def decide(target: Ref, reads: _Reads) -> str | None:
     )
 
 
-def check_workflow(app: App, reads: _Reads) -> None:
+def check_workflow(app: App, reads: DeployReads) -> None:
     """The workflow must be active and declare the rituals' input (older Fleet: IMAGE_TAG)."""
     wf = reads.workflow
     wanted = app.rituals.dogfood.input
@@ -88,7 +88,7 @@ def check_workflow(app: App, reads: _Reads) -> None:
         raise UsageError(f"{where} also requires {', '.join(missing)}, which fleetops does not know how to fill.")
 
 
-def check_dispatchable(app: App, reads: _Reads) -> None:
+def check_dispatchable(app: App, reads: DeployReads) -> None:
     """No deploy run in progress (two at once would race), and a token to dispatch with (unless a dry run)."""
     busy = [r for r in reads.runs if r.status in UNFINISHED]
     if busy:

@@ -6,7 +6,7 @@ template's labels, assigned to the QA members of the rituals file's product grou
 template's assignees when the rituals file names none). The body is the template's body minus
 what does not apply to this release:
 
-- the `fleetd` section is filled in from the change detection (`ops.fleetd`): each component's
+- the `fleetd` section is filled in from the change detection (`ops.deps.fleetd`): each component's
   `v1.xx.x > v1.xx.x` line gets its last tag and its new version, components without changes
   lose their line, and the section goes when no component changed (a release without fleetd);
 - `--fleetd-only` removes the Fleet core section and keeps the fleetd one.
@@ -24,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
-from fleetops.ops.templates import (
+from fleetops.ops.qa.template import (
     IssueTemplate,
     TemplateError,
     glued_parts,
@@ -38,7 +38,7 @@ from fleetops.versions import next_patch, release_text
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import IssueInfo
-    from fleetops.ops.fleetd import FleetdChange
+    from fleetops.ops.deps.fleetd import FleetdChange
     from fleetops.rituals.models import FleetdComponent, Rituals
 
 # `v1.xx.x` > `v1.xx.x` (backticks optional), the placeholder of a component's version line.
@@ -304,7 +304,7 @@ def _read(app: App, title: str, *, needs_fleetd: bool) -> dict[str, Any]:
         "labels": github.label_names,
     }
     if needs_fleetd:
-        from fleetops.ops.fleetd import fleetd_changes
+        from fleetops.ops.deps.fleetd import fleetd_changes
 
         reads["fleetd"] = lambda: fleetd_changes(app)
     return gather(reads)

@@ -1,0 +1,106 @@
+"""What both board backends of conclude-milestone share: the versions, the milestone's markers, the words of the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from packaging.version import Version
+
+from fleetops.errors import UsageError
+from fleetops.ops.announce import Markers
+from fleetops.plan import Plan, Step
+from fleetops.rituals import steps as step_kinds
+from fleetops.versions import Release, next_patch, parse_release
+
+if TYPE_CHECKING:
+    from fleetops.boards import Card
+    from fleetops.rituals.models import StepEntry
+
+
+COMMAND = "release conclude-milestone"
+
+
+KINDS = step_kinds.KINDS["conclude_milestone"]
+
+
+# Durable markers, lines in the milestone's description: the close step writes the first in the
+# same request that closes it; the Slack step writes the second before it posts (Slack cannot be
+# asked afterwards whether the message arrived) and replaces it by the third once Slack said "ok".
+CONCLUDED = "fleetops: concluded"
+
+
+ANNOUNCING = "fleetops: announcing in Slack"
+
+
+ANNOUNCED = "fleetops: announced in Slack"
+
+
+MARKERS = Markers(ANNOUNCING, ANNOUNCED)  # visible lines in the milestone's description
+
+
+def _listed(method: Callable[..., Step | None]) -> Callable[..., list[Step]]:
+    """A step builder that gives one step (or none) as the list `build_steps` expects."""
+
+    @wraps(method)
+    def build(self: Any, entry: StepEntry, plan: Plan) -> list[Step]:
+        step = method(self, entry, plan)
+        return [] if step is None else [step]
+
+    return build
+
+
+# --- versions -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Versions:
+    version: str  # the release being concluded, e.g. 4.58.0
+    next: str  # the next release, e.g. 4.59.0
+    patch: str  # the next patch of this release, e.g. 4.58.1
+
+
+def _parse(value: str, what: str) -> Release:
+    release = parse_release(value)
+    if release is None:
+        raise UsageError(f"{what} {value!r} is not a release version like 4.58.0.", hint="Give MAJOR.MINOR.PATCH, e.g. 4.58.0.")
+    return release
+
+
+def parse_versions(version: str, next_version: str | None) -> Versions:
+    """Validate VERSION and --next (default: the next minor); bad input is exit 2 before any read."""
+    release = _parse(version, "VERSION")
+    current = str(release)
+    if next_version is None:
+        nxt = str(release.next_minor())
+    else:
+        nxt = str(_parse(next_version, "--next"))
+        if Version(nxt) <= Version(current):
+            raise UsageError(f"--next {nxt} is not after {current}.", hint="Give the version of the next release, e.g. --next 4.59.0.")
+    return Versions(version=current, next=nxt, patch=next_patch(release))
+
+
+def marker_line(description: str, prefix: str) -> str | None:
+    """The first line of a milestone's description that starts with `prefix`."""
+    return next((line for line in description.splitlines() if line.startswith(prefix)), None)
+
+
+def append_line(description: str, line: str) -> str:
+    return (description.rstrip() + "\n\n" + line).lstrip()
+
+
+def _numbers(issues: list[Card]) -> list[int]:
+    """The issue numbers, sorted, each once (an issue may be on two boards)."""
+    return sorted({i.number for i in issues})
+
+
+def _list(issues: list[Card], *, where: bool = False) -> str:
+    if where:
+        return ", ".join(f"#{i.number} ({i.column or '?'})" for i in sorted(issues, key=lambda i: i.number))
+    return ", ".join(f"#{n}" for n in _numbers(issues))
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"

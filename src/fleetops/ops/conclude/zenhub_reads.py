@@ -1,0 +1,199 @@
+"""What conclude-milestone reads on ZenHub: the milestones, the tag, Merge Freeze and every board, in two concurrent rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+
+from fleetops.concurrency import gather
+from fleetops.ops.conclude.flow import ConcludeFlow
+
+if TYPE_CHECKING:
+    from fleetops.clients.github import Milestone
+    from fleetops.clients.mergefreeze import FreezeState
+    from fleetops.boards import BoardInfo, Card
+
+
+# --- what the plan reads ---------------------------------------------------------------------------------------
+@dataclass
+class GroupBoard:
+    """One product group's board: its released items and the unfinished items it must clean up."""
+
+    key: str
+    label: str | None
+    board: BoardInfo | None = None
+    ready_pipeline: str | None = None  # the id of its "Ready for release" column
+    problem: str | None = None  # why this board's steps cannot run (a person must fix it)
+    in_ready: list[Card] = field(default_factory=list)  # every open issue in "Ready for release"
+    ready: list[Card] = field(default_factory=list)  # those this board concludes (steps 4–6)
+    unfinished: list[Card] = field(default_factory=list)  # step 3
+    found_outside: list[Card] = field(default_factory=list)  # this milestone's items outside the column
+
+
+@dataclass
+class Reads:
+    milestone: Milestone  # this release's milestone as it is now (tentative or already renamed)
+    milestones: list[Milestone]
+    freeze: FreezeState
+    user: str
+    tag_commit: str | None  # the commit the release tag points to; None: not published yet
+    branch: tuple[str, str] | None
+    groups: list[GroupBoard]
+    drafting_key: str | None
+    drafting: BoardInfo | None
+    drafting_problem: str | None
+    drafting_stories: list[Card]  # stories outside "Confirm and celebrate", any milestone
+    celebrated: list[Card]  # this milestone's stories already in "Confirm and celebrate"
+
+
+class ZenHubReading(ConcludeFlow):
+    """`ConcludeFlow` with the ZenHub backend's reads (the module docstring of zenhub.py says which board concludes what)."""
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def _group_keys(self) -> list[tuple[str, str | None]]:
+        """(workspace key, group label) per product-group board; two groups on one board: one board."""
+        boards: dict[str, str | None] = {}
+        for group in self.rituals.people.product_groups:
+            if group.zenhub_workspace and group.zenhub_workspace not in boards:
+                boards[group.zenhub_workspace] = group.label
+        return list(boards.items())
+
+    def read(self) -> Reads:
+        first = self._read_first()
+        milestone = self._find_milestone(first["milestones"])
+
+        # Second round: the issues on the boards (they need the milestone's title) and the tag's commit.
+        # A closed milestone's boards are left alone (see plan()), so they are not read either.
+        boards_open = milestone.state != "closed"
+        groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
+        drafting: BoardInfo | None = first.get("board:drafting")
+        tasks: dict[str, Any] = {}
+        for group in groups if boards_open else []:
+            self._board_tasks(group, milestone, tasks)
+        drafting_problem = None
+        celebrate = None
+        if drafting is not None and boards_open:
+            celebrate = drafting.column(self.pipes.confirm_and_celebrate, closed=False)
+            if celebrate is None:
+                drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
+            else:
+                self._drafting_tasks(drafting, celebrate.id, milestone, tasks)
+        second = gather(tasks)
+        if boards_open:
+            self._sort_boards(groups, milestone, second)
+        stories: list[Card] = []
+        celebrated: list[Card] = []
+        if drafting is not None and celebrate is not None:
+            for pipe in drafting.columns:
+                found = [i for i in second[f"drafting:{pipe.id}"] if self._ours(i)]
+                (celebrated if pipe.id == celebrate.id else stories).extend(found)
+        return Reads(
+            milestone=milestone,
+            milestones=first["milestones"],
+            freeze=first["freeze"],
+            user=self.rituals.freeze.user_name or first.get("login") or "fleetops",
+            tag_commit=first["tag_commit"],
+            branch=first["branch"],
+            groups=groups,
+            drafting_key=self.rituals.zenhub.drafting_workspace,
+            drafting=drafting,
+            drafting_problem=drafting_problem,
+            drafting_stories=stories,
+            celebrated=celebrated,
+        )
+
+    def _read_first(self) -> dict[str, Any]:
+        """First round: the milestones, the tag's commit, the patch branch, Merge Freeze, the boards."""
+        app = self.app
+        # Built here, not in the worker threads: a missing token is one clear error (exit 4).
+        github, mergefreeze, boards = app.clients.github, app.clients.mergefreeze, app.boards
+        workspaces = self.rituals.zenhub.workspaces
+        drafting_key = self.rituals.zenhub.drafting_workspace
+        tasks: dict[str, Any] = {
+            "milestones": lambda: github.milestones("all"),
+            # GET /commits/{tag} resolves a tag, annotated or not, to its commit in one request.
+            "tag_commit": lambda: github.commit_sha(self.tag),
+            "branch": lambda: github.ref(f"heads/{self.branch}"),
+            "freeze": lambda: mergefreeze.status(self.repo, self.freeze_branch),
+        }
+        if self.rituals.freeze.user_name is None:
+            tasks["login"] = github.login
+        for key, _ in self._group_keys():
+            tasks[f"board:{key}"] = lambda ws=workspaces[key].id: boards.find(ws)
+        if drafting_key:
+            tasks["board:drafting"] = lambda ws=workspaces[drafting_key].id: boards.find(ws)
+        return gather(tasks)
+
+    def _drafting_tasks(self, drafting: BoardInfo, celebrate_id: str, milestone: Milestone, tasks: dict[str, Any]) -> None:
+        """The drafting board's stories: every column's, and this milestone's in "Confirm and celebrate"."""
+        boards = self.app.boards
+        story = [self.labels.story]
+        for pipe in drafting.columns:
+            if pipe.id == celebrate_id:
+                tasks[f"drafting:{pipe.id}"] = lambda p=pipe: boards.cards(
+                    drafting, p, labels=story, milestone=milestone.title, issues_only=True
+                )
+            else:
+                tasks[f"drafting:{pipe.id}"] = lambda p=pipe: boards.cards(drafting, p, labels=story, issues_only=True)
+
+    def _no_pipeline(self, board: BoardInfo, name: str) -> str:
+        names = ", ".join(repr(p.name) for p in board.columns)
+        return f"board {board.name!r} has no pipeline {name!r} (it has {names}): fix zenhub.pipelines in the rituals file"
+
+    def _ours(self, issue: Card) -> bool:
+        """Open issues of the Fleet repository; closed issues and pull requests are left as they are."""
+        return issue.state == "open" and not issue.is_pr and issue.repo == self.repo
+
+    def _board_tasks(self, group: GroupBoard, milestone: Milestone, tasks: dict[str, Any]) -> None:
+        board = group.board
+        assert board is not None
+        ready = board.column(self.pipes.ready_for_release, closed=False)
+        if ready is None:
+            group.problem = self._no_pipeline(board, self.pipes.ready_for_release)
+            return
+        if not board.shows(self.repo):
+            group.problem = f"board {board.name!r} does not show {self.repo}: add the repository to the workspace"
+            return
+        group.ready_pipeline = ready.id
+        boards = self.app.boards
+        for pipe in board.columns:
+            if pipe.id == ready.id:  # the whole column: every item in it is part of the release
+                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe: boards.cards(board, p, issues_only=True)
+            else:  # elsewhere only this milestone's items matter
+                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe: boards.cards(board, p, milestone=milestone.title, issues_only=True)
+
+    def _sort_boards(self, groups: list[GroupBoard], milestone: Milestone, results: dict[str, Any]) -> None:
+        """Decide which board concludes which item (see the module docstring)."""
+        usable = [g for g in groups if g.problem is None and g.board is not None]
+        for group in usable:
+            group.in_ready = sorted((i for i in results[f"{group.key}:{group.ready_pipeline}"] if self._ours(i)), key=lambda i: i.number)
+            for pipe in group.board.columns:  # type: ignore[union-attr]
+                if pipe.id != group.ready_pipeline:
+                    group.found_outside += [
+                        i for i in results[f"{group.key}:{pipe.id}"] if self._ours(i) and i.milestone_number == milestone.number
+                    ]
+        released = {i.issue_id for g in usable for i in g.in_ready}
+        claimed: set[str] = set()
+        for group in usable:
+            # A story that an earlier run sent back to drafting (`:product`, no `:release`) is done
+            # here; Fleet's boards drop it from the column, the sandbox's keep it there.
+            mine = [i for i in group.in_ready if i.issue_id not in claimed and not self._sent_back(i)]
+            claimed.update(i.issue_id for i in group.in_ready)
+            group.ready = mine
+        owners: dict[str, tuple[GroupBoard, Card]] = {}
+        for group in usable:
+            for issue in group.found_outside:
+                if issue.issue_id in released:
+                    continue
+                current = owners.get(issue.issue_id)
+                labelled = group.label is not None and group.label in issue.labels
+                if current is None or (labelled and not (current[0].label and current[0].label in issue.labels)):
+                    owners[issue.issue_id] = (group, issue)
+        for group, issue in owners.values():
+            group.unfinished.append(issue)
+        for group in usable:
+            group.unfinished.sort(key=lambda i: i.number)
+
+    def _sent_back(self, issue: Card) -> bool:
+        return self.labels.story in issue.labels and self.labels.product in issue.labels and self.labels.release not in issue.labels
