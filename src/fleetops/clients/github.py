@@ -31,7 +31,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
-from fleetops.clients.network import Network
+from fleetops.clients.network import Network, describe
 from fleetops.concurrency import gather, meanwhile
 from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
@@ -126,6 +126,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
         status_forcelist=[429, *range(500, 600)],
         allowed_methods=methods,
         max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
+        read=1,  # an answer that timed out is waited for once more at most: a silent server costs 2 × the timeout
     )
     gh = Github(
         base_url=settings.github_api_url,
@@ -153,7 +154,7 @@ def _note_answer(status: int, headers: object) -> None:
         _not_json.seen = content_type.split(";")[0].strip()
 
 
-def transport_error(err: requests.RequestException, service: str, url: str, doing: str, retries: int) -> ServiceError:
+def transport_error(err: requests.RequestException, service: str, url: str, doing: str, retries: int, *, timeout: float | None = None) -> ServiceError:
     """What both GitHub clients (REST and GraphQL) say when requests gave up: statuses retried out, or no answer."""
     if isinstance(err, requests.exceptions.RetryError):
         status = re.search(r"too many (\d+) error responses", str(err))
@@ -162,7 +163,7 @@ def transport_error(err: requests.RequestException, service: str, url: str, doin
             hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
         )
     return ServiceError(
-        f"cannot reach {service} at {url} while {doing}: {redact(str(err))[:200]}.",
+        f"cannot reach {service} at {url} while {doing}: {describe(err, timeout=timeout)}.",
         hint="Check the network and GITHUB_API_URL.",
     )
 
@@ -224,7 +225,7 @@ class GitHubClient:
                 ) from None
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
         except requests.RequestException as err:
-            raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries) from None
+            raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries, timeout=self.settings.timeout) from None
 
     def _refuse_not_json(self, doing: str) -> None:
         seen, _not_json.seen = getattr(_not_json, "seen", None), None
