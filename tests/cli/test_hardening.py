@@ -296,3 +296,17 @@ def test_an_interrupted_run_says_so_and_the_rerun_records_the_step_it_finds_done
     assert (found["step"], found["status"], found["found"]) == (step, "found", True)
     assert cli("freeze", "begin", "--yes", env=sandbox.env()).code == 0
     assert len(_journal(clean_env)) == 2  # recorded once
+
+
+# -- item 17: the README's set-up line ends with exit 3, on purpose, and says so --------------------------
+def test_the_readme_says_that_its_set_up_line_ends_with_exit_3_and_it_does(cli, sandbox) -> None:  # noqa: ANN001
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    set_up = readme.split("## Set up", 1)[1].split("## ", 1)[0]
+    command = re.search(r"&& \.venv/bin/fleetops (--sandbox release check-deps)\n", set_up)
+    assert command is not None
+    beside = " ".join(set_up[command.end():].split("```sh", 1)[0].split())
+    assert "ends with exit code 3, and that is intended" in beside
+    assert cli(*command[1].split(), env=sandbox.env()).code == 3  # the default world, as the README's run gets
