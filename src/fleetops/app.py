@@ -96,7 +96,7 @@ class App:
     def rituals(self) -> Rituals:
         from fleetops.rituals import load_rituals
 
-        settings = self.settings
+        settings = self.base_settings  # the same file with or without --sandbox: reading it starts no sandbox
         return load_rituals(
             settings.rituals_path,
             overrides={

@@ -310,3 +310,37 @@ def test_the_readme_says_that_its_set_up_line_ends_with_exit_3_and_it_does(cli, 
     beside = " ".join(set_up[command.end():].split("```sh", 1)[0].split())
     assert "ends with exit code 3, and that is intended" in beside
     assert cli(*command[1].split(), env=sandbox.env()).code == 3  # the default world, as the README's run gets
+
+
+# -- item 9: one version parser for every command, before the sandbox starts -------------------------------------
+VERSION_COMMANDS = [
+    ("fleet", ["release", "create-qa-issue"]),
+    ("fleet", ["release", "readiness"]),
+    ("fleet", ["release", "conclude-milestone"]),
+    ("fleet-rc", ["release", "readiness"]),
+    ("fleet-rc", ["release", "conclude-milestone"]),
+    ("fleet-rc", ["release", "cut-rc"]),
+    ("fleet-rc", ["release", "rc-status"]),
+]
+
+
+@pytest.mark.parametrize("bad", ["٤.٥٨.٠", "4.58", "4.5x.0", "4.58.0.1"])
+@pytest.mark.parametrize(("process", "command"), VERSION_COMMANDS, ids=lambda v: v if isinstance(v, str) else " ".join(v))
+def test_every_command_refuses_a_bad_version_the_same_way_before_the_sandbox_starts(cli, clean_env, process, command, bad) -> None:  # noqa: ANN001
+    result = cli("--sandbox", *command, bad, env={"FLEETOPS_RITUALS": process})
+    assert result.code == 2, result.output
+    assert _said(result) == f"error: VERSION {bad!r} is not a release version. Use MAJOR.MINOR.PATCH, e.g. 4.58.0."
+    assert not (clean_env / "sandbox").exists()  # no sandbox was started, no world written
+
+
+def test_deploy_dogfood_refuses_digits_that_are_not_ascii(cli, clean_env) -> None:  # noqa: ANN001
+    result = cli("--sandbox", "release", "deploy-dogfood", "٤.٥٨.٠")
+    assert result.code == 2 and "unexpected" not in result.output, result.output
+    assert not (clean_env / "sandbox").exists()
+
+
+def test_the_one_parser_takes_ascii_digits_only() -> None:
+    from fleetops.versions import parse_release, release_text
+
+    assert parse_release("v4.58.0") is not None and parse_release(" 4.058.0 ") is not None
+    assert parse_release("٤.٥٨.٠") is None and release_text("4.５8.0") is None

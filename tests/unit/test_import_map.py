@@ -31,7 +31,7 @@ RUNTIME: dict[str, set[str]] = {
     "boards": {"clients", "errors"},
     "handbook": {"errors"},
     "schedule": set(),
-    "versions": {"text"},
+    "versions": {"errors", "text"},
     "text": set(),
     "sandbox": {"errors", "redaction"},
     "settings": {"errors", "redaction"},
