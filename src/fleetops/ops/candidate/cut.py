@@ -10,8 +10,10 @@
      4 announce   post `candidate.announcement` to slack.channel through SLACK_WEBHOOK_URL, at
                   most once (without the webhook: a checklist item with the text)
 
-Reads, at once: the branch, the default branch's head, the variable, and create-qa-issue's reads
-(template, labels, the open issue with the title, fleetd changes); no request is made twice.
+Reads, at once: the branch, the default branch's head, the variable, the release tags
+(`naming.release_tag`: a VERSION already released, or older than the newest release, is exit 2), and
+create-qa-issue's reads (template, labels, the open issue with the title, fleetd changes); no request
+is made twice.
 
 At most once (docs/reliability.md): Slack cannot be asked whether a message arrived, so the Release
 QA issue carries the durable marker, a hidden line at the end of its body. Just before posting, the
@@ -28,13 +30,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from packaging.version import Version
+
 from fleetops.concurrency import gather
-from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError, UsageError
+from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, RitualsError, UsageError
 from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import TemplateError, fill
+from fleetops.versions import parse_release, release_name, version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -78,12 +83,38 @@ class CutRC:
             found = github.ref(f"heads/{self.branch}")
             return found[0] if found else None
 
+        def released() -> list[str]:
+            pattern = self.rituals.naming.release_tag
+            tags = github.tags_with_prefix(pattern.split("{", 1)[0])
+            return [v for tag in tags if (v := version_in(tag.name, (pattern,))) is not None]
+
         return gather({
             "branch": branch,
             "head": head,
             "variable": variable,
+            "released": released,
             "qa": lambda: plan_qa_issue(self.app, QAOptions(version=self.version)),
         })
+
+    def refuse_released(self, released: list[str], variable: str | None) -> None:
+        """Exit 2 for a version already released or older than the newest release: QA Wolf would test the past.
+
+        The candidate in force (QAWOLF_DEPLOY_TAG names its branch) may still be finished after its tag exists.
+        """
+        if not released:
+            return
+        asked = Version(self.version)
+        newest = max(released, key=Version)
+        if asked in {Version(v) for v in released} and variable != self.branch:
+            problem = f"{self.version} is already released ({release_name(self.rituals.naming.release_tag, self.version)})"
+        elif asked < Version(newest):
+            problem = f"{self.version} is older than the newest release, {newest}"
+        else:
+            return
+        raise PolicyRefusal(
+            f"{problem}: a release candidate is cut for a release still to come; nothing was changed.",
+            hint=f"Give a version after {newest}, e.g. {parse_release(newest).next_minor()}.",
+        )
 
     # --- the plan --------------------------------------------------------------------------------------------
     # kind (rituals/steps.py, ritual cut_rc) → the step it builds from the reads
@@ -97,6 +128,7 @@ class CutRC:
     def build(self) -> Plan:
         """The steps of `rituals.cut_rc.steps` in the file's order."""
         reads = self.read()
+        self.refuse_released(reads["released"], reads["variable"])
         for entry in self.rituals.steps_of("cut_rc"):
             self.plan.add(self.BUILDERS[entry.kind](self, reads))
         return self.plan
