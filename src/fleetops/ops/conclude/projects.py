@@ -15,7 +15,8 @@ runs the list), each built here (`BUILDERS`):
                                                   stories (those the steps above add included) to
                                                   "Confirm and celebrate"; those with one of its
                                                   `close_labels` (fleet-rc: `~engineering-initiated`)
-                                                  closed instead (issue closed, Status "Closed")
+                                                  closed instead (issue closed; Status "Closed" where
+                                                  the drafting project has that column)
     close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
@@ -156,7 +157,7 @@ class ConcludeProjects(Conclude):
             project.problem = f"project {project.number}: {err.message}"
             return
         missing = [c for c in columns if info.column(c) is None]
-        if info.closed is None:
+        if info.closed is None and project.key != "drafting":  # SPEC §2 names "Closed" on the groups' projects only
             missing.append(self.projects.closed_column)
         if missing:
             names = ", ".join(repr(c.name) for c in info.columns)
@@ -288,7 +289,8 @@ class ConcludeProjects(Conclude):
 
         detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
         if closing:
-            detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue, and Status {self.projects.closed_column})"  # type: ignore[attr-defined]
+            status = f", and Status {self.projects.closed_column}" if drafting.info is not None and drafting.info.closed is not None else ""
+            detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue{status})"  # type: ignore[attr-defined]
         return [Step.todo(step_id, title, detail, apply, data=data, needs=stories)]
 
     def _celebrating(self, close_labels: set[str]) -> tuple[list[Card], list[Card]]:
@@ -301,8 +303,10 @@ class ConcludeProjects(Conclude):
             return bool(close_labels & set(card.labels))
 
         done = (p.confirm_and_celebrate, p.closed_column)
+        has_closed = self.reads.drafting.info is not None and self.reads.drafting.info.closed is not None
         moving = [c for c in mine if c.state == "open" and not closes(c) and not any(same_name(c.column, d) for d in done)]
-        closing = [c for c in mine if closes(c) and (c.state == "open" or not same_name(c.column, p.closed_column))]
+        # Closing is closing the issue; its Status is set only where the drafting project has the column.
+        closing = [c for c in mine if closes(c) and (c.state == "open" or (has_closed and not same_name(c.column, p.closed_column)))]
         moving += [c for c in adding if not closes(c)]
         closing += [c for c in adding if closes(c)]
         return moving, closing
