@@ -344,3 +344,32 @@ def test_the_one_parser_takes_ascii_digits_only() -> None:
 
     assert parse_release("v4.58.0") is not None and parse_release(" 4.058.0 ") is not None
     assert parse_release("٤.٥٨.٠") is None and release_text("4.５8.0") is None
+
+
+# -- item 11: a world rehearses one process ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("world", "rituals", "args"),
+    [
+        ("rc", None, ["release", "conclude-milestone", "4.59.0", "--dry-run"]),
+        ("rc", "fleet", ["freeze", "status"]),
+        ("default", "fleet-rc", ["release", "rc-status", "4.59.0"]),
+        ("released", "fleet-rc", ["release", "conclude-milestone", "4.58.0", "--yes"]),
+    ],
+)
+def test_a_world_of_the_other_process_is_exit_2_naming_fleetops_rituals(cli, clean_env, monkeypatch, world, rituals, args) -> None:  # noqa: ANN001
+    assert cli("sandbox", "reset", "--world", world).code == 0
+    if rituals is not None:
+        monkeypatch.setenv("FLEETOPS_RITUALS", rituals)
+    result = cli("--sandbox", *args)
+    assert result.code == 2, result.output
+    said = _said(result)
+    assert f"the sandbox's world {world!r} rehearses the" in said and "FLEETOPS_RITUALS" in said
+    assert not (clean_env / "sandbox" / "requests.jsonl").exists()  # not one request: nothing planned, nothing written
+
+
+def test_the_world_records_its_process() -> None:
+    from fleetops.sandbox.world import build_world, world_process
+
+    assert build_world("rc")["process"] == "release-candidate"
+    assert {build_world(w)["process"] for w in ("default", "current", "release-qa", "released")} == {"merge-freeze"}
+    assert world_process({"world": "rc"}) == "release-candidate"  # a world saved before the field existed

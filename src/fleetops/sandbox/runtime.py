@@ -118,6 +118,8 @@ class SandboxHandle:
     url: str
     tokens: dict[str, str]
     server: Any = None  # the in-process SandboxServer, when we started one
+    world: str = "default"  # the world's name and the process it rehearses (`process` of a rituals file)
+    process: str = "merge-freeze"
 
     def close(self) -> None:
         if self.server is not None:
@@ -133,19 +135,22 @@ def _running_server(state_dir: Path) -> dict[str, Any] | None:
         info = json.loads(info_path.read_text())
         import httpx
 
-        httpx.get(f"{info['url']}/_sandbox/health", timeout=1.0).raise_for_status()
-        return info
+        health = httpx.get(f"{info['url']}/_sandbox/health", timeout=1.0)
+        health.raise_for_status()
+        return {**info, **health.json()}
     except Exception:  # a stale file from a server that is gone
         return None
 
 
 def attach(state_dir: Path, *, latency: float = 0.0) -> SandboxHandle:
     """Use the running `sandbox serve` if there is one, else start a server in this process."""
+    from fleetops.sandbox.world import world_process
+
     info = _running_server(state_dir)
     if info is not None:
-        return SandboxHandle(url=info["url"], tokens=info["tokens"])
+        return SandboxHandle(url=info["url"], tokens=info["tokens"], world=str(info.get("world")), process=str(info.get("process", "merge-freeze")))
     server = make_server(state_dir, latency=latency).start()
-    return SandboxHandle(url=server.url, tokens=server.tokens, server=server)
+    return SandboxHandle(url=server.url, tokens=server.tokens, server=server, world=str(server.state.get("world")), process=world_process(server.state))
 
 
 def make_server(state_dir: Path, *, port: int = 0, latency: float = 0.0) -> Any:

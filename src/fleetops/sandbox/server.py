@@ -476,7 +476,9 @@ class SandboxServer:
             self.faults.clear()
             return Response(status=204)
         if method == "GET" and path == "/_sandbox/health":
-            return Response(body={"ok": True})
+            from fleetops.sandbox.world import world_process
+
+            return Response(body={"ok": True, "world": self.state.get("world"), "process": world_process(self.state)})
         raise HTTPError(404, {"message": f"unknown control endpoint {method} {path}"})
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
