@@ -373,3 +373,31 @@ def test_the_world_records_its_process() -> None:
     assert build_world("rc")["process"] == "release-candidate"
     assert {build_world(w)["process"] for w in ("default", "current", "release-qa", "released")} == {"merge-freeze"}
     assert world_process({"world": "rc"}) == "release-candidate"  # a world saved before the field existed
+
+
+# -- item 19: a QA lead played on either board backend ---------------------------------------------------------
+def test_move_issue_plays_a_qa_lead_on_the_github_projects_boards_and_readiness_sees_it(cli, clean_env, monkeypatch) -> None:  # noqa: ANN001
+    from fleetops.sandbox.world.rc import QA_ISSUE
+
+    monkeypatch.setenv("FLEETOPS_RITUALS", "fleet-rc")
+    assert cli("sandbox", "reset", "--world", "rc").code == 0
+    before = cli("--sandbox", "release", "readiness", "4.59.0", "--json")
+    assert before.code == 3 and before.json()["ready"] is False, before.output
+    for board in ("orchestration", "g-orchestration", "71"):
+        moved = cli("sandbox", "move-issue", str(QA_ISSUE), "ready for release", "--board", board)
+        assert moved.code == 0, moved.output
+    assert "moved #24020" in _said(moved) or "already" in _said(moved)
+    after = cli("--sandbox", "release", "readiness", "4.59.0", "--json")
+    assert after.code == 0 and after.json()["ready"] is True, after.output
+
+
+@pytest.mark.parametrize(("world", "rituals", "board"), [("default", None, "g-mdm"), ("rc", "fleet-rc", "mdm")])
+def test_move_issue_with_an_unknown_issue_is_exit_2(cli, monkeypatch, world, rituals, board) -> None:  # noqa: ANN001
+    if rituals:
+        monkeypatch.setenv("FLEETOPS_RITUALS", rituals)
+    assert cli("sandbox", "reset", "--world", world).code == 0
+    result = cli("sandbox", "move-issue", "99999", "Ready for release", "--board", board)
+    assert result.code == 2, result.output
+    assert "fleetdm/fleet has no issue #99999" in _said(result)
+    unknown_board = cli("sandbox", "move-issue", "1", "Ready for release", "--board", "nope")
+    assert unknown_board.code == 2 and "Choose one of: ." not in _said(unknown_board) and "Choose one of: " in _said(unknown_board)

@@ -132,15 +132,24 @@ def move_issue(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="The fleetdm/fleet issue number.")],
     pipeline: Annotated[str, typer.Argument(help="The pipeline to move it to, e.g. 'Ready for release'.")],
-    board: Annotated[str, typer.Option("--board", help="The ZenHub workspace key in the rituals file, e.g. g-mdm.")] = "g-mdm",
+    board: Annotated[
+        str,
+        typer.Option(
+            "--board",
+            help="The board in the rituals file: a ZenHub workspace key (g-mdm), or on GitHub Projects a group's key "
+            "(mdm or g-mdm), its project number, or drafting.",
+        ),
+    ] = "g-mdm",
 ) -> None:
-    """Play a person on the sandbox's ZenHub boards: move an issue to a pipeline.
+    """Play a person on the sandbox's boards (ZenHub or GitHub Projects): move an issue to a column.
 
     \b
     For rehearsals: a QA lead moves the Release QA ticket to "Ready for
     release" when the group's QA passes, and `release readiness` sees it:
       fleetops sandbox move-issue 22036 "Ready for release" --board g-mdm
-    Only the sandbox's world changes (through its ZenHub API).
+      FLEETOPS_RITUALS=fleet-rc fleetops sandbox move-issue 24020 "Ready for release" --board orchestration
+    Only the sandbox's world changes (through its ZenHub or GitHub GraphQL API).
+    An issue that does not exist, or is not on that board, is exit 2.
     """
     from fleetops.ops.sandbox_people import move_issue as move
 
