@@ -401,3 +401,114 @@ def test_move_issue_with_an_unknown_issue_is_exit_2(cli, monkeypatch, world, rit
     assert "fleetdm/fleet has no issue #99999" in _said(result)
     unknown_board = cli("sandbox", "move-issue", "1", "Ready for release", "--board", "nope")
     assert unknown_board.code == 2 and "Choose one of: ." not in _said(unknown_board) and "Choose one of: " in _said(unknown_board)
+
+
+# -- item 16: messages a person reads -----------------------------------------------------------------------------
+def test_an_empty_rituals_file_says_it_is_empty(cli, sandbox, tmp_path) -> None:  # noqa: ANN001
+    empty = tmp_path / "empty.yml"
+    empty.write_text("")
+    result = cli("freeze", "status", env={**sandbox.env(), "FLEETOPS_RITUALS": str(empty)})
+    assert result.code == 2 and f"rituals file {empty} is empty." in _said(result) and "NoneType" not in result.output
+
+
+def test_a_login_with_an_at_sign_is_said_in_words(cli, sandbox) -> None:  # noqa: ANN001
+    result = cli("freeze", "status", env={**sandbox.env(), "FLEETOPS_ONCALL": "@lukeheath"})
+    assert result.code == 2
+    assert "'@lukeheath' is not a GitHub login (without the @)" in _said(result) and "A-Za-z" not in result.output
+
+
+def test_a_zenhub_401_says_zenhubs_words_not_a_python_list(tmp_path) -> None:  # noqa: ANN001
+    import httpx
+    import respx
+
+    from fleetops.clients.zenhub import ZenHubClient
+    from fleetops.errors import AuthError
+    from fleetops.settings import Settings
+
+    settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), "ZENHUB_TOKEN": "zh_tokentoken", "FLEETOPS_ZENHUB_URL": "https://zh.test"})
+    body = {"errors": [{"message": "Invalid token", "extensions": {"code": "UNAUTHENTICATED"}}]}
+    with respx.mock:
+        respx.post("https://zh.test/public/graphql").mock(return_value=httpx.Response(401, json=body))
+        with pytest.raises(AuthError) as caught:
+            ZenHubClient(settings).board("w1")
+    assert "(HTTP 401: Invalid token)" in str(caught.value) and "{'message'" not in str(caught.value)
+
+
+@pytest.mark.parametrize("given", ["#23103", "23103", "https://github.com/fleetdm/fleet/pull/23103", "https://GHE.example/fleetdm/fleet/pull/23103/files"])
+def test_allow_pr_takes_a_number_with_a_hash_or_the_pull_requests_url(cli, sandbox, given) -> None:  # noqa: ANN001
+    result = cli("freeze", "allow-pr", given, "--dry-run", "--json", env=sandbox.env())
+    assert result.code in (0, 3), result.output
+    assert "#23103" in result.json()["steps"][0]["title"]
+
+
+@pytest.mark.parametrize("given", ["#x", "https://github.com/other/repo/pull/23103", "-1", "https://github.com/fleetdm/fleet/issues/23103"])
+def test_allow_pr_refuses_anything_else_in_words(cli, sandbox, given) -> None:  # noqa: ANN001
+    result = cli("freeze", "allow-pr", "--dry-run", "--", given, env=sandbox.env())
+    assert result.code == 2, result.output
+    assert f"N {given!r} is not a pull request of fleetdm/fleet" in _said(result) and "Input should be" not in result.output
+    assert sandbox.requests == []
+
+
+def test_rituals_list_takes_a_dri_with_an_at_sign_and_says_when_none_has_it(cli, sandbox) -> None:  # noqa: ANN001
+    with_at = cli("rituals", "list", "--dri", "@lukeheath", "--json", env=sandbox.env())
+    assert with_at.code == 0 and with_at.json()["rituals"] and {r["dri"].lower() for r in with_at.json()["rituals"]} == {"lukeheath"}
+    nobody = cli("rituals", "list", "--dri", "nobody-here", env=sandbox.env())
+    assert nobody.code == 0 and "No ritual has DRI nobody-here." in _said(nobody)
+
+
+def test_a_missing_milestone_is_named_once_when_both_names_are_the_same(cli, make_sandbox) -> None:  # noqa: ANN001
+    server = make_sandbox("rc")
+    result = cli("release", "conclude-milestone", "4.49.0", "--dry-run", env={**server.env(), "FLEETOPS_RITUALS": "fleet-rc"})
+    assert result.code == 2, result.output
+    assert "has no milestone '4.49.0': nothing to conclude" in _said(result) and "nor" not in _said(result)
+
+
+def test_a_short_hash_is_said_to_be_too_short(cli, sandbox) -> None:  # noqa: ANN001
+    result = cli("release", "deploy-dogfood", "98c12", "--dry-run", env=sandbox.env())
+    assert result.code == 2
+    assert "looks like a commit hash, but 5 hex digits are too few to be unique" in _said(result)
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        (["freeze", "allow-pr"], "[OPTIONS] N"),
+        (["release", "create-qa-issue"], "[OPTIONS] VERSION"),
+        (["rituals", "list"], "[OPTIONS] [FILE]..."),
+        (["rituals", "due"], "[OPTIONS] [FILE]..."),
+        (["rituals", "check"], "[OPTIONS] FILE..."),
+        (["sandbox", "move-issue"], "[OPTIONS] NUMBER PIPELINE"),
+    ],
+)
+def test_usage_lines_write_arguments_in_one_style(cli, command, usage) -> None:  # noqa: ANN001
+    result = cli(*command, "--help")
+    assert result.code == 0
+    assert result.stdout.splitlines()[0] == f"Usage: fleetops {' '.join(command)} {usage}"
+
+
+# -- item 18: due, create-issues and calendar read a handbook checkout as list does ----------------------------------
+MINE = """- task: "Water the plants"
+  startedOn: "2024-01-01"
+  frequency: "Daily"
+  description: "Each plant, a little."
+  dri: "lukeheath"
+  autoIssue:
+    labels: ["#g-mdm"]
+    repo: "fleet"
+"""
+
+
+def test_due_create_issues_and_calendar_take_files(cli, sandbox, tmp_path) -> None:  # noqa: ANN001
+    mine = tmp_path / "mine.rituals.yml"
+    mine.write_text(MINE)
+    due = cli("rituals", "due", str(mine), "--date", "2026-12-01", "--json", env=sandbox.env())
+    assert due.code == 0, due.output
+    assert [(d["file"], d["task"]) for d in due.json()["due"]] == [(str(mine), "Water the plants")]
+    issues = cli("rituals", "create-issues", str(mine), "--date", "2026-12-01", "--dry-run", "--json", env=sandbox.env())
+    assert issues.code == 0, issues.output
+    assert [s["title"] for s in issues.json()["steps"]] == ["File 'Water the plants' in fleetdm/fleet"]
+    ics = tmp_path / "out.ics"
+    calendar = cli("rituals", "calendar", str(mine), "--ics", str(ics), "--from", "2026-12-01", "--to", "2026-12-02", env=sandbox.env())
+    assert calendar.code == 0, calendar.output
+    assert ics.read_text().count("SUMMARY:Water the plants") == 2
+    assert not [r for r in sandbox.requests if "/contents/" in r["path"]]  # the files given, not the repository's

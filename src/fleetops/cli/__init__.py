@@ -54,6 +54,20 @@ GROUPS = {
 ROOT_FLAGS = frozenset({"--sandbox", "--debug"})
 
 
+def _usage_name(self: typer.core.TyperArgument) -> str:
+    """An argument in the usage line as the help texts write it: VERSION, N, [FILE]..., FILE...
+
+    typer 0.29 writes a required argument in braces (`{N}`, `{version}`) and doubles the brackets
+    of an optional list (`[[FILE]...]...`); one style for every command instead.
+    """
+    name = (self.metavar or self.name or "").upper()
+    name = name if self.required else f"[{name}]"
+    return name + ("..." if self.nargs != 1 else "")
+
+
+typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+
+
 def _root() -> typer.Typer:
     root = typer.Typer(
         name="fleetops",

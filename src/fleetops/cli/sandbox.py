@@ -147,7 +147,8 @@ def move_issue(
     For rehearsals: a QA lead moves the Release QA ticket to "Ready for
     release" when the group's QA passes, and `release readiness` sees it:
       fleetops sandbox move-issue 22036 "Ready for release" --board g-mdm
-      FLEETOPS_RITUALS=fleet-rc fleetops sandbox move-issue 24020 "Ready for release" --board orchestration
+    Under FLEETOPS_RITUALS=fleet-rc (GitHub Projects):
+      fleetops sandbox move-issue 24020 "Ready for release" --board mdm
     Only the sandbox's world changes (through its ZenHub or GitHub GraphQL API).
     An issue that does not exist, or is not on that board, is exit 2.
     """

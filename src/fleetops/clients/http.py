@@ -188,8 +188,11 @@ class HttpService:
             return response.text.strip()[:200]
         if isinstance(body, dict):
             for key in ("message", "error", "detail", "errors"):
-                if body.get(key):
-                    return str(body[key])[:200]
+                value = body.get(key)
+                if isinstance(value, list):  # GraphQL's errors: [{"message": ...}, ...]
+                    value = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in value)
+                if value:
+                    return str(value)[:200]
         return ""
 
     def decode(self, response: httpx.Response) -> Any:

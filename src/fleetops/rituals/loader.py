@@ -183,6 +183,10 @@ def _problem(error: Any) -> str:
         return f"{path} {cause}"
     if error.get("type") == "extra_forbidden":
         return f"{path}: {_unknown_field(error['loc'])}"
+    if error.get("type") == "string_pattern_mismatch" and "A-Za-z0-9-" in str((error.get("ctx") or {}).get("pattern", "")):
+        given = error.get("input")
+        at = " (without the @)" if isinstance(given, str) and given.startswith("@") else ""
+        return f"{path}: {given!r} is not a GitHub login{at}: letters, digits and hyphens, up to 39"
     if error.get("type") == "value_error":
         message = str(error["msg"]).removeprefix("Value error, ")
         return message if not error["loc"] or message.startswith(path) else f"{path}: {message}"
@@ -244,8 +248,14 @@ def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None =
     """
     source = resolve_source(path)
     data = _parse(source, _read(source))
+    if data is None:
+        raise RitualsError(f"rituals file {source} is empty.", hint="Start from a copy of rituals/fleet.yml, or unset FLEETOPS_RITUALS for Fleet's own.")
     if not isinstance(data, dict):
-        raise RitualsError(f"rituals file {source}: expected a mapping at the top level, got {type(data).__name__}.")
+        kinds = {"list": "a list", "str": "a single text", "int": "a number", "float": "a number", "bool": "true or false"}
+        raise RitualsError(
+            f"rituals file {source} holds {kinds.get(type(data).__name__, 'a single value')}, not the fields of a rituals file (version:, repository:, ...).",
+            hint="Start from a copy of rituals/fleet.yml.",
+        )
     try:
         rituals = Rituals.model_validate(data)
     except ValidationError as err:

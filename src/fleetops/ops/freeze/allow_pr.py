@@ -64,6 +64,20 @@ CLOSING = re.compile(
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
+def pull_number(text: str, repo: str) -> int:
+    """`23101`, `#23101` or `https://github.com/<repo>/pull/23101` (any host: Enterprise) → 23101; else exit 2."""
+    value = text.strip()
+    found = re.fullmatch(r"#?([0-9]+)", value) or re.fullmatch(
+        rf"https?://[^/\s]+/{re.escape(repo)}/pull/([0-9]+)(?:[/?#]\S*)?", value, flags=re.IGNORECASE
+    )
+    if found is None or int(found[1]) < 1:
+        raise UsageError(
+            f"N {text!r} is not a pull request of {repo}.",
+            hint=f"Give its number (23101 or #23101) or its URL (https://github.com/{repo}/pull/23101).",
+        )
+    return int(found[1])
+
+
 def closing_references(body: str, repo: str) -> tuple[list[int], list[str]]:
     """The issue numbers of `repo` that the body closes, in order; and the references to other repositories."""
     ours: list[int] = []

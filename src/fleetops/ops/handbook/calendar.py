@@ -53,7 +53,7 @@ def release_events(app: App, milestones: list[Any], first: date, last: date) -> 
     return sorted(events, key=lambda e: (e.start, e.kind))
 
 
-def write_calendar(app: App, path: Path, *, start: str | None, end: str | None) -> Plan:
+def write_calendar(app: App, path: Path, *, start: str | None, end: str | None, rituals_files: list[str] | None = None) -> Plan:
     first = parse_day(start, app, "--from")
     last = parse_day(end, app, "--to") if end else first + timedelta(days=DEFAULT_DAYS - 1)
     if last < first or (last - first).days >= MAX_DAYS:
@@ -62,7 +62,7 @@ def write_calendar(app: App, path: Path, *, start: str | None, end: str | None) 
         raise UsageError("--ics - and --json would both write to standard output.", hint="Give --ics a file, or drop --json.")
     if not files.is_stdout(path):
         files.target_of(path, "--ics")  # before any read: a path that cannot be written costs nothing
-    found = gather({"book": lambda: read_handbook(app, None), "milestones": lambda: app.clients.github.milestones("open")})
+    found = gather({"book": lambda: read_handbook(app, rituals_files), "milestones": lambda: app.clients.github.milestones("open")})
     book = found["book"]
     occurring = [
         (ritual, day)
