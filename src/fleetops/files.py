@@ -27,6 +27,18 @@ _KINDS = {
 }
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why fleetops cannot write in `folder`, created if need be (None when it can): a probe file, written and removed."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        return err.strerror or type(err).__name__
+    return None
+
+
 def is_stdout(path: Path | str) -> bool:
     return str(path) == STDOUT
 

@@ -76,28 +76,27 @@ def test_a_server_that_never_answers_is_waited_for_twice_and_said_with_its_timeo
     assert len(taken) == 2  # the request and one retry, not four
 
 
-def test_github_that_never_answers_is_waited_for_twice_and_said_whole(tmp_path, silent_server) -> None:  # noqa: ANN001
-    port, taken = silent_server
-    client = GitHubClient(_settings(tmp_path, GITHUB_API_URL=f"http://127.0.0.1:{port}/api/v3"), "fleetdm/fleet")
+def _github_error(tmp_path, api_url: str) -> str:  # noqa: ANN001
+    client = GitHubClient(_settings(tmp_path, GITHUB_API_URL=api_url), "fleetdm/fleet")
     try:
         with pytest.raises(ServiceError) as caught:
             client.milestones("open")
     finally:
         client.close()
-    message = str(caught.value)
+    return str(caught.value)
+
+
+def test_github_that_never_answers_is_waited_for_twice_and_said_whole(tmp_path, silent_server) -> None:  # noqa: ANN001
+    port, taken = silent_server
+    message = _github_error(tmp_path, f"http://127.0.0.1:{port}/api/v3")
     assert "it timed out after 0.3 s waiting for the answer" in message, message
     assert "MeteredHTTP" not in message and "Caused by" not in message and "Max retries" not in message
     assert len(taken) == 2
 
 
 def test_github_refused_is_said_in_words(tmp_path, refused_port) -> None:  # noqa: ANN001
-    client = GitHubClient(_settings(tmp_path, GITHUB_API_URL=f"http://127.0.0.1:{refused_port}"), "fleetdm/fleet")
-    try:
-        with pytest.raises(ServiceError) as caught:
-            client.milestones("open")
-    finally:
-        client.close()
-    assert "the connection was refused" in str(caught.value) and "NewConnectionError" not in str(caught.value)
+    message = _github_error(tmp_path, f"http://127.0.0.1:{refused_port}")
+    assert "the connection was refused" in message and "NewConnectionError" not in message
 
 
 @respx.mock

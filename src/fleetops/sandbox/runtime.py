@@ -55,17 +55,15 @@ def world_problem(state: object) -> str | None:
 
 def ensure_sandbox_dir(state_dir: Path) -> Path:
     """The sandbox's folder, created; exit 2 naming FLEETOPS_STATE_DIR when it cannot be written."""
+    from fleetops.files import folder_problem
+
     folder = sandbox_dir(state_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
+    problem = folder_problem(folder)
+    if problem is not None:
         raise UsageError(
-            f"FLEETOPS_STATE_DIR {state_dir} is not a writable directory ({err.strerror or type(err).__name__}: {err.filename or folder}): the sandbox's world goes to {folder}.",
+            f"FLEETOPS_STATE_DIR {state_dir} is not a writable directory ({problem}): the sandbox's world goes to {folder}.",
             hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write (or remove what is in the way), then re-run; nothing was changed.",
-        ) from None
+        )
     return folder
 
 
