@@ -98,6 +98,10 @@ def _null_in_nullable_compositions(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: _null_in_nullable_compositions(value) for key, value in node.items()}
+    if "array" in (out.get("discriminator") or {}).get("mapping", {}):
+        # GET /contents answers a directory with an array, which GitHub's description maps through a
+        # discriminator on `type`, a property an array has not: oneOf alone tells the four shapes apart.
+        del out["discriminator"]
     if out.get("nullable") is True and "type" not in out:
         for key in ("oneOf", "anyOf"):
             if isinstance(out.get(key), list):

@@ -62,6 +62,7 @@ class Step:
     status: Status = Status.PENDING
     needs: tuple[str, ...] = ()  # ids of steps that must not have failed
     manual: bool = False  # a checklist item for a person; never applied by fleetops
+    watch: bool = False  # only reads (following a workflow run): applied without asking, never in a dry run
     data: dict[str, Any] = field(default_factory=dict)  # extra JSON (issue numbers, urls)
     preview: Any = None  # optional data the UI shows under the step (e.g. a body diff; see fleetops.render)
     # Its effect cannot be read back: the option that allows sending it again (e.g.
@@ -101,6 +102,12 @@ class Plan:
     title: str | None = None
 
     def add(self, step: Step) -> Step:
+        """Append `step`; what it needs must be steps of the plan already (a need on nothing would be
+        silently satisfied at apply time: a mistake of the code, so it fails here, before any write)."""
+        known = {s.id for s in self.steps}
+        missing = [n for n in step.needs if n not in known]
+        if missing:
+            raise ValueError(f"step {step.id!r} needs {', '.join(missing)}, which is not an earlier step of the plan")
         self.steps.append(step)
         return step
 
@@ -157,7 +164,9 @@ class Runner:
             if not pending and plan.steps and not self.dry_run:
                 self.ui.info("Nothing to change.")
             return self._finish(plan)
-        self._confirm(plan, len(pending))
+        writes = [s for s in pending if not s.watch]
+        if writes:
+            self._confirm(plan, len(writes))
         self._apply(plan, pending)
         return self._finish(plan)
 

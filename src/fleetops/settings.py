@@ -24,6 +24,7 @@ DEFAULTS = {
     "zenhub_url": "https://api.zenhub.com",
     "dockerhub_url": "https://hub.docker.com",
     "godev_url": "https://go.dev",
+    "npm_url": "https://registry.npmjs.org",
 }
 
 
@@ -138,7 +139,10 @@ class Settings(BaseModel):
     zenhub_token: SecretStr | None = None
     dockerhub_url: str = DEFAULTS["dockerhub_url"]
     godev_url: str = DEFAULTS["godev_url"]
+    npm_url: str = DEFAULTS["npm_url"]
     slack_webhook_url: SecretStr | None = None
+    # Other channels' webhooks (`release publish`): every SLACK_*WEBHOOK_URL variable, by name.
+    slack_webhooks: dict[str, SecretStr] = {}
     dogfood_url: str | None = None
     dogfood_token: SecretStr | None = None
     nvd_feed_url: str | None = None
@@ -185,7 +189,12 @@ class Settings(BaseModel):
             "zenhub_token": get("ZENHUB_TOKEN"),
             "dockerhub_url": (get("FLEETOPS_DOCKERHUB_URL") or DEFAULTS["dockerhub_url"]).rstrip("/"),
             "godev_url": (get("FLEETOPS_GODEV_URL") or DEFAULTS["godev_url"]).rstrip("/"),
+            "npm_url": (get("FLEETOPS_NPM_URL") or DEFAULTS["npm_url"]).rstrip("/"),
             "slack_webhook_url": get("SLACK_WEBHOOK_URL"),
+            "slack_webhooks": {
+                name: value.strip() for name, value in env.items()
+                if name.startswith("SLACK_") and name.endswith("WEBHOOK_URL") and name != "SLACK_WEBHOOK_URL" and value.strip()
+            },
             "dogfood_url": (get("FLEETOPS_DOGFOOD_URL") or "").rstrip("/") or None,
             "dogfood_token": get("FLEETOPS_DOGFOOD_TOKEN"),
             "nvd_feed_url": get("FLEETOPS_NVD_FEED_URL"),
@@ -219,7 +228,9 @@ class Settings(BaseModel):
                 "zenhub_token": SecretStr(tokens["zenhub"]),
                 "dockerhub_url": f"{base}/dockerhub",
                 "godev_url": f"{base}/godev",
+                "npm_url": f"{base}/npm",
                 "slack_webhook_url": SecretStr(f"{base}/slack/services/{tokens['slack']}"),
+                "slack_webhooks": {},
                 "dogfood_url": f"{base}/dogfood",
                 "dogfood_token": SecretStr(tokens["dogfood"]),
                 "nvd_feed_url": f"{base}/feeds/nvd",
@@ -234,6 +245,7 @@ class Settings(BaseModel):
     def register_secrets(self) -> None:
         """Tell the redactor about every secret this run holds."""
         for value in (
+            *self.slack_webhooks.values(),
             self.github_token,
             self.mergefreeze_token,
             self.zenhub_token,
@@ -242,6 +254,12 @@ class Settings(BaseModel):
         ):
             if value is not None:
                 register_secret(value.get_secret_value())
+
+    def webhook(self, variable: str) -> SecretStr | None:
+        """The Slack webhook in `variable`; in the sandbox every channel's variable is the sandbox's webhook."""
+        if variable == "SLACK_WEBHOOK_URL" or self.sandbox:
+            return self.slack_webhook_url
+        return self.slack_webhooks.get(variable)
 
     def require(self, field: str, variable: str, purpose: str) -> str:
         """The secret in `field`, or an AuthError (exit 4) that names `variable` and how to set it."""

@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-from fleetops.ops.conclude.projects import ConcludeProjects
-from fleetops.rituals.steps import KINDS, PROJECTS
 from fleetops.sandbox.server import Fault
 from fleetops.sandbox.world.rc import BRANCH, CONFIDENTIAL, REPO
 from tests.helpers import failed_run_steps, runbook
@@ -211,13 +209,6 @@ def test_no_merge_freeze_nor_zenhub_token_is_needed(world, cli):
     result = conclude(cli, server, "--yes", env={**env, **RC})
     assert result.code == 0, result.stderr
     assert not [r for r in server.requests if r["service"] in ("mergefreeze", "zenhub")]
-
-
-def test_every_kind_built_for_github_projects_has_a_builder():
-    projects_kinds = {name for name, kind in KINDS["conclude_milestone"].items() if PROJECTS in kind.backends}
-    assert set(ConcludeProjects.BUILDERS) == projects_kinds
-    for method in ConcludeProjects.BUILDERS.values():
-        assert callable(getattr(ConcludeProjects, method))
 
 
 def test_the_help_lists_the_current_handbooks_steps(cli):
@@ -459,3 +450,27 @@ def test_a_drafting_project_without_a_closed_column_concludes_and_closes_by_clos
     assert status_on(server, 67, 24001) == [C_AND_C]
     again = conclude(cli, server, "--yes", "--json")
     assert again.code == 0 and set(statuses(again).values()) == {"skipped"}, again.stderr
+
+
+def test_two_groups_on_one_project_conclude_it_once(world, cli, tmp_path):
+    """As on ZenHub (two groups on one workspace: one board), a project two groups share is read once and
+    concluded by the first group's steps; it used to be read twice, with a second group's steps for it."""
+    import yaml
+
+    from fleetops.rituals.loader import bundled_path
+
+    data = yaml.safe_load(bundled_path("fleet-rc").read_text())
+    groups = data["people"]["product_groups"]
+    assert [g["key"] for g in groups] == ["mdm", "orchestration", "software"]
+    groups[1]["project"] = groups[0]["project"]  # orchestration moves onto MDM's project
+    shared = tmp_path / "shared.yml"
+    shared.write_text(yaml.safe_dump(data))
+    alone, together = world(), world()
+    plain = conclude(cli, alone, "--dry-run", "--json")
+    result = conclude(cli, together, "--dry-run", "--json", env={**together.env(), "FLEETOPS_RITUALS": str(shared)})
+    assert result.code == 0, result.stderr
+    ids = [s["id"] for s in result.json()["steps"]]
+    assert ids == [i for i in STEP_IDS if not i.startswith("orchestration.")]
+    # one project fewer to read: the shared one once
+    assert result.json()["requests"]["github"]["graphql"] < plain.json()["requests"]["github"]["graphql"]
+    assert together.writes() == []

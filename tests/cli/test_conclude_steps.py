@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fleetops.ops.conclude.zenhub import Conclude
 from fleetops.rituals.loader import bundled_path
-from fleetops.rituals.steps import KINDS, ZENHUB
 from tests.cli.test_conclude import conclude, released
 from tests.helpers import runbook
 
@@ -40,13 +38,6 @@ def with_steps(tmp_path: Path, steps: str) -> Path:
     path = tmp_path / "fleet.yml"
     path.write_text(text.replace(STEPS_2024, steps))
     return path
-
-
-def test_every_zenhub_kind_has_a_builder_and_every_builder_a_kind():
-    zenhub_kinds = {name for name, kind in KINDS["conclude_milestone"].items() if ZENHUB in kind.backends and "merge-freeze" in kind.processes}
-    assert set(Conclude.BUILDERS) == zenhub_kinds
-    for method in Conclude.BUILDERS.values():
-        assert callable(getattr(Conclude, method))
 
 
 def test_the_bundled_list_is_the_default_list_of_its_process():
@@ -97,7 +88,7 @@ def test_a_shorter_list_runs_only_its_steps_and_the_help_says_so(make_sandbox, c
         ("      - rename-milestone\n      - boards.celebrate-everything\n",
          r"rituals\.conclude_milestone\.steps\[1\]: unknown step kind 'boards\.celebrate-everything'; the known kinds are rename-milestone, boards\.unfinished-lose-milestone"),
         ("      - rename-milestone\n      - boards.close-ready\n",
-         r"rituals\.conclude_milestone\.steps: steps\[1\]: boards\.close-ready needs boards\.stories-to-drafting earlier in the list"),
+         r"rituals\.conclude_milestone\.steps: steps\[1\]: boards\.close-ready needs boards\.prepare-ready and boards\.stories-to-drafting earlier in the list"),
         ("      - close-milestone\n      - close-milestone\n",
          r"steps\[1\]: close-milestone is listed twice"),
         ("      - close-milestone\n      - candidate.reset-deploy-tag\n",
@@ -196,12 +187,6 @@ def rc_with(tmp_path: Path, steps: str) -> Path:
     return path
 
 
-def test_every_cut_rc_kind_has_a_builder():
-    from fleetops.ops.candidate.cut import CutRC
-
-    assert set(CutRC.BUILDERS) == set(KINDS["cut_rc"])
-
-
 def test_cut_rc_without_the_announcement_runs_three_steps_and_its_help_says_so(make_sandbox, cli, tmp_path, clock):
     clock.set(datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
     rituals = rc_with(tmp_path, "\n".join(line for line in CUT_RC_STEPS.splitlines() if "announce" not in line) + "\n")
@@ -236,3 +221,23 @@ def test_cut_rc_steps_in_a_merge_freeze_file_are_refused(tmp_path):
     with pytest.raises(RitualsError) as err:
         load_rituals(path)
     assert "rituals.cut_rc.steps[0]: candidate.create-branch is not part of process merge-freeze" in str(err.value)
+
+
+def test_a_default_list_zenhub_cannot_build_is_exit_2_before_any_read(make_sandbox, cli, tmp_path):
+    """Issue 19, item 5: the release-candidate default list on ZenHub has candidate.reset-deploy-tag, which
+    only the Projects flow builds. It used to load and then crash the run ("unexpected KeyError")."""
+    import yaml
+
+    data = yaml.safe_load(bundled_path().read_text())
+    data["process"] = "release-candidate"
+    data["candidate"] = yaml.safe_load(bundled_path("fleet-rc").read_text())["candidate"]
+    del data["rituals"]
+    rituals = tmp_path / "rc-on-zenhub.yml"
+    rituals.write_text(yaml.safe_dump(data))
+    server = released(make_sandbox)
+    result = conclude(cli, server, "--yes", env={**server.env(), "FLEETOPS_RITUALS": str(rituals)})
+    assert result.code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "candidate.reset-deploy-tag is not built for boards.backend zenhub (only github-projects)" in message
+    assert "Traceback" not in result.output and "KeyError" not in result.output
+    assert server.requests == []

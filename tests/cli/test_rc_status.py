@@ -174,7 +174,7 @@ def graphql(server):
 
 def test_a_fix_linked_to_its_bug_by_hand_only_is_found(rc, cli):
     """PR 24102's description names no issue: #24010 is linked in its "Development" sidebar (closingIssuesReferences)."""
-    from fleetops.ops.freeze.allow_pr import closing_references
+    from fleetops.ops.freeze.allow_rules import closing_references
 
     assert closing_references(pull(rc, 24102)["body"], REPO) == ([], [])  # no closing keyword to read
     result = cli("release", "rc-status", "4.59.0", "--json", env={**rc.env(), **RC})

@@ -90,6 +90,10 @@ CASES: list[Case] = [
           deploy_conclusion="failure"),
     _case("deploy-dogfood-refusals", "default", f"release deploy-dogfood main {DRY}",
           f"release deploy-dogfood v4.57.0 {DRY} --json", f"release deploy-dogfood v4.99.0 {DRY}"),
+    # release tag and publish: the release-day world's 4.58.1, from its merged changelog to the announced release
+    _case("release-tag-publish", "release-day", "release tag 4.58.1 --dry-run", "release tag 4.58.1 --yes --poll-interval 0.01",
+          "release publish 4.58.1 --dry-run", "release publish 4.58.1 --yes", "release publish 4.58.1 --yes --json", deploy_polls=0),
+    _case("release-tag-refusals", "release-day", "release tag 4.58.2 --yes", "release publish 4.58.1 --yes", "release tag main"),
     # sandbox requests: what the rituals above sent
     _case("sandbox-requests", "released", "freeze allow-pr 23101 --yes", "release create-qa-issue 4.58.0 --yes",
           "sandbox requests --writes", "sandbox requests --writes --json"),

@@ -25,7 +25,7 @@ import pytest
 COUNTS = Path(__file__).with_name("request_counts.json")
 UPDATE = os.environ.get("FLEETOPS_UPDATE_COUNTS") == "1"
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
-SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds")
+SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds", "npm")
 GRAPHQL, POINTS = "github-graphql", "github-graphql-points"  # GitHub's GraphQL requests, and the points they cost
 
 # World overrides: the released world shipped yesterday; allow-pr needs a frozen main.
@@ -36,6 +36,8 @@ WORLDS = {
     "released": ("released", {"release_date": NOW - timedelta(days=1)}),
     "frozen": ("default", {"frozen": True}),
     "rc": ("rc", {}),
+    "release-day": ("release-day", {}),
+    "release-built": ("release-built", {"deploy_polls": 0}),
 }
 # The environment a world's commands run with: the rc world is the current handbook's (fleet-rc).
 WORLD_ENV = {"rc": {"FLEETOPS_RITUALS": "fleet-rc"}}
@@ -57,6 +59,8 @@ COMMANDS = [
     ("rituals create-issues", ("default",), ["rituals", "create-issues", "--date", "2026-12-07"], True),
     ("cut-rc", ("rc",), ["release", "cut-rc", "4.60.0"], True),
     ("conclude-milestone", ("rc",), ["release", "conclude-milestone", "4.59.0"], True),
+    ("release tag --no-wait", ("release-day",), ["release", "tag", "4.58.1", "--no-wait"], True),
+    ("release publish", ("release-built",), ["release", "publish", "4.58.1"], True),
 ]
 
 
@@ -133,3 +137,17 @@ def test_requests_per_service_do_not_grow(make_sandbox, cli, case, world, args):
             f"{case}: fewer requests than stored; store them (FLEETOPS_UPDATE_COUNTS=1): {json.dumps({case: counts})}",
             stacklevel=1,
         )
+
+
+def test_every_registered_ritual_is_counted_on_each_board_backend():
+    """The table is checked against the rituals' declarations (rituals/steps.py): a ritual registered there
+    has its command here, on a world of each board backend its flows serve (ZenHub: released/default;
+    GitHub Projects: rc)."""
+    from fleetops.rituals.steps import FREEZE, RITUALS
+
+    counted = {(" ".join(args[:2]), world) for _, worlds, args, _ in COMMANDS for world in worlds}
+    for ritual in RITUALS.values():
+        worlds = {w for command, w in counted if command == ritual.command}
+        assert worlds & {"rc"}, f"{ritual.command}: no request count on GitHub Projects (rc)"
+        if ritual.defaults.get(FREEZE):
+            assert worlds - {"rc"}, f"{ritual.command}: no request count on ZenHub"

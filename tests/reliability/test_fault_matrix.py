@@ -95,6 +95,17 @@ COMMANDS: dict[str, Command] = {
         read=("GET", r"^/dockerhub/"), github_read=("GET", r"/actions/workflows/"),
         write=("POST", r"/dispatches$"), token="FLEETOPS_DOGFOOD_TOKEN", lock=("release deploy-dogfood", ""),
     ),
+    # Release day (issue 22): the tag at the release branch's head, and the publish of the built draft.
+    "release tag": Command(
+        ("release", "tag", "4.58.1", "--yes", "--poll-interval", "0.01"), "release-day", lambda now: {},
+        read=("GET", r"/git/ref/heads/"), github_read=("GET", r"/contents/CHANGELOG\.md$"),
+        write=("POST", r"/repos/fleetdm/fleet/git/refs$"), token="GH_TOKEN", lock=("release tag", "4.58.1"),
+    ),
+    "release publish": Command(
+        ("release", "publish", "4.58.1", "--yes"), "release-built", lambda now: {"deploy_polls": 0},
+        read=("GET", r"/repos/fleetdm/fleet/releases$"), github_read=("GET", r"/contents/CHANGELOG\.md$"),
+        write=("PATCH", r"/repos/fleetdm/fleet/releases/\d+$"), token="GH_TOKEN", lock=("release publish", "4.58.1"),
+    ),
     # The current handbook's commands (FLEETOPS_RITUALS=fleet-rc, the rc world), and the nightly rituals job.
     "release cut-rc": Command(
         ("release", "cut-rc", "4.60.0", "--yes"), "rc", lambda now: {},
@@ -375,3 +386,12 @@ def test_cell(row: str, command: str, make_sandbox, cli, spawn, monkeypatch, cle
         assert server.writes() == [] or all(r["status"] >= 400 for r in server.writes())
     else:  # pragma: no cover - a row without a check is a bug of this module
         raise AssertionError(f"no check for {row!r}")
+
+
+def test_every_registered_ritual_is_in_the_matrix():
+    """The matrix is checked against the rituals' declarations (rituals/steps.py): each registered ritual's
+    command is a column, so its faults are injected like every other command's."""
+    from fleetops.rituals.steps import RITUALS
+
+    columns = {" ".join(cmd.args[:2]) for cmd in COMMANDS.values()}
+    assert {ritual.command for ritual in RITUALS.values()} <= columns

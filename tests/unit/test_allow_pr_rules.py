@@ -6,7 +6,7 @@ import pytest
 
 from fleetops.clients.github import FileChange, IssueInfo, PullInfo, ReviewInfo
 from fleetops.errors import UsageError
-from fleetops.ops.freeze.allow_pr import approvers, closing_references, decide, is_docs_path, not_docs, rules_for
+from fleetops.ops.freeze.allow_rules import approvers, closing_references, decide, is_docs_path, not_docs, rules_for
 from fleetops.rituals import load_rituals
 
 RITUALS = load_rituals()

@@ -9,7 +9,7 @@ from packaging.version import Version
 
 from fleetops.clients.github import ReleaseInfo
 from fleetops.errors import RitualsError
-from fleetops.ops.deps.check import FeedState, feeds_finding, fill, go_finding, module_finding, osquery_finding
+from fleetops.ops.deps.verdicts import FeedState, feeds_finding, fill, go_finding, module_finding, osquery_finding
 from fleetops.ops.deps.view import step_summary
 from fleetops.render.check_deps import changed_part
 from fleetops.ops.deps.parsers import GoLatest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fleetops.errors import FleetopsError
 from fleetops.plan import Plan, Runner, Status, Step
 from fleetops.ui import UI
@@ -44,3 +46,15 @@ def test_a_failure_while_applying_blocks_dependents_and_the_rest_runs():
     assert [s.status for s in plan.steps] == [Status.FAILED, Status.PENDING, Status.PENDING, Status.DONE]
     assert plan.step("c").detail == "not run: needs b, which did not finish"
     assert int(outcome.exit_code) == 1
+
+
+def test_a_need_on_no_earlier_step_is_refused_when_the_step_is_added():
+    """The runner used to treat a need on a step that is not in the plan as satisfied (issue 18)."""
+    from fleetops.plan import Plan, Step
+
+    plan = Plan("demo")
+    plan.add(Step.todo("a", "A", "a", lambda step: "a"))
+    plan.add(Step.todo("b", "B", "b", lambda step: "b", needs=("a",)))
+    with pytest.raises(ValueError, match=r"step 'c' needs unfreeze, which is not an earlier step of the plan"):
+        plan.add(Step.todo("c", "C", "c", lambda step: "c", needs=("a", "unfreeze")))
+    assert [s.id for s in plan.steps] == ["a", "b"]

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from fleetops.text import folded
+
 
 @dataclass(frozen=True)
 class Column:
@@ -63,9 +65,9 @@ class BoardInfo:
     def column(self, name: str, *, closed: bool = True) -> Column | None:
         """The column called `name` (case- and space-insensitive: boards drift), closed included
         unless `closed=False` (then only `columns`: ZenHub's closed pipeline is not one of them)."""
-        wanted = _norm(name)
+        wanted = folded(name)
         candidates = [*self.columns, *([self.closed] if closed and self.closed and self.closed not in self.columns else [])]
-        return next((c for c in candidates if _norm(c.name) == wanted), None)
+        return next((c for c in candidates if folded(c.name) == wanted), None)
 
     def shows(self, repo: str) -> bool:
         """Whether the board shows `repo`'s issues (a project takes any repository's)."""
@@ -144,10 +146,6 @@ class Boards(Protocol):
     def close(self, board: BoardInfo, cards: list[Card]) -> int:
         """Close the issues, and show them in the board's closed column."""
         ...
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.lower().split())
 
 
 def require_column(board: BoardInfo, name: Column | str) -> Column:

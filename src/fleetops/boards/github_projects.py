@@ -19,6 +19,7 @@ from typing import Any
 from fleetops.boards import BoardInfo, Card, Column, MilestoneLike, Sprint, require_column
 from fleetops.clients import github_projects as gp
 from fleetops.errors import RitualsError
+from fleetops.text import same_name
 
 
 class GitHubProjectsBoards:
@@ -55,7 +56,7 @@ class GitHubProjectsBoards:
         current = sprint_field.current_iteration(self.today) if sprint_field is not None else None
         self._projects[project.id] = project
         columns = tuple(Column(o.id, o.name) for o in status.options)
-        closed = next((c for c in columns if c.name.lower() == self.closed_column.lower()), None)
+        closed = next((c for c in columns if same_name(c.name, self.closed_column)), None)
         return BoardInfo(
             key=str(key), id=project.id, name=project.title, columns=columns, closed=closed,
             current_sprint=Sprint(current.id, current.title) if current else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -289,3 +290,94 @@ def deploy_dogfood(
         ref=ref, current=current, watch=watch, poll_interval=poll_interval, timeout=dogfood.parse_duration(timeout)
     )
     done(fleet.execute(dogfood.deploy(fleet, options), yes=yes, dry_run=dry_run))
+
+
+@app.command("tag")
+def tag(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to tag, X.Y.Z (e.g. 4.58.1).")],
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Create the tag and stop: do not follow the release workflow's run.")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", metavar="DURATION", help="How long to follow the run: 90s, 30m, 1h.")] = "45m",
+    poll_interval: Annotated[float, typer.Option("--poll-interval", metavar="SECONDS", help="Seconds between polls of the run (one request each).")] = 10.0,
+    branch: Annotated[str | None, typer.Option("--branch", metavar="NAME", help="The release branch, when it is not the rituals file's name for VERSION.")] = None,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
+    """Tag the release branch's head on GitHub and follow the release build.
+
+    \b
+    (Fleet's "Releasing Fleet" guide: tag, then wait about fifteen minutes.)
+    GitHub's API only: no working copy is needed, so it runs the same in CI.
+    1. Read at once the release branch's head (a patch: rc-patch-fleet-vX.Y.Z,
+       under the 2024 process patch-fleet-vX.Y.Z; a minor: the candidate or
+       prepare branch), the tag, and the default branch's (and newer
+       candidate branches') migrations.
+    2. At that head commit read CHANGELOG.md, the version files and the
+       migrations. Refuse (exit 2, naming what) unless the first `## Fleet`
+       heading is X.Y.Z, every version file carries vX.Y.Z exactly once, and
+       no migration elsewhere is older than the branch's newest and missing.
+    3. Refuse (exit 2) a tag fleet-vX.Y.Z at another commit; at the head it is
+       skipped. Show the plan; ask (or need --yes without a terminal).
+    4. Create fleet-vX.Y.Z at the head (POST /git/refs, sent once).
+    5. Unless --no-wait: follow the release workflow's run of that commit
+       (goreleaser-fleet.yaml, from the rituals file), one request every
+       --poll-interval seconds, until it ends or --timeout passes: a failed
+       run is exit 1 with its URL. After re-running the workflow on GitHub,
+       run this again: it follows the new attempt without tagging again.
+    --json adds {"tag", "sha", "run": {"id", "url", "conclusion"}}.
+    """
+    from fleetops.ops.dogfood.ref import parse_duration
+    from fleetops.ops.release.tag import TagOptions, plan_tag
+
+    fleet = app_of(ctx, "release tag", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    options = TagOptions(version=version, wait=not no_wait, timeout=parse_duration(timeout), poll_interval=poll_interval, branch=branch)
+    done(fleet.execute(plan_tag(fleet, options), yes=yes, dry_run=dry_run))
+
+
+@app.command("publish")
+def publish(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to publish, X.Y.Z (tagged and built by `release tag`).")],
+    npm_publish: Annotated[bool, typer.Option("--npm-publish", help="Run `npm publish` (npm on PATH; a working copy in --repo-dir).")] = False,
+    repo_dir: Annotated[
+        Path | None, typer.Option("--repo-dir", metavar="DIR", help="With --npm-publish: a checkout of the tag (default: the current directory).")
+    ] = None,
+    skip_dogfood: Annotated[bool, typer.Option("--skip-dogfood", help="Do not deploy the release to dogfood.")] = False,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+    resend: ResendAnnouncement = False,
+) -> None:
+    """Publish the built release: notes, release, npm, dogfood, announcements.
+
+    \b
+    (Fleet's "Releasing Fleet" guide, after the tag's build.)
+    1. Find the draft release of fleet-vX.Y.Z with checksums.txt among its
+       assets; without it exit 3 ("not built yet": run `release tag`).
+    2. Write its notes from the rituals file's template (publishing.
+       notes_template): the CHANGELOG section of X.Y.Z at the tag, the newest
+       orbit-v* and fleetd-chrome-v* tags, the upgrading and documentation
+       links, checksums.txt in a code block; title X.Y.Z. Shown as a diff
+       against the draft before anything changes.
+    3. Publish it; mark it latest only when X.Y.Z is the highest release (a
+       patch of an older minor is not).
+    4. fleetctl on npm (FLEETOPS_NPM_URL): while the registry does not list
+       X.Y.Z, print `npm publish` in tools/fleetctl-npm, with `--tag
+       last-patched-version` when X.Y.Z is below npm's latest; --npm-publish
+       runs it. An unreadable registry is 'unknown' (exit 3), never guessed.
+    5. Deploy to dogfood with deploy-dogfood's guards (--skip-dogfood).
+    6. Announce in #general and #help-infrastructure, each at most once
+       (channels, texts and webhook variables in the rituals file); an
+       announcement that may have been sent is held (exit 3) until
+       --resend-announcement.
+    7. Checklist: the osquery Slack #fleet topic, with the text to paste.
+    A re-run skips what is done: after a finished publish it changes nothing.
+    --json adds {"release": {"id", "url", "latest"}, "npm": {"version",
+    "dist_tag", "status"}}.
+    """
+    from fleetops.ops.release.publish import PublishOptions, plan_publish
+
+    fleet = app_of(ctx, "release publish", json=json, dry_run=dry_run, lock=version.removeprefix("v"))
+    options = PublishOptions(version=version, npm_publish=npm_publish, repo_dir=repo_dir, skip_dogfood=skip_dogfood)
+    done(fleet.execute(plan_publish(fleet, options), yes=yes, dry_run=dry_run, resend=resend))

@@ -80,6 +80,9 @@ def reset(
        4.58.0 just published, main frozen (rehearse conclude-milestone).
        'rc': 4.59.0's release candidate branch, GitHub Projects boards and
        fleetdm/confidential's QAWOLF_DEPLOY_TAG (the current handbook).
+       'release-day': patches 4.58.1 and 4.57.1 prepared and merged, ready
+       for `release tag`; 'release-built': both tagged and built, ready for
+       `release publish`.
     2. Replace the saved state and clear the request log.
     """
     from fleetops.sandbox.runtime import sandbox_dir, save_state
@@ -124,6 +127,38 @@ def requests(
         done(0)
     fleet.ui.show(RequestLog(entries))
     fleet.ui.info(f"{len(entries)} request(s).")
+    done(0)
+
+
+@app.command("release-build")
+def release_build(
+    ctx: typer.Context,
+    conclusion: Annotated[str, typer.Argument(metavar="CONCLUSION", help="How the release workflow's runs end: success or failure.")],
+    rerun: Annotated[bool, typer.Option("--rerun", help="Also re-run the newest failed release run (GitHub's \"Re-run all jobs\").")] = False,
+) -> None:
+    """Play GitHub Actions on the sandbox: how the release workflow's runs end.
+
+    \b
+    For rehearsals of `release tag`'s failure path:
+      fleetops sandbox release-build failure
+      fleetops --sandbox release tag 4.58.1        # exit 1 with the run's URL
+      fleetops sandbox release-build success --rerun
+      fleetops --sandbox release tag 4.58.1        # follows the new attempt
+    Only the saved world changes (a running `sandbox serve` keeps its own).
+    """
+    from fleetops.errors import UsageError
+    from fleetops.sandbox.runtime import load_state, save_state
+    from fleetops.sandbox.services.github.release_workflow import set_outcome
+
+    fleet = app_of(ctx, "sandbox release-build")
+    if conclusion not in ("success", "failure"):
+        raise UsageError(f"{conclusion!r} is not a conclusion.", hint="Give success or failure.")
+    state_dir = fleet.base_settings.state_dir
+    state = load_state(state_dir)
+    repo = state["github"]["repos"][fleet.repo]
+    said = set_outcome(repo, conclusion, rerun=rerun, now=fleet.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    save_state(state_dir, state)
+    fleet.ui.success(said + ".")
     done(0)
 
 

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from fleetops.clients.dogfood import DogfoodClient
     from fleetops.clients.feeds import FeedsClient
     from fleetops.clients.github import GitHubClient
+    from fleetops.clients.github_links import GitHubLinksClient
     from fleetops.clients.github_projects import GitHubProjectsClient
     from fleetops.clients.godev import GoDevClient
     from fleetops.clients.mergefreeze import MergeFreezeClient
+    from fleetops.clients.npm import NpmClient
     from fleetops.clients.slack import SlackClient
     from fleetops.clients.zenhub import ZenHubClient
     from fleetops.settings import Settings
@@ -109,6 +111,13 @@ class Clients:
         return self._keep(GitHubProjectsClient(self.settings, network=self.network))
 
     @built_once
+    def github_links(self) -> GitHubLinksClient:
+        """Links between GitHub issues and pull requests (GraphQL, sent through `github_projects`)."""
+        from fleetops.clients.github_links import GitHubLinksClient
+
+        return GitHubLinksClient(self.github_projects)
+
+    @built_once
     def mergefreeze(self) -> MergeFreezeClient:
         from fleetops.clients.mergefreeze import MergeFreezeClient
 
@@ -156,6 +165,26 @@ class Clients:
 
         with self._for("feeds"):
             return self._keep(FeedsClient(self.settings))
+
+    def slack_for(self, variable: str) -> SlackClient:
+        """The Slack client of the webhook in `variable` (one per variable; SLACK_WEBHOOK_URL's is `slack`)."""
+        if variable == "SLACK_WEBHOOK_URL":
+            return self.slack
+        from fleetops.clients.slack import SlackClient
+
+        with self._locks.setdefault("slack:" + variable, threading.Lock()):
+            cache: dict[str, SlackClient] = self.__dict__.setdefault("_slack_by_variable", {})
+            if variable not in cache:
+                with self._for("slack"):
+                    cache[variable] = self._keep(SlackClient(self.settings, variable=variable))
+            return cache[variable]
+
+    @built_once
+    def npm(self) -> NpmClient:
+        from fleetops.clients.npm import NpmClient
+
+        with self._for("npm"):
+            return self._keep(NpmClient(self.settings))
 
     def close(self) -> None:
         for client in self._built:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         IssueInfo,
         PullInfo,
         PullSummary,
+        Release,
         ReleaseInfo,
         RepoFile,
         ReviewInfo,
@@ -197,6 +198,10 @@ class GitHubClient:
             self._refuse_not_json(doing)
         except FleetopsError:
             self._refuse_not_json(doing)  # e.g. "not a file": an answer that was not JSON explains it better
+            raise
+        except (AttributeError, KeyError, TypeError):
+            # PyGithub reads a body that is not JSON as `{}`: a field it lacks is the symptom, not the cause
+            self._refuse_not_json(doing)
             raise
         except BadCredentialsException:
             raise AuthError(
@@ -703,6 +708,78 @@ class GitHubClient:
             raise
         return True
 
+    # -- release tag / publish: tags, the release workflow's runs, releases and their assets ----------------
+    def file_names(self, path: str, ref: str) -> list[str]:
+        """The names of the files in directory `path` at `ref` (GET /contents/{path}); [] when there is none."""
+
+        def read() -> list[str]:
+            listing = self.repo.get_contents(path, ref=ref)
+            return sorted(c.name for c in (listing if isinstance(listing, list) else [listing]) if c.type == "file")
+
+        try:
+            return self._read(f"listing {path} at {ref} in {self.repo_name}", read)
+        except NotFound:
+            return []
+
+    def branch_names(self, prefix: str) -> list[str]:
+        """Every branch whose name starts with `prefix`: GET /git/matching-refs/heads/{prefix}."""
+        return self._read(
+            f"listing the {prefix}* branches of {self.repo_name}",
+            lambda: [ref.ref.removeprefix("refs/heads/") for ref in self.repo.get_git_matching_refs(f"heads/{prefix}")],
+        )
+
+    def create_tag(self, name: str, sha: str) -> bool:
+        """POST /git/refs for `tags/{name}` at commit `sha` (never retried); False when the tag exists (422)."""
+        try:
+            self.call(f"creating tag {name} in {self.repo_name}", lambda: self.repo.create_git_ref(f"refs/tags/{name}", sha))
+        except ServiceError as err:
+            if "Reference already exists" in str(err):
+                return False
+            raise
+        return True
+
+    def runs_of_commit(self, workflow: str, head_sha: str) -> list[WorkflowRun]:
+        """The runs of `workflow` for commit `head_sha`, newest first (one request: the first page of 100)."""
+
+        def read() -> list[WorkflowRun]:
+            runs = self.repo.get_workflow(workflow).get_runs(head_sha=head_sha)
+            return [_workflow_run(r) for r in runs.get_page(0)]
+
+        return self._read(f"listing the runs of {workflow} for {head_sha[:12]} in {self.repo_name}", read)
+
+    def releases(self) -> list[Release]:
+        """Every release, drafts included for a token that may push, newest first (paged at 100)."""
+        return self._read(f"listing the releases of {self.repo_name}", lambda: [_release(_raw(r)) for r in self.repo.get_releases()])
+
+    def release(self, release_id: int) -> Release:
+        """GET /releases/{id}: one release as it is now."""
+        return self._read(f"reading release {release_id} of {self.repo_name}", lambda: _release(self.repo.get_release(release_id).raw_data))
+
+    def asset_text(self, release: Release, name: str) -> str:
+        """The text of a release's asset (GET /releases/assets/{id} as application/octet-stream)."""
+
+        def read() -> str:
+            url = f"/repos/{self.repo_name}/releases/assets/{release.asset(name).id}"  # type: ignore[union-attr]
+            _status, _headers, chunks = self._gh.requester.getStream(url, chunk_size=65536)
+            data = b"".join(chunks)
+            _not_json.seen = None  # asked for application/octet-stream: bytes are the right answer here
+            return data.decode("utf-8", errors="replace")
+
+        return self._read(f"downloading {name} of release {release.tag}", read)
+
+    def edit_release(self, release: Release, *, name: str, body: str, draft: bool, make_latest: str | None = None) -> Release:
+        """PATCH /releases/{id}: its title, body, draft state and, when publishing, make_latest (true/false)."""
+        fields: dict[str, object] = {"name": name, "body": body, "draft": draft}
+        if make_latest is not None:
+            fields["make_latest"] = make_latest
+
+        def edit() -> Release:
+            # One PATCH (PyGithub's update_release needs a GitRelease read first, and sends tag_name too).
+            _, data = self._gh.requester.requestJsonAndCheck("PATCH", f"/repos/{self.repo_name}/releases/{release.id}", input=fields)
+            return _release(data)
+
+        return self.call(f"editing release {release.tag} of {self.repo_name}", edit)
+
     # -- handbook rituals (fleetops rituals ...): several repositories of one owner -------------------------
     def labels_of(self, full_name: str) -> set[str]:
         """Every label defined in `full_name` (paged at 100)."""
@@ -867,6 +944,7 @@ def _body_issue(issue) -> BodyIssue:  # noqa: ANN001 - a PyGithub Issue from a l
 
 
 def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun
+    raw = _raw(run)
     return _types().WorkflowRun(
         id=run.id,
         status=run.status,
@@ -875,6 +953,17 @@ def _workflow_run(run) -> WorkflowRun:  # noqa: ANN001 - a PyGithub WorkflowRun
         created_at=run.created_at,
         event=run.event,
         head_branch=run.head_branch,
+        head_sha=raw.get("head_sha"),
+        attempt=int(raw.get("run_attempt") or 1),
+    )
+
+
+def _release(raw: dict) -> Release:
+    """A release from its JSON (a list item, a GET or a PATCH answer)."""
+    assets = tuple(_types().ReleaseAsset(id=int(a["id"]), name=str(a["name"])) for a in raw.get("assets") or [])
+    return _types().Release(
+        id=int(raw["id"]), tag=str(raw["tag_name"]), name=str(raw.get("name") or ""), body=str(raw.get("body") or ""),
+        draft=bool(raw.get("draft")), prerelease=bool(raw.get("prerelease")), html_url=str(raw.get("html_url") or ""), assets=assets,
     )
 
 

@@ -17,9 +17,8 @@ GitHub answers HTTP 200 with `errors` for a document it rejects: a `ServiceError
 message here, or an `AuthError` naming the token variable and the `project` scope when the token
 lacks it (`INSUFFICIENT_SCOPES`, or `FORBIDDEN` on a project).
 
-The same client reads, for `release rc-status`, the issues that merged pull requests close
-(`closing_issues`: `closingIssuesReferences`, closing keywords and issues linked by hand), 50 pull
-requests per query; those need the `repo` scope, not `project`, and their errors say so.
+Its `execute` also carries the documents of GitHub's GraphQL API that are not about boards: the
+links between issues and pull requests (clients/github_links.py, built on this client).
 
 Writes: there is no batch mutation, so `apply` sends only the changes it is given, as aliased
 fields of one document, at most `MAX_MUTATIONS_PER_DOCUMENT` per document. Rate-limit points:
@@ -44,10 +43,10 @@ from github.GithubException import BadCredentialsException, RateLimitExceededExc
 from fleetops.clients import github_projects_documents as docs
 from fleetops.clients.github import build_github, transport_error
 from fleetops.clients.network import Network
-from fleetops.concurrency import gather
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
+from fleetops.text import folded
 
 MAX_MUTATIONS_PER_DOCUMENT = 50
 SCOPE_ERRORS = frozenset({"INSUFFICIENT_SCOPES", "FORBIDDEN"})
@@ -93,8 +92,8 @@ class ProjectField:
 
     def option(self, name: str) -> Option | None:
         """The option called `name` (case- and space-insensitive: boards drift)."""
-        wanted = _norm(name)
-        return next((o for o in self.options if _norm(o.name) == wanted), None)
+        wanted = folded(name)
+        return next((o for o in self.options if folded(o.name) == wanted), None)
 
     def current_iteration(self, today: date) -> Iteration | None:
         """The iteration whose start ≤ today < start + duration."""
@@ -111,8 +110,8 @@ class Project:
     fields: tuple[ProjectField, ...]
 
     def field(self, name: str) -> ProjectField | None:
-        wanted = _norm(name)
-        return next((f for f in self.fields if _norm(f.name) == wanted), None)
+        wanted = folded(name)
+        return next((f for f in self.fields if folded(f.name) == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -178,20 +177,6 @@ class IssueOnBoards:
 
     def on(self, project_id: str) -> ProjectItem | None:
         return next((i for i in self.items if i.project_id == project_id), None)
-
-
-@dataclass(frozen=True)
-class ClosingIssue:
-    """An issue that a pull request closes when it merges (a closing keyword, or linked by hand)."""
-
-    number: int
-    repo: str  # owner/name: it may be another repository's
-    labels: tuple[str, ...] = ()
-
-    @classmethod
-    def from_json(cls, node: dict[str, Any]) -> ClosingIssue:
-        labels = (node.get("labels") or {}).get("nodes") or []
-        return cls(int(node["number"]), (node.get("repository") or {}).get("nameWithOwner", ""), tuple(n["name"] for n in labels if n))
 
 
 @dataclass(frozen=True)
@@ -269,6 +254,11 @@ class GitHubProjectsClient:
         self.points_spent = 0
         self.rate_remaining: int | None = None
         self.documents_sent = 0
+
+    @property
+    def token_var(self) -> str:
+        """The variable the token came from: errors name it (clients/github_links.py's too)."""
+        return self._token_var
 
     def close(self) -> None:
         self._reads.close()
@@ -435,49 +425,6 @@ class GitHubProjectsClient:
         found = next((n for n in nodes if n and n["title"] == title), None)
         return MilestoneRef(found["id"], found["number"], found["title"], found["state"]) if found else None
 
-    def closing_issues(self, repo: str, numbers: list[int]) -> dict[int, tuple[ClosingIssue, ...]]:
-        """The issues each pull request of `repo` closes (`closingIssuesReferences`), by pull request number.
-
-        50 pull requests per query (aliased fields), the queries at once; a pull request that
-        closes more than 10 issues is read on 100 at a time. None asked: no request.
-        """
-        owner, name = repo.split("/", 1)
-        wanted = list(dict.fromkeys(numbers))
-        size = docs.PULLS_PER_DOCUMENT
-        chunks = [wanted[i : i + size] for i in range(0, len(wanted), size)]
-
-        def read(chunk: list[int]) -> dict[int, tuple[ClosingIssue, ...]]:
-            variables: dict[str, Any] = {"owner": owner, "name": name, **{f"p{i}": n for i, n in enumerate(chunk)}}
-            doing = f"reading the issues that {len(chunk)} pull request(s) of {repo} close"
-            data = self.execute(docs.closing_issues_document(len(chunk)), variables, doing, needs=REPO_SCOPE)
-            repository = data.get("repository")
-            if repository is None:
-                raise NotFound(f"GitHub has no repository {repo} (or {self._token_var} cannot see it).")
-            out = {}
-            for i, number in enumerate(chunk):
-                refs = (repository.get(f"p{i}") or {}).get("closingIssuesReferences") or {}
-                out[number] = tuple(ClosingIssue.from_json(n) for n in refs.get("nodes") or [] if n)
-                page = refs.get("pageInfo") or {}
-                if page.get("hasNextPage"):
-                    out[number] += self._more_closing_issues(repo, number, page.get("endCursor"))
-            return out
-
-        found = gather({str(i): (lambda chunk=chunk: read(chunk)) for i, chunk in enumerate(chunks)})
-        return {number: issues for part in found.values() for number, issues in part.items()}
-
-    def _more_closing_issues(self, repo: str, number: int, after: str | None) -> tuple[ClosingIssue, ...]:
-        owner, name = repo.split("/", 1)
-        out: list[ClosingIssue] = []
-        while True:
-            variables = {"owner": owner, "name": name, "number": number, "after": after}
-            data = self.execute(docs.CLOSING_ISSUES_PAGE, variables, f"reading the issues that {repo}#{number} closes", needs=REPO_SCOPE)
-            refs = (((data.get("repository") or {}).get("pullRequest")) or {}).get("closingIssuesReferences") or {}
-            out += [ClosingIssue.from_json(n) for n in refs.get("nodes") or [] if n]
-            page = refs.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return tuple(out)
-            after = page.get("endCursor")
-
     def rate_limit(self) -> RateLimit:
         """The token's GraphQL point budget (the query itself costs a point, counted like any other)."""
         rate = self.execute(docs.RATE_LIMIT, {}, "reading GitHub's GraphQL rate limit")["rateLimit"]
@@ -515,7 +462,3 @@ def _messages(errors: Any) -> str:
     if not isinstance(errors, list):
         return ""
     return "; ".join(redact(str(e.get("message", e) if isinstance(e, dict) else e)).rstrip(".") for e in errors[:3])
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.lower().split())

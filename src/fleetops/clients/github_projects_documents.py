@@ -116,48 +116,6 @@ query RepositoryMilestones($owner: String!, $name: String!, $query: String) {{
 
 RATE_LIMIT = "query RateLimit { rateLimit { limit cost remaining resetAt used } }"
 
-# The issues a pull request closes when it merges: GitHub's `closingIssuesReferences` holds both the
-# issues its description names with a closing keyword ("Fixes #123") and those linked by hand in
-# its "Development" sidebar. Cost (GitHub's formula): per document, one connection per pull request
-# plus one labels connection per issue: 50 + 50 × 10 = 550 requests → 6 points.
-PULLS_PER_DOCUMENT = 50
-CLOSING_PER_PULL = 10  # a pull request closing more is read on with CLOSING_ISSUES_PAGE, 100 at a time
-CLOSING_ISSUE_FIELDS = "number repository { nameWithOwner } labels(first: 100) { nodes { name } }"
-
-CLOSING_ISSUES_PAGE = f"""
-query ClosingIssuesPage($owner: String!, $name: String!, $number: Int!, $after: String) {{
-  repository(owner: $owner, name: $name) {{
-    pullRequest(number: $number) {{
-      number
-      closingIssuesReferences(first: 100, after: $after) {{
-        pageInfo {{ hasNextPage endCursor }}
-        nodes {{ {CLOSING_ISSUE_FIELDS} }}
-      }}
-    }}
-  }}
-  {RATE}
-}}
-"""
-
-
-def closing_issues_document(count: int) -> str:
-    """One query with `count` (≤ PULLS_PER_DOCUMENT) aliased pull requests of one repository, each
-    with the first CLOSING_PER_PULL issues it closes (variables `$p0`..: the pull requests' numbers)."""
-    if not 1 <= count <= PULLS_PER_DOCUMENT:
-        raise ValueError(f"a closing-issues document asks for 1 to {PULLS_PER_DOCUMENT} pull requests, not {count}")
-    variables = ", ".join(f"$p{i}: Int!" for i in range(count))
-    fields = "\n".join(
-        f"    p{i}: pullRequest(number: $p{i}) {{ ...ClosingIssues }}" for i in range(count)
-    )
-    return (
-        f"query ClosingIssues($owner: String!, $name: String!, {variables}) {{\n"
-        f"  repository(owner: $owner, name: $name) {{\n{fields}\n  }}\n  {RATE}\n}}\n"
-        "fragment ClosingIssues on PullRequest {\n  number\n"
-        f"  closingIssuesReferences(first: {CLOSING_PER_PULL}) {{\n"
-        f"    pageInfo {{ hasNextPage endCursor }}\n    nodes {{ {CLOSING_ISSUE_FIELDS} }}\n  }}\n}}\n"
-    )
-
-
 @dataclass(frozen=True)
 class MutationTemplate:
     """One mutation field: its name, its input type, and what it answers."""
@@ -190,10 +148,8 @@ def all_documents() -> dict[str, str]:
     docs = {
         name: value
         for name, value in globals().items()
-        if name.isupper() and isinstance(value, str) and name not in ("RATE", "ITEM_FIELDS", "CLOSING_ISSUE_FIELDS")
+        if name.isupper() and isinstance(value, str) and name not in ("RATE", "ITEM_FIELDS")
     }
-    docs["closing_issues:1"] = closing_issues_document(1)
-    docs[f"closing_issues:{PULLS_PER_DOCUMENT}"] = closing_issues_document(PULLS_PER_DOCUMENT)
     for kind in MUTATIONS:
         docs[f"mutation:{kind}"] = mutation_document([kind])
     docs["mutation:all"] = mutation_document(list(MUTATIONS))

@@ -168,6 +168,8 @@ class WorkflowRun:
     created_at: datetime | None = None
     event: str | None = None
     head_branch: str | None = None
+    head_sha: str | None = None
+    attempt: int = 1
 
     @property
     def completed(self) -> bool:
@@ -195,3 +197,26 @@ class BodyIssue:
     state: str
     url: str
     body: str
+
+
+@dataclass(frozen=True)
+class ReleaseAsset:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release of the repository, a draft included (drafts are listed to writers only)."""
+
+    id: int
+    tag: str
+    name: str
+    body: str
+    draft: bool
+    prerelease: bool
+    html_url: str
+    assets: tuple[ReleaseAsset, ...] = ()
+
+    def asset(self, name: str) -> ReleaseAsset | None:
+        return next((a for a in self.assets if a.name == name), None)

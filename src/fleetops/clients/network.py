@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("fleetops.http")
 
 # Every service fleetops talks to; each appears in `--json` "requests", 0 when not used.
-SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds")
+SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds", "npm")
 
 
 def _chain(err: BaseException) -> list[BaseException]:

@@ -25,8 +25,13 @@ class SlackClient(HttpService):
     service = "Slack"
     token_var = VARIABLE
 
-    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
-        self._url = settings.require("slack_webhook_url", VARIABLE, "announce in Slack")
+    def __init__(self, settings: Settings, client: httpx.Client | None = None, *, variable: str = VARIABLE) -> None:
+        """The webhook in `variable` (SLACK_WEBHOOK_URL, or the one a channel's announcement names)."""
+        self.token_var = variable
+        url = settings.webhook(variable)
+        if url is None:
+            settings.require("slack_webhook_url", variable, "announce in Slack")  # raises AuthError naming `variable`
+        self._url = settings.webhook(variable).get_secret_value()  # type: ignore[union-attr]
         # Only GET would be retried, and the client never sends one: a POST goes out once.
         super().__init__(client or build_client(settings, "", retry_methods=("GET",)))
 
@@ -36,14 +41,14 @@ class SlackClient(HttpService):
             response = self._http.post(self._url, json={"text": text})
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
             raise _not_sent(ServiceError(
-                f"cannot reach Slack at {VARIABLE}: {redact(str(err)) or type(err).__name__}; nothing was posted.",
+                f"cannot reach Slack at {self.token_var}: {redact(str(err)) or type(err).__name__}; nothing was posted.",
                 hint="Check the network and the webhook URL.",
             )) from None
         except httpx.TimeoutException:
-            raise ServiceError(f"Slack did not answer in time at {VARIABLE}: the message may have been posted.") from None
+            raise ServiceError(f"Slack did not answer in time at {self.token_var}: the message may have been posted.") from None
         except httpx.HTTPError as err:
             raise ServiceError(
-                f"the connection to Slack at {VARIABLE} broke ({redact(str(err)) or type(err).__name__}): the message may have been posted."
+                f"the connection to Slack at {self.token_var} broke ({redact(str(err)) or type(err).__name__}): the message may have been posted."
             ) from None
         status = response.status_code
         if 200 <= status < 300:
@@ -52,8 +57,8 @@ class SlackClient(HttpService):
         if status in (401, 403, 404):
             # no_service, channel_not_found, action_prohibited: the webhook is wrong or revoked
             raise _not_sent(AuthError(
-                f"Slack rejected the webhook in {VARIABLE} (HTTP {status} {code}).",
-                hint=f"Set {VARIABLE} to a current incoming-webhook URL of the channel.",
+                f"Slack rejected the webhook in {self.token_var} (HTTP {status} {code}).",
+                hint=f"Set {self.token_var} to a current incoming-webhook URL of the channel.",
             ))
         if status < 500:
             raise _not_sent(ServiceError(f"Slack refused the message (HTTP {status} {code})."))

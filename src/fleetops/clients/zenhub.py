@@ -19,6 +19,7 @@ from fleetops.clients.answers import answer_shape
 from fleetops.clients.http import HttpService, build_client
 from fleetops.errors import ServiceError
 from fleetops.settings import Settings
+from fleetops.text import same_name
 
 PATH = "/public/graphql"
 
@@ -50,8 +51,7 @@ class Board:
 
     def pipeline(self, name: str) -> Pipeline | None:
         """The pipeline called `name` (case- and space-insensitive: boards drift)."""
-        wanted = " ".join(name.lower().split())
-        return next((p for p in self.pipelines if " ".join(p.name.lower().split()) == wanted), None)
+        return next((p for p in self.pipelines if same_name(p.name, name)), None)
 
 
 @dataclass(frozen=True)

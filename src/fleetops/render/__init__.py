@@ -22,6 +22,7 @@ RENDERERS = {
     "fleetops.ops.deps.check.Report": "fleetops.render.check_deps:report",
     "fleetops.ops.qa.readiness.Readiness": "fleetops.render.readiness:readiness",
     "fleetops.ops.qa.issue.IssuePreview": "fleetops.render.qa_issue:preview",
+    "fleetops.ops.release.notes.NotesPreview": "fleetops.render.release:notes",
     "fleetops.ops.handbook.commands.RitualsTable": "fleetops.render.rituals:rituals_list",
     "fleetops.ops.handbook.commands.DueTable": "fleetops.render.rituals:rituals_due",
     "fleetops.ops.handbook.commands.ProblemLines": "fleetops.render.rituals:problem_lines",

@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from fleetops.ops.deps.check import Finding, Report
+    from fleetops.ops.deps.check import Report
+    from fleetops.ops.deps.verdicts import Finding
     from fleetops.ui import UI
 
 VERDICT_STYLES = {"up-to-date": "green", "outdated": "bold red", "major-available": "yellow", "unknown": "magenta"}

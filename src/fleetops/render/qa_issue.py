@@ -29,8 +29,8 @@ def preview(ui: UI, data: IssuePreview) -> None:
     ui.print(Group(grid, Text("Body, as a diff against the template:", style="bold"), body_diff(data.template_body, data.body)))
 
 
-def body_diff(old: str, new: str) -> Text:
-    """A unified diff, long runs of removed or added lines shortened; `(same as the template)` when equal."""
+def body_diff(old: str, new: str, *, max_run: int = MAX_RUN) -> Text:
+    """A unified diff, runs of removed or added lines longer than `max_run` shortened; `(same as the template)` when equal."""
     lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), "template", "issue", n=1, lineterm=""))
     if not lines:
         return Text("(same as the template)", style="dim")
@@ -38,7 +38,7 @@ def body_diff(old: str, new: str) -> Text:
     run: list[str] = []
 
     def flush() -> None:
-        shown = run if len(run) <= MAX_RUN else run[: MAX_RUN - 1]
+        shown = run if len(run) <= max_run else run[: max_run - 1]
         for line in shown:
             text.append(line + "\n", style="red" if line.startswith("-") else "green")
         if len(run) > len(shown):

@@ -147,6 +147,12 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A section's keys → what each holds (`rituals:` has one key per registered ritual)."""
+    known = getattr(model, "field_models", None)
+    return known() if known is not None else {name: info.annotation for name, info in model.model_fields.items()}
+
+
 def _section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The section model that `loc` points into (`("boards",)` → Boards), or None."""
     node: Any = Rituals
@@ -156,8 +162,8 @@ def _section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
             node = get_args(node)[0]
         elif get_origin(node) is dict:
             node = get_args(node)[1]
-        elif isinstance(node, type) and issubclass(node, BaseModel) and part in node.model_fields:
-            node = node.model_fields[part].annotation
+        elif isinstance(node, type) and issubclass(node, BaseModel) and part in _fields(node):
+            node = _fields(node)[part]
         else:
             return None
     node = _unwrap(node)
@@ -167,7 +173,7 @@ def _section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 def _unknown_field(loc: tuple[Any, ...]) -> str:
     """A misspelt field: `unknown field (did you mean github_projects?)` when one is close."""
     section = _section_at(loc[:-1])
-    close = difflib.get_close_matches(str(loc[-1]), list(section.model_fields), n=1, cutoff=0.6) if section else []
+    close = difflib.get_close_matches(str(loc[-1]), list(_fields(section)), n=1, cutoff=0.6) if section else []
     return f"unknown field (did you mean {close[0]}?)" if close else "unknown field"
 
 

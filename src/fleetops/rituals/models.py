@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import datetime as dt
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from fleetops import text, versions
 from fleetops.rituals import steps as step_kinds
+from fleetops.rituals.publishing import Publishing
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 RepoName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
@@ -327,7 +330,8 @@ class StepEntry(Section):
     """One step of a ritual's list: a kind (`rituals/steps.py`) and its parameters.
 
     The file writes a kind alone (`- close-milestone`) or with parameters beside it
-    (`- {kind: candidate.reset-deploy-tag, value: main}`).
+    (`- {kind: candidate.reset-deploy-tag, value: main}`). Each registered ritual has its own
+    subclass (`entry_type`), which knows the ritual's kinds.
     """
 
     RITUAL: ClassVar[str] = "conclude_milestone"
@@ -347,8 +351,7 @@ class StepEntry(Section):
 
     @model_validator(mode="after")
     def _known(self) -> StepEntry:
-        kinds = step_kinds.KINDS[self.RITUAL]
-        if self.kind not in kinds:
+        if self.kind not in step_kinds.RITUALS[self.RITUAL].kind_names():
             raise ValueError(f"unknown step kind {self.kind!r}; the known kinds are {step_kinds.known(self.RITUAL)}")
         self.args()
         return self
@@ -357,7 +360,7 @@ class StepEntry(Section):
         """The parameters, validated against the kind's model (a problem names the parameter)."""
         from pydantic import ValidationError
 
-        model = step_kinds.KINDS[self.RITUAL][self.kind].params
+        model = step_kinds.RITUALS[self.RITUAL].kind(self.kind).params
         try:
             return model.model_validate(self.params)
         except ValidationError as err:
@@ -369,38 +372,57 @@ class StepEntry(Section):
             raise ValueError(f"{self.kind}: parameter {name}: {first['msg']} (its parameters: {expected})") from None
 
 
-class CutRcEntry(StepEntry):
-    RITUAL: ClassVar[str] = "cut_rc"
-
-
-def _check_order(value: list[StepEntry]) -> list[StepEntry]:
-    if value:
-        problems = step_kinds.check_list(value[0].RITUAL, [s.kind for s in value])
-        if problems:
-            raise ValueError("; ".join(problems))
-    return value
-
-
 class RitualSteps(Section):
+    """`rituals.<key>` of one ritual: its ordered steps (each ritual's subclass: `steps_type`)."""
+
     steps: list[StepEntry] = Field(min_length=1)
 
-    _order = field_validator("steps")(_check_order)
+
+@cache
+def entry_type(ritual: str) -> type[StepEntry]:
+    """The entry model of a registered ritual: a StepEntry that knows the ritual's kinds."""
+    return type(f"StepEntry_{ritual}", (StepEntry,), {"RITUAL": ritual, "__module__": __name__})
 
 
-class CutRcSteps(Section):
-    steps: list[CutRcEntry] = Field(min_length=1)
-
-    _order = field_validator("steps")(_check_order)
-
-
-ENTRY_TYPES: dict[str, type[StepEntry]] = {"conclude_milestone": StepEntry, "cut_rc": CutRcEntry}
+@cache
+def steps_type(ritual: str) -> type[RitualSteps]:
+    """The model of `rituals.<ritual>`: a list of at least one of the ritual's entries."""
+    return create_model(f"RitualSteps_{ritual}", __base__=RitualSteps, __module__=__name__, steps=(list[entry_type(ritual)], Field(min_length=1)))
 
 
 class RitualLists(Section):
-    """The ordered steps of the multi-step rituals; a ritual left out runs its process's default list."""
+    """The ordered steps of the multi-step rituals, one key per registered ritual (`rituals/steps.py`);
+    a ritual left out runs its process's default list. An unknown key is refused like any other."""
 
-    conclude_milestone: RitualSteps | None = None
-    cut_rc: CutRcSteps | None = None
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _each_ritual(cls, data: Any, handler: Any) -> Any:
+        if isinstance(data, RitualLists) or not isinstance(data, dict):
+            return handler(data)
+        lists: dict[str, Any] = {}
+        errors: list[Any] = []
+        for key, value in data.items():
+            if key not in step_kinds.RITUALS:
+                errors.append({"type": "extra_forbidden", "loc": (key,), "input": value})
+                continue
+            try:
+                lists[key] = steps_type(key).model_validate(value)
+            except ValidationError as err:
+                # the same problems, one level deeper: rituals.<key>.steps[1]: ...
+                errors += [
+                    {"type": PydanticCustomError(e["type"], "{msg}", {"msg": e["msg"]}), "loc": (key, *e["loc"]), "input": e["input"]}
+                    for e in err.errors()
+                ]
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return handler(lists)
+
+    @classmethod
+    def field_models(cls) -> dict[str, type[BaseModel]]:
+        """What each key may hold (the loader's suggestions for a misspelt key use it)."""
+        return {key: steps_type(key) for key in step_kinds.RITUALS}
 
 
 class Rituals(Section):
@@ -424,26 +446,17 @@ class Rituals(Section):
     qa: QA = QA()
     dogfood: Dogfood = Dogfood()
     slack: Slack = Slack()
+    publishing: Publishing = Publishing()
     handbook: Handbook = Handbook()
     rituals: RitualLists = RitualLists()
 
     def steps_of(self, ritual: str) -> list[StepEntry]:
         """The ritual's steps in order: the file's list, else the handbook's for this process."""
-        listed: RitualSteps | CutRcSteps | None = getattr(self.rituals, ritual)
+        listed: RitualSteps | None = getattr(self.rituals, ritual, None)
         if listed is not None:
             return list(listed.steps)
-        entry = ENTRY_TYPES[ritual]
-        return [entry.model_validate(s) for s in step_kinds.DEFAULT_STEPS[ritual][self.process]]
-
-    @model_validator(mode="after")
-    def _steps_fit(self) -> Rituals:
-        for ritual in step_kinds.KINDS:
-            if getattr(self.rituals, ritual) is None:
-                continue
-            problems = step_kinds.check_fit(ritual, [s.kind for s in self.steps_of(ritual)], process=self.process, backend=self.boards.backend)
-            if problems:
-                raise ValueError(f"rituals.{ritual}." + f"; rituals.{ritual}.".join(problems))
-        return self
+        entry = entry_type(ritual)
+        return [entry.model_validate(s) for s in step_kinds.RITUALS[ritual].defaults.get(self.process, ())]
 
     @model_validator(mode="after")
     def _groups_exist(self) -> Rituals:
@@ -469,4 +482,24 @@ class Rituals(Section):
                     raise ValueError(f"boards.backend is github-projects, so people.product_groups[{index}].project ({group.key}) is required")
         if self.process == "release-candidate" and self.candidate is None:
             raise ValueError("process is release-candidate, so the candidate section (branch, qa_issue_title, ...) is required")
+        return self
+
+    @model_validator(mode="after")
+    def _steps_fit(self) -> Rituals:
+        """Every ritual's list, the process's default included, can run here: each kind is part of the
+        process and built for the board backend, each need comes earlier. Else the file is refused at
+        load, before any command reads anything (not a crash halfway through a run)."""
+        for ritual in step_kinds.RITUALS:
+            kinds = [s.kind for s in self.steps_of(ritual)]
+            where = dict(process=self.process, backend=self.boards.backend)
+            fit, order = step_kinds.check_fit(ritual, kinds, **where), step_kinds.check_order(ritual, kinds, **where)
+            if getattr(self.rituals, ritual, None) is None and (fit or order):
+                raise ValueError(
+                    f"rituals.{ritual} is not in the file, and the default steps of process {self.process} cannot run with "
+                    f"boards.backend {self.boards.backend}: {'; '.join(fit + order)}; list the steps to run in rituals.{ritual}.steps"
+                )
+            if fit:
+                raise ValueError(f"rituals.{ritual}." + f"; rituals.{ritual}.".join(fit))
+            if order:
+                raise ValueError(f"rituals.{ritual}.steps: " + "; ".join(order))
         return self

@@ -27,8 +27,7 @@ exactly that window would be lost, a risk accepted for a record that a person ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
@@ -37,6 +36,7 @@ from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, R
 from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
+from fleetops.ops.steps import add_steps
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import TemplateError, fill
 from fleetops.versions import parse_release, release_name, version_in
@@ -44,6 +44,7 @@ from fleetops.versions import parse_release, release_name, version_in
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import IssueInfo
+    from fleetops.rituals.models import StepEntry
 
 COMMAND = "release cut-rc"
 ANNOUNCING = "<!-- fleetops: announcing in Slack"
@@ -63,6 +64,7 @@ class CutRC:
         self.branch = candidate_branch(app, version)
         self.default = app.rituals.default_branch
         self.plan = Plan(command=COMMAND, extra={"branch": self.branch, "sha": None, "issue": None})
+        self.reads: dict[str, Any] = {}  # set by build()
 
     # --- reads -----------------------------------------------------------------------------------------------
     def read(self) -> dict[str, Any]:
@@ -117,21 +119,26 @@ class CutRC:
         )
 
     # --- the plan --------------------------------------------------------------------------------------------
-    # kind (rituals/steps.py, ritual cut_rc) → the step it builds from the reads
-    BUILDERS: ClassVar[dict[str, Callable[[CutRC, dict[str, Any]], Step]]] = {
-        "candidate.create-branch": lambda self, r: self._branch_step(r["branch"], r["head"]),
-        "candidate.open-qa-issue": lambda self, r: self._issue_step(r["qa"][0]),
-        "candidate.set-deploy-tag": lambda self, r: self._variable_step(r["variable"]),
-        "announce": lambda self, r: self._announce_step(r["qa"][0], r["qa"][1], r["branch"] or r["head"]),
-    }
-
     def build(self) -> Plan:
-        """The steps of `rituals.cut_rc.steps` in the file's order."""
-        reads = self.read()
-        self.refuse_released(reads["released"], reads["variable"])
-        for entry in self.rituals.steps_of("cut_rc"):
-            self.plan.add(self.BUILDERS[entry.kind](self, reads))
+        """The steps of `rituals.cut_rc.steps` in the file's order (ops/steps.py; each kind's builder below)."""
+        self.reads = self.read()
+        self.refuse_released(self.reads["released"], self.reads["variable"])
+        add_steps(self, self.rituals, "cut_rc", self.plan)
         return self.plan
+
+    # kind (rituals/steps.py, ritual cut_rc) → the step it builds from the reads
+    def _branch_kind(self, entry: StepEntry, plan: Plan) -> Step:
+        return self._branch_step(self.reads["branch"], self.reads["head"])
+
+    def _issue_kind(self, entry: StepEntry, plan: Plan) -> Step:
+        return self._issue_step(self.reads["qa"][0])
+
+    def _variable_kind(self, entry: StepEntry, plan: Plan) -> Step:
+        return self._variable_step(self.reads["variable"])
+
+    def _announce_kind(self, entry: StepEntry, plan: Plan) -> Step:
+        reads = self.reads
+        return self._announce_step(reads["qa"][0], reads["qa"][1], reads["branch"] or reads["head"])
 
     # 1
     def _branch_step(self, at: str | None, head: str | None) -> Step:
@@ -187,7 +194,7 @@ class CutRC:
             self.app.clients.github.set_variable(name, self.branch, repo=repo)
             return f"{name}: {value} → {self.branch}"
 
-        return Step.todo("variable", title, f"{value} → {self.branch} (QA Wolf tests the branch it names)", apply, data=data, needs=("branch",))
+        return Step.todo("variable", title, f"{value} → {self.branch} (QA Wolf tests the branch it names)", apply, data=data)
 
     # 4
     def announcement(self, sha: str | None) -> str:
@@ -234,7 +241,7 @@ class CutRC:
 
         detail = f"post in {channel}: {text}"
         return Step.todo(
-            "announce", title, detail, apply, data=data, needs=("branch", "issue", "variable"),
+            "announce", title, detail, apply, data=data,
             once="--resend-announcement", attempted=MARKERS.attempt_time(body),
         )
 

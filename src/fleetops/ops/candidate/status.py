@@ -100,7 +100,7 @@ def _merged_since(app: App, since_cut: BranchComparison, cut_at: datetime | None
 
 def _fixes(app: App, merged_since: list[tuple[str, PullSummary]], label: str) -> list[Fix]:
     """The pull requests that close an issue of the repository carrying `label`, with those issues (GraphQL)."""
-    closing = app.clients.github_projects.closing_issues(app.repo, [pr.number for _, pr in merged_since])
+    closing = app.clients.github_links.closing_issues(app.repo, [pr.number for _, pr in merged_since])
     repo = app.repo.lower()
     fixes = []
     for sha, pr in merged_since:

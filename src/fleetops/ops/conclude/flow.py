@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.errors import FleetopsError, RitualsError, UsageError
 from fleetops.ops.announce import Record, post_once
-from fleetops.plan import Plan, Skip, Step
+from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import release_name
-from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, KINDS, MARKERS, Versions, _list, _listed, append_line, marker_line
+from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, Versions, _list, append_line, marker_line
+from fleetops.ops.steps import add_steps
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -86,8 +87,17 @@ class ConcludeFlow:
         extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
         return Plan(command=COMMAND, title=f"Conclude {self.v.version}", extra=extra)
 
+    def held(self, step_id: str, title: str, data: dict[str, Any], *problems: str | None) -> Step | None:
+        """A board step as it must stay, on either backend: skipped when the milestone is closed (its
+        boards are left alone), failed with the first problem of a board it uses; else None."""
+        if self.closed_reason is not None:
+            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
+        problem = next((p for p in problems if p is not None), None)
+        if problem is not None:
+            return Step(id=step_id, title=title, detail=problem, status=Status.FAILED, data=data)
+        return None
+
     # 1
-    @_listed
     def _rename(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
         title = f"Rename milestone {self.tentative_title} → {self.final_title}"
@@ -103,24 +113,8 @@ class ConcludeFlow:
         return Step.todo("rename", title, detail, apply, data=data)
 
     def build_steps(self, plan: Plan) -> None:
-        """Add the steps of the rituals file's list in order; consecutive board kinds go board by board."""
-        run: list[list[Step]] = []  # the steps of consecutive per-board kinds, one list per kind
-        for entry in self.rituals.steps_of("conclude_milestone"):
-            build = getattr(self, self.BUILDERS[entry.kind])
-            if KINDS[entry.kind].per_board:
-                run.append(build(entry, plan))
-                continue
-            self._add_board_run(plan, run)
-            for step in build(entry, plan):
-                plan.add(step)
-        self._add_board_run(plan, run)
-
-    @staticmethod
-    def _add_board_run(plan: Plan, run: list[list[Step]]) -> None:
-        for board_steps in zip(*run, strict=True):
-            for step in board_steps:
-                plan.add(step)
-        run.clear()
+        """Add the steps of the rituals file's list in order (ops/steps.py: builders, boards' order, needs)."""
+        add_steps(self, self.rituals, "conclude_milestone", plan)
 
     def _relabelling(self, stories: list[Card]) -> tuple[list[Card], list[Card], list[str]]:
         """Stories sent back to drafting (both backends): those lacking the product label, those
@@ -136,7 +130,6 @@ class ConcludeFlow:
         return need_product, need_unrelease, parts
 
     # 9
-    @_listed
     def _close_milestone(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
         title = f"Close milestone {self.final_title}"
@@ -152,16 +145,14 @@ class ConcludeFlow:
             return f"closed #{ms.number} ({closed.open_issues} open, {closed.closed_issues} closed issues)"
 
         detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"
-        # closed means concluded: every step before it must have finished
-        return Step.todo("close-milestone", title, detail, apply, data=data, needs=tuple(s.id for s in plan.steps))
+        # closed means concluded: every step before it must have finished (its kind needs them all)
+        return Step.todo("close-milestone", title, detail, apply, data=data)
 
     def _stamp(self) -> str:
         return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # 10
-    @_listed
     def _next_milestone(self, entry: StepEntry, plan: Plan) -> Step:
-        reads = self.reads
         tentative, final = self.next_titles
         title = f"Create milestone {tentative}"
         existing = self._next_existing()
@@ -209,7 +200,6 @@ class ConcludeFlow:
                 hint=f"Use only the placeholders {', '.join('{' + k + '}' for k in values)}.",
             ) from None
 
-    @_listed
     def _announce(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
         channel = self.rituals.slack.channel
@@ -232,7 +222,7 @@ class ConcludeFlow:
             return self._post_announcement(step, text)
 
         return Step.todo(
-            "announce", title, f"post in {channel}: {text}", apply, data=data, needs=("close-milestone", "unfreeze"),
+            "announce", title, f"post in {channel}: {text}", apply, data=data,
             once="--resend-announcement", attempted=MARKERS.attempt_time(ms.description),
         )
 

@@ -1,8 +1,8 @@
 """Conclude the milestone on GitHub Projects (the current handbook, `FLEETOPS_RITUALS=fleet-rc`).
 
 The handbook's "Conclude current milestone" (releases.md@800f895), as the step kinds that
-`rituals.conclude_milestone.steps` lists (rituals/steps.py declares them; `Conclude.build_steps`
-runs the list), each built here (`BUILDERS`):
+`rituals.conclude_milestone.steps` lists (rituals/steps.py declares them and names each one's
+builder; ops/steps.py runs the list), each built here:
 
     boards.stories-to-drafting  <group>.stories   on each product group's project, this milestone's
                                                   open stories in "Ready for release": add `:product`,
@@ -29,7 +29,8 @@ Reads (two rounds, each concurrent): the milestones and the Actions variable; th
 milestone is closed (its boards are then left alone, as `Conclude` does), every group's project and
 the drafting project, each read whole (GitHub cannot filter items), and the repository's labels.
 An issue on two group projects is relabelled and closed once (by the first group in the rituals
-file) and shown "Closed" on both. Each step sends its changes in one `apply` (≤ 50 aliased
+file) and shown "Closed" on both; two groups on one project conclude it once, by the first group's
+steps (`shared_boards`, as ZenHub's plan does with a shared workspace). Each step sends its changes in one `apply` (≤ 50 aliased
 mutations per document, paced by the client); the changes are the ones still missing, so a re-run
 after any failure sends only what is left.
 """
@@ -38,13 +39,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
-from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers
+from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers, shared_boards
 from fleetops.ops.conclude.zenhub import Conclude
 from fleetops.plan import Plan, Status, Step
 from fleetops.text import same_name
@@ -85,18 +86,6 @@ class ProjectReads:
 class ConcludeProjects(Conclude):
     """`Conclude` on GitHub Projects boards: the current handbook's kinds (module docstring)."""
 
-    # kind (rituals/steps.py) → its builder: every kind built for boards.backend github-projects
-    BUILDERS: ClassVar[dict[str, str]] = {
-        "rename-milestone": "_rename",
-        "boards.stories-to-drafting": "_stories_kind",
-        "boards.close-ready": "_close_ready_kind",
-        "drafting.celebrate": "_celebrate_kind",
-        "close-milestone": "_close_milestone",
-        "create-next-milestone": "_next_milestone",
-        "announce": "_announce",
-        "candidate.reset-deploy-tag": "_deploy_tag_kind",
-    }
-
     def __init__(self, app: App, versions: Versions) -> None:
         super().__init__(app, versions)
         projects = self.rituals.boards.github_projects
@@ -122,7 +111,8 @@ class ConcludeProjects(Conclude):
         github = app.clients.github  # built here, not in the worker threads
         first = gather({"milestones": lambda: github.milestones("all"), "variable": self._read_variable})
         milestone = self._find_milestone(first["milestones"])
-        groups = [Project(g.key, g.project) for g in self.rituals.people.product_groups if g.project is not None]
+        # two groups on one project: one project, read once, concluded by the first group's steps (as on ZenHub)
+        groups = [Project(g.key, number) for number, g in shared_boards(self.rituals.people.product_groups, lambda g: g.project)]
         drafting = Project("drafting", self.projects.drafting_project)
         boards_read = milestone.state != "closed"
         if boards_read:
@@ -180,15 +170,6 @@ class ConcludeProjects(Conclude):
     def _story(self, card: Card) -> bool:
         return self.labels.story in card.labels
 
-    def _board_problem(self, project: Project, step_id: str, title: str, data: dict[str, Any]) -> Step | None:
-        """The step as it must stay when the boards are left alone or cannot be used, else None."""
-        if self.closed_reason is not None:
-            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
-        for broken in (project, self.reads.drafting if step_id.endswith((".stories", ".celebrate")) else None):
-            if broken is not None and broken.problem is not None:
-                return Step(id=step_id, title=title, detail=broken.problem, status=Status.FAILED, data=data)
-        return None
-
     # boards.stories-to-drafting
     def _stories_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
         return [self._stories_step(group) for group in self.reads.groups]
@@ -196,7 +177,7 @@ class ConcludeProjects(Conclude):
     def _stories_step(self, group: Project) -> Step:
         step_id, title = f"{group.key}.stories", f"{group.key}: send stories back to drafting"
         data: dict[str, Any] = {"project": group.number}
-        held = self._board_problem(group, step_id, title, data)
+        held = self.held(step_id, title, data, group.problem, self.reads.drafting.problem)
         if held is not None:
             return held
         labels, drafting = self.labels, self.reads.drafting
@@ -238,12 +219,12 @@ class ConcludeProjects(Conclude):
     # boards.close-ready
     def _close_ready_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
         # rituals/steps.py puts boards.stories-to-drafting earlier in every list
-        return [self._close_step(g, needs=(f"{g.key}.stories",)) for g in self.reads.groups]
+        return [self._close_step(g) for g in self.reads.groups]
 
-    def _close_step(self, group: Project, *, needs: tuple[str, ...]) -> Step:
+    def _close_step(self, group: Project) -> Step:
         step_id, title = f"{group.key}.close", f"{group.key}: close the rest of {self.projects.ready_for_release}"
         data: dict[str, Any] = {"project": group.number}
-        held = self._board_problem(group, step_id, title, data)
+        held = self.held(step_id, title, data, group.problem)
         if held is not None:
             return held
         assert group.info is not None
@@ -264,21 +245,20 @@ class ConcludeProjects(Conclude):
         detail = f"{_count(len(rest), 'issue')}: {_list(rest)} → Status {self.projects.closed_column}"
         if closing:
             detail += f", issue closed ({_list(closing)})"
-        return Step.todo(step_id, title, detail, apply, data=data, needs=needs)
+        return Step.todo(step_id, title, detail, apply, data=data)
 
     # drafting.celebrate
     def _celebrate_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
         drafting = self.reads.drafting
         step_id, title = "drafting.celebrate", f"drafting: move this milestone's stories to {self.projects.confirm_and_celebrate}"
         data: dict[str, Any] = {"project": drafting.number}
-        held = self._board_problem(drafting, step_id, title, data)
+        held = self.held(step_id, title, data, drafting.problem)
         if held is not None:
             return [held]
         moving, closing = self._celebrating(set(entry.args().close_labels))  # type: ignore[attr-defined]
         data.update(issues=_numbers(moving), closed=_numbers(closing))
         if not moving and not closing:
             return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
-        stories = tuple(s.id for s in plan.steps if s.id.endswith(".stories"))
 
         def apply(step: Step) -> str:
             info = drafting.info
@@ -291,7 +271,7 @@ class ConcludeProjects(Conclude):
         if closing:
             status = f", and Status {self.projects.closed_column}" if drafting.info is not None and drafting.info.closed is not None else ""
             detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue{status})"  # type: ignore[attr-defined]
-        return [Step.todo(step_id, title, detail, apply, data=data, needs=stories)]
+        return [Step.todo(step_id, title, detail, apply, data=data)]
 
     def _celebrating(self, close_labels: set[str]) -> tuple[list[Card], list[Card]]:
         """(stories to move to "Confirm and celebrate", stories with a close label to close) on drafting,

@@ -2,57 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.version import Version
 
 from fleetops.errors import UsageError
 from fleetops.ops.announce import Markers
-from fleetops.plan import Plan, Step
-from fleetops.rituals import steps as step_kinds
 from fleetops.versions import next_patch, require_release
 
 if TYPE_CHECKING:
     from fleetops.boards import Card
-    from fleetops.rituals.models import StepEntry
+    from fleetops.rituals.models import ProductGroup
+
+T = TypeVar("T")
 
 
 COMMAND = "release conclude-milestone"
-
-
-KINDS = step_kinds.KINDS["conclude_milestone"]
-
-
 # Durable markers, lines in the milestone's description: the close step writes the first in the
 # same request that closes it; the Slack step writes the second before it posts (Slack cannot be
 # asked afterwards whether the message arrived) and replaces it by the third once Slack said "ok".
 CONCLUDED = "fleetops: concluded"
-
-
 ANNOUNCING = "fleetops: announcing in Slack"
-
-
 ANNOUNCED = "fleetops: announced in Slack"
-
-
 MARKERS = Markers(ANNOUNCING, ANNOUNCED)  # visible lines in the milestone's description
 
 
-def _listed(method: Callable[..., Step | None]) -> Callable[..., list[Step]]:
-    """A step builder that gives one step (or none) as the list `build_steps` expects."""
-
-    @wraps(method)
-    def build(self: Any, entry: StepEntry, plan: Plan) -> list[Step]:
-        step = method(self, entry, plan)
-        return [] if step is None else [step]
-
-    return build
-
-
-# --- versions -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Versions:
     version: str  # the release being concluded, e.g. 4.58.0
@@ -71,6 +47,17 @@ def parse_versions(version: str, next_version: str | None) -> Versions:
         if Version(nxt) <= Version(current):
             raise UsageError(f"--next {nxt} is not after {current}.", hint="Give the version of the next release, e.g. --next 4.59.0.")
     return Versions(version=current, next=nxt, patch=next_patch(release))
+
+
+def shared_boards(groups: list[ProductGroup], board: Callable[[ProductGroup], T | None]) -> list[tuple[T, ProductGroup]]:
+    """Each product group's board once (`board`: a group's ZenHub workspace or project), in the rituals
+    file's order, with the first group on it: two groups that share a board conclude it once, on both backends."""
+    first: dict[T, ProductGroup] = {}
+    for group in groups:
+        key = board(group)
+        if key is not None and key not in first:
+            first[key] = group
+    return list(first.items())
 
 
 def marker_line(description: str, prefix: str) -> str | None:

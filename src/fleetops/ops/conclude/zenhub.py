@@ -23,12 +23,12 @@ Closed issues and pull requests are left as they are.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import compute_schedule
-from fleetops.ops.conclude.rules import _count, _list, _listed, _numbers
+from fleetops.ops.conclude.rules import _count, _list, _numbers
 from fleetops.ops.conclude.zenhub_reads import GroupBoard, ZenHubReading
 
 if TYPE_CHECKING:
@@ -51,34 +51,14 @@ class Conclude(ZenHubReading):
 
 
     # -- the steps, as the rituals file lists them ------------------------------------------------------
-    # kind (rituals/steps.py) → the method that builds its step(s): (entry, plan) → [Step, ...]. A
+    # Each kind's builder is named in its declaration (rituals/steps.py): (entry, plan) → step(s). A
     # per-board kind gives one step per board, in the boards' order.
-    BUILDERS: ClassVar[dict[str, str]] = {
-        "rename-milestone": "_rename",
-        "boards.unfinished-lose-milestone": "_unfinished_steps",
-        "boards.prepare-ready": "_ready_steps",
-        "boards.stories-to-drafting": "_stories_steps",
-        "boards.close-ready": "_close_steps",
-        "drafting.celebrate": "_celebrate",
-        "close-milestone": "_close_milestone",
-        "create-next-milestone": "_next_milestone",
-        "freeze.end": "_unfreeze",
-        "announce": "_announce",
-        "create-patch-branch": "_patch_branch",
-    }
-
-
     def _per_board(self, name: str, title: str, build: Callable[[GroupBoard, str, str], Step]) -> list[Step]:
         """One step per product group's board; `title` has `{key}`. Unusable boards fail, closed milestones skip."""
         steps = []
         for group in self.reads.groups:
             step_id, text = f"{group.key}.{name}", title.format(key=group.key)
-            if self.closed_reason is not None:
-                steps.append(Step.skip(step_id, text, self.closed_reason, data={"workspace": group.key, "issues": []}))
-            elif group.problem is not None:
-                steps.append(Step(id=step_id, title=text, detail=group.problem, status=Status.FAILED, data={"workspace": group.key}))
-            else:
-                steps.append(build(group, step_id, text))
+            steps.append(self.held(step_id, text, {"workspace": group.key}, group.problem) or build(group, step_id, text))
         return steps
 
     def _unfinished_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
@@ -93,7 +73,7 @@ class Conclude(ZenHubReading):
     def _close_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
         return self._per_board(
             "close", "{key}: close the rest of Ready for release",
-            lambda group, step_id, title: self._close_step(group, step_id, title, needs=(f"{group.key}.ready", f"{group.key}.stories")),
+            self._close_step,
         )
 
     # 2–3: items of this milestone outside the column did not make the release
@@ -185,7 +165,7 @@ class Conclude(ZenHubReading):
 
 
     # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
-    def _close_step(self, group: GroupBoard, step_id: str, title: str, *, needs: tuple[str, ...]) -> Step:
+    def _close_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
         key, boards = group.key, self.app.boards
         board = group.board
         assert board is not None and board.closed is not None
@@ -199,10 +179,9 @@ class Conclude(ZenHubReading):
             return f"closed {_count(count, 'issue')}: {_list(issues)}"
 
         detail = f"{_count(len(to_close), 'open issue')}: {_list(to_close)} → closed (moved to {board.closed.name})"
-        return Step.todo(step_id, title, detail, close, data=data, needs=needs)
+        return Step.todo(step_id, title, detail, close, data=data)
 
     # 8
-    @_listed
     def _celebrate(self, entry: StepEntry, plan: Plan) -> Step | None:
         reads = self.reads
         key = reads.drafting_key
@@ -210,18 +189,15 @@ class Conclude(ZenHubReading):
             return None
         step_id = f"{key}.celebrate"
         title = f"{key}: move this milestone's stories to {self.pipes.confirm_and_celebrate}"
-        if self.closed_reason is not None:
-            return Step.skip(step_id, title, self.closed_reason, data={"workspace": key, "issues": []})
-        if reads.drafting_problem is not None:
-            return Step(id=step_id, title=title, detail=reads.drafting_problem, status=Status.FAILED, data={"workspace": key})
+        held = self.held(step_id, title, {"workspace": key}, reads.drafting_problem)
+        if held is not None:
+            return held
         ms = reads.milestone
         # The stories that carry the milestone once the board steps are done (not just now).
         moving = [
             i for i in reads.drafting_stories
             if (i.milestone_number == ms.number and i.issue_id not in self._removed) or i.issue_id in self._added
         ]
-        keys = {g.key for g in reads.groups}
-        needs = tuple(s.id for s in plan.steps if s.id.split(".", 1)[0] in keys and not s.id.endswith(".close"))
         moving.sort(key=lambda i: i.number)
         # Stories with a close label (the rituals file's `close_labels`) are closed, not moved.
         close_labels = set(entry.args().close_labels)  # type: ignore[attr-defined]
@@ -240,7 +216,7 @@ class Conclude(ZenHubReading):
         detail = f"{_count(len(moving), 'story')} with the milestone (once the steps above are done): {_list(moving, where=True)} → {target.name}{already}"
         if closing:
             detail += f"; closed instead ({', '.join(sorted(close_labels))}): {_list(closing)}"
-        return Step.todo(step_id, title, detail, move, data=data, needs=needs)
+        return Step.todo(step_id, title, detail, move, data=data)
 
     def _move_and_close(self, moving: list[Card], closing: list[Card], target: Column) -> str:
         boards, drafting, done = self.app.boards, self.reads.drafting, []
@@ -255,7 +231,6 @@ class Conclude(ZenHubReading):
 
 
     # 11
-    @_listed
     def _unfreeze(self, entry: StepEntry, plan: Plan) -> Step:
         state = self.reads.freeze
         title = f"Unfreeze {self.freeze_branch} in Merge Freeze"
@@ -283,7 +258,6 @@ class Conclude(ZenHubReading):
 
 
     # 13
-    @_listed
     def _patch_branch(self, entry: StepEntry, plan: Plan) -> Step:
         reads = self.reads
         title = f"Create branch {self.branch} from {self.tag}"

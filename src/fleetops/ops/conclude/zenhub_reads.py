@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.ops.conclude.flow import ConcludeFlow
+from fleetops.ops.conclude.rules import shared_boards
 
 if TYPE_CHECKING:
     from fleetops.clients.github import Milestone
@@ -53,11 +54,7 @@ class ZenHubReading(ConcludeFlow):
     # -- reading --------------------------------------------------------------------------------------------
     def _group_keys(self) -> list[tuple[str, str | None]]:
         """(workspace key, group label) per product-group board; two groups on one board: one board."""
-        boards: dict[str, str | None] = {}
-        for group in self.rituals.people.product_groups:
-            if group.zenhub_workspace and group.zenhub_workspace not in boards:
-                boards[group.zenhub_workspace] = group.label
-        return list(boards.items())
+        return [(ws, group.label) for ws, group in shared_boards(self.rituals.people.product_groups, lambda g: g.zenhub_workspace)]
 
     def read(self) -> Reads:
         first = self._read_first()

@@ -1,1 +1,1 @@
-"""check-deps: the readiness of Fleet's dependencies (check.py), the parsers of what it reads (parsers.py), the fleetd components' changes (fleetd.py) and the run's summary lines (view.py)."""
+"""check-deps: the readiness of Fleet's dependencies (check.py reads and plans, verdicts.py judges), the parsers of what it reads (parsers.py), the fleetd components' changes (fleetd.py) and the run's summary lines (view.py)."""

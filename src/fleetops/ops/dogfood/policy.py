@@ -88,12 +88,16 @@ def check_workflow(app: App, reads: DeployReads) -> None:
         raise UsageError(f"{where} also requires {', '.join(missing)}, which fleetops does not know how to fill.")
 
 
+class DeployBusy(PolicyRefusal):
+    """A deploy run is in progress: nothing is dispatched until it ends (`release publish` waits for it, not a person)."""
+
+
 def check_dispatchable(app: App, reads: DeployReads) -> None:
     """No deploy run in progress (two at once would race), and a token to dispatch with (unless a dry run)."""
     busy = [r for r in reads.runs if r.status in UNFINISHED]
     if busy:
         run = busy[0]
-        raise PolicyRefusal(
+        raise DeployBusy(
             f"a deploy run is already {run.status.replace('_', ' ') if run.status else 'running'}: {run.html_url}; "
             "nothing was dispatched (two deploys at once would race).",
             hint="Follow it there and re-run when it ends: if it deployed this image, the re-run has nothing to do.",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fleetops.sandbox.server import Router
+from fleetops.sandbox.routing import Router
 
 
 def all_routers() -> list[Router]:
     """Every service the sandbox speaks, each under its own path prefix."""
-    from fleetops.sandbox.services import dockerhub, dogfood, feeds, github, godev, mergefreeze, slack, zenhub
+    from fleetops.sandbox.services import dockerhub, dogfood, feeds, github, godev, mergefreeze, npm, slack, zenhub
     from fleetops.sandbox.services import github_graphql
 
     return [
@@ -20,4 +20,5 @@ def all_routers() -> list[Router]:
         godev.router,
         feeds.router,
         slack.router,
+        npm.router,
     ]

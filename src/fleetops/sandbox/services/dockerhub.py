@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 
 router = Router("dockerhub", "/dockerhub")
 

@@ -8,7 +8,7 @@ services/github/actions.py).
 
 from __future__ import annotations
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 
 router = Router("dogfood", "/dogfood")
 

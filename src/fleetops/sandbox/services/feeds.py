@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 
 router = Router("feeds", "/feeds")
 

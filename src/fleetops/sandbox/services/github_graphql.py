@@ -47,7 +47,7 @@ from graphql.language import (
     VariableNode,
 )
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
 from fleetops.sandbox.services.github import iso, node_id, now_iso, web
 
@@ -62,7 +62,7 @@ RATE_LIMIT = 5000
 PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue"})
 MAX_PAGE = 100
 # GitHub's closing keywords in a pull request's description (HTML comments left out). Written
-# here apart from ops/freeze/allow_pr.py's on purpose: the sandbox plays GitHub, and a pattern shared
+# here apart from ops/freeze/allow_rules.py's on purpose: the sandbox plays GitHub, and a pattern shared
 # with the client would agree with itself when it is wrong.
 _KEYWORD = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
 _NAME = r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 
 router = Router("godev", "/godev")
 

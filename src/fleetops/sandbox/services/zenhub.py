@@ -23,7 +23,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
 from graphql.language import OperationDefinitionNode
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
 from fleetops.sandbox.services import github as gh
 

@@ -17,63 +17,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder, iso
 from fleetops.sandbox.world.handbook import handbook_files
-
-State = dict[str, Any]
-LA = ZoneInfo("America/Los_Angeles")
-
-RELEASE = "4.58.0"
-PREVIOUS = "4.57.0"
-REPO = "fleetdm/fleet"
-REPO_ID = 30_000_001
-
-
-@dataclass
-class WorldSpec:
-    """What distinguishes one world from another; the seeders read it."""
-
-    name: str = "default"
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    go: str = "1.22.3"
-    macadmins: str = "v1.2.1"
-    macadmins_latest: str = "v1.2.3"
-    osquery: str = "5.12.1"
-    osquery_latest: str = "5.13.1"
-    go_latest_patch: dict[str, str] = field(default_factory=lambda: {"1.22": "1.22.12", "1.23": "1.23.10", "1.24": "1.24.4"})
-    orbit_changed: bool = True
-    chrome_changed: bool = False
-    nvd_age_hours: float | None = None  # None: NVD stamps each answer with its own time (live)
-    cisa_age_hours: float = 20.0  # CISA publishes its catalog about once a day
-    frozen: bool = False
-    conclude_cases: bool = False  # ten more items on the boards: the edge cases of conclude-milestone
-    release_date: datetime | None = None  # None: the Tuesday after the freeze that is under way
-    # deploy-dogfood (world/dogfood.py)
-    dogfood_version: str = PREVIOUS  # the release dogfood runs
-    deploy_conclusion: str = "success"  # how a dispatched deploy run ends
-    deploy_polls: int = 2  # reads a dispatched run stays in progress before it completes
-    dispatch_run_details: bool = True  # False: dispatches answer 204 without the run (as GHES does)
-    # Release QA issue on the boards: workspace key → its pipeline there; None: no such issue yet.
-    release_qa: dict[str, str] | None = None
-    # The release-candidate period on GitHub Projects (world/rc.py); rc_items adds that many issues.
-    rc: bool = False
-    rc_items: int = 0
-
-    def release_day(self) -> datetime:
-        """The release milestone's due moment: by default the Tuesday after the freeze began."""
-        if self.release_date is not None:
-            return self.release_date
-        local = self.now.astimezone(LA)
-        freeze = local.replace(hour=11, minute=0, second=0, microsecond=0) - timedelta(days=(local.weekday() - 1) % 7)
-        if freeze > local:
-            freeze -= timedelta(days=7)
-        return (freeze + timedelta(days=7)).astimezone(UTC)
+from fleetops.sandbox.world.spec import LA, PREVIOUS, RELEASE, REPO, REPO_ID, State, WorldSpec  # noqa: F401 - the names the seeders and tests use
 
 
 WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
@@ -97,6 +47,10 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     ),
     # 4.59.0's release candidate under test, on GitHub Projects boards (`FLEETOPS_RITUALS=fleet-rc`).
     "rc": lambda now: WorldSpec(name="rc", now=now, rc=True),
+    # Patches 4.58.1 and 4.57.1 prepared and merged: `release tag` and `release publish` (world/release.py).
+    "release-day": lambda now: WorldSpec(name="release-day", now=now),
+    # The same, with 4.58.1 and 4.57.1 tagged and built (drafts with their assets): `release publish`.
+    "release-built": lambda now: WorldSpec(name="release-built", now=now),
 }
 
 
@@ -377,6 +331,12 @@ def seed_rc(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_release(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.release import seed_release as seed
+
+    seed(state, spec)
+
+
 def seed_handbook(state: State, spec: WorldSpec) -> None:
     from fleetops.sandbox.world.handbook import seed_handbook as seed
 
@@ -394,4 +354,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_pulls,
     seed_rc,
     seed_handbook,
+    seed_release,
 ]

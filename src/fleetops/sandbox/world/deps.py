@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fleetops.sandbox.world.git import iso
 
 if TYPE_CHECKING:
-    from fleetops.sandbox.world import WorldSpec
+    from fleetops.sandbox.world.spec import WorldSpec
 
 # Lines older than the spec's, with their real last patch.
 OLDER_LINES = {"1.21": 13, "1.20": 14}

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from fleetops.sandbox.services.github import resolve_ref
 from fleetops.sandbox.services.github.actions import actions_of, seed_run
-from fleetops.sandbox.world import PREVIOUS, RELEASE, REPO, State, WorldSpec
+from fleetops.sandbox.world.spec import PREVIOUS, RELEASE, REPO, State, WorldSpec
 from fleetops.sandbox.world.git import GitBuilder, iso
 
 WORKFLOW_ID = 61_000_001

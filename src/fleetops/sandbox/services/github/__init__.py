@@ -19,6 +19,7 @@ from fleetops.sandbox.services.github.common import (  # noqa: F401 - the helper
     check_assignees,
     commit_json,
     commits_by_sha,
+    dir_at,
     ensure_label,
     file_at,
     files_json,
@@ -65,4 +66,5 @@ from fleetops.sandbox.services.github import (  # noqa: E402, F401
     git,
     commits,
     actions,
+    release_workflow,
 )

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     JSON,
     commits_by_sha,
@@ -86,6 +86,14 @@ def actions_of(repo: JSON) -> JSON:
     return repo.setdefault("actions", {"workflows": [], "runs": [], "script": {}})
 
 
+def find_run(repo: JSON, run_id: str) -> JSON:
+    """A run by its id (as the path gives it), or 404."""
+    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == run_id), None)
+    if run is None:
+        raise not_found()
+    return run
+
+
 def find_workflow(repo: JSON, workflow_id: str) -> JSON:
     """By numeric id or by file name (`dogfood-deploy.yml`), as GitHub accepts both."""
     for wf in actions_of(repo)["workflows"]:
@@ -130,6 +138,9 @@ def advance(ctx: Context, repo: JSON, run: JSON) -> None:
         run["conclusion"] = run.get("planned_conclusion", "success")
         if run["conclusion"] == "success":
             _deployed(ctx, repo, run)
+        from fleetops.sandbox.services.github.release_workflow import completed
+
+        completed(ctx, repo, run)
 
 
 def _deployed(ctx: Context, repo: JSON, run: JSON) -> None:
@@ -187,7 +198,7 @@ def run_json(ctx: Context, repo: JSON, run: JSON) -> JSON:
         "path": run["path"],
         "display_title": run["name"],
         "run_number": run["run_number"],
-        "run_attempt": 1,
+        "run_attempt": run.get("attempt", 1),
         "event": run["event"],
         "status": run["status"],
         "conclusion": run.get("conclusion"),
@@ -206,7 +217,7 @@ def run_json(ctx: Context, repo: JSON, run: JSON) -> JSON:
         "artifacts_url": f"{api}/artifacts",
         "cancel_url": f"{api}/cancel",
         "rerun_url": f"{api}/rerun",
-        "previous_attempt_url": None,
+        "previous_attempt_url": f"{api}/attempts/{run['attempt'] - 1}" if run.get("attempt", 1) > 1 else None,
         "workflow_url": f"{ctx.url}/repos/{full}/actions/workflows/{run['workflow_id']}",
         "head_commit": {
             "id": run["head_sha"],
@@ -364,9 +375,7 @@ def list_repo_runs(ctx: Context, req: Request) -> Response:
 def get_run(ctx: Context, req: Request) -> Response:
     viewer(ctx, req)
     repo = repo_of(ctx, req)
-    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == req.params["run_id"]), None)
-    if run is None:
-        raise not_found()
+    run = find_run(repo, req.params["run_id"])
     advance(ctx, repo, run)
     return Response(body=run_json(ctx, repo, run))
 

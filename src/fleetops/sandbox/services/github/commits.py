@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     ancestors,
     commit_json,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Router
+from fleetops.sandbox.routing import Context, HTTPError, Request, Router
 
 router = Router("github", "/github")
 
@@ -424,6 +424,18 @@ def file_at(repo: JSON, sha: str, path: str) -> str | None:
         if path in files:
             return files[path]
     return None
+
+
+def dir_at(repo: JSON, sha: str, path: str) -> list[str]:
+    """The names of the files directly in directory `path` at commit `sha` (newest change wins)."""
+    prefix = path.strip("/") + "/"
+    seen: dict[str, str | None] = {}
+    commits = commits_by_sha(repo)
+    for candidate in ancestors(repo, sha):
+        for name, content in commits[candidate].get("files", {}).items():
+            if name.startswith(prefix) and "/" not in name[len(prefix):]:
+                seen.setdefault(name, content)
+    return sorted(name for name, content in seen.items() if content is not None)
 
 
 # --- lookups ---------------------------------------------------------------------------------------

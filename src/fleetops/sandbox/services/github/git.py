@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     commits_by_sha,
     JSON,
@@ -17,6 +17,7 @@ from fleetops.sandbox.services.github.common import (
     viewer,
     web,
 )
+from fleetops.sandbox.services.github.release_workflow import ref_created
 
 
 # --- routes: git data --------------------------------------------------------------------------------------
@@ -67,6 +68,7 @@ def create_ref(ctx: Context, req: Request) -> Response:
     if short in repo.setdefault("refs", {}):
         raise HTTPError(422, {"message": "Reference already exists", "documentation_url": "https://docs.github.com/rest", "status": "422"})
     repo["refs"][short] = sha
+    ref_created(ctx, repo, short, sha)  # the one door: a fleet-* tag starts the release workflow
     return Response(status=201, body=ref_json(ctx, repo, short, sha))
 
 

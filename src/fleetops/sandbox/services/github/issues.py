@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     check_assignees,
     ensure_label,

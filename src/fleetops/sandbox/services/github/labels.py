@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleetops.sandbox.server import Context, Request, Response
+from fleetops.sandbox.routing import Context, Request, Response
 from fleetops.sandbox.services.github.common import (
     label_json,
     next_id,

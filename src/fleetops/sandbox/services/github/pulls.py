@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     repo_of,
     viewer,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
-from fleetops.sandbox.server import Context, HTTPError, Request, Response
+from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     blob_sha,
     commit_json,
     commits_by_sha,
+    dir_at,
     file_at,
+    JSON,
     not_found,
     repo_json,
     repo_of,
@@ -48,6 +50,18 @@ def get_branch(ctx: Context, req: Request) -> Response:
     )
 
 
+def _entry(ctx: Context, full: str, ref: str, path: str, content: str) -> JSON:
+    """One file of a directory listing (GitHub's content-directory items carry no content)."""
+    api = f"{ctx.url}/repos/{full}/contents/{quote(path)}?ref={quote(ref, safe='')}"
+    git = f"{ctx.url}/repos/{full}/git/blobs/{blob_sha(content)}"
+    return {
+        "type": "file", "size": len(content.encode()), "name": path.rsplit("/", 1)[-1], "path": path,
+        "sha": blob_sha(content), "url": api, "git_url": git, "html_url": web(ctx, f"{full}/blob/{ref}/{path}"),
+        "download_url": web(ctx, f"{full}/raw/{ref}/{path}"),
+        "_links": {"self": api, "git": git, "html": web(ctx, f"{full}/blob/{ref}/{path}")},
+    }
+
+
 # --- routes: contents --------------------------------------------------------------------------------------
 @router.route("GET", "/repos/{owner}/{repo}/contents/{path+}")
 def get_contents(ctx: Context, req: Request) -> Response:
@@ -59,9 +73,12 @@ def get_contents(ctx: Context, req: Request) -> Response:
         raise HTTPError(404, {"message": f"No commit found for the ref {ref}", "status": "404"})
     path = req.params["path"].strip("/")
     content = file_at(repo, sha, path)
-    if content is None:
-        raise not_found()
     full = f"{repo['owner']}/{repo['name']}"
+    if content is None:
+        names = dir_at(repo, sha, path)
+        if not names:
+            raise not_found()
+        return Response(body=[_entry(ctx, full, ref, name, file_at(repo, sha, name) or "") for name in names])
     data = content.encode()
     api = f"{ctx.url}/repos/{full}/contents/{quote(path)}?ref={quote(ref, safe='')}"
     encoded = base64.encodebytes(data).decode()  # GitHub wraps base64 at 60 columns with newlines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from fleetops.sandbox.server import Context, Request, Response
+from fleetops.sandbox.routing import Context, Request, Response
 from fleetops.sandbox.services.github.common import (
     find_milestone,
     issue_json,

@@ -1,0 +1,64 @@
+"""The rules of `release tag` and `release publish` that need no server: the rituals file's `publishing:`
+section, npm's dist-tag, the changelog section, and the migration rule."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from fleetops.ops.release.guards import BranchState, violations
+from fleetops.ops.release.interim import migration_timestamps
+from fleetops.ops.release.notes import changelog_section
+from fleetops.ops.release.publish import dist_tag
+from fleetops.errors import UsageError
+from fleetops.rituals.publishing import Publishing
+from fleetops.versions import Release
+
+
+@pytest.mark.parametrize(
+    ("version", "npm_latest", "expected"),
+    [
+        (Release(4, 58, 1), "4.58.0", "latest"),
+        (Release(4, 57, 1), "4.58.0", "last-patched-version"),
+        (Release(4, 58, 10), "4.58.9", "latest"),  # by version, not as text
+        (Release(4, 9, 1), "4.10.0", "last-patched-version"),
+        (Release(4, 58, 1), None, "latest"),
+        (Release(4, 58, 1), "v4.59.0", "last-patched-version"),
+        (Release(4, 58, 1), "not-a-version", "latest"),
+    ],
+)
+def test_npm_dist_tag_compares_versions(version, npm_latest, expected):
+    assert dist_tag(version, npm_latest, "last-patched-version") == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"notes_template": "{changelog}\n{checksum}"}, "checksum"),
+        ({"notes_template": "{changelog} only"}, "checksums"),
+        ({"osquery_topic": "Fleet {release}"}, "release"),
+        ({"announcements": [{"key": "a", "channel": "#a", "text": "x"}, {"key": "a", "channel": "#b", "text": "y"}]}, "unique"),
+        ({"announcements": [{"key": "a", "channel": "#a", "text": "{milestone}"}]}, "milestone"),
+        ({"announcements": [{"key": "a", "channel": "#a", "text": "x", "webhook_variable": "slack-hook"}]}, "webhook_variable"),
+        ({"npm": {"package": "fleetctl", "dist": "x"}}, "dist"),
+    ],
+)
+def test_a_bad_publishing_section_is_refused_naming_what(change, complaint):
+    with pytest.raises(ValidationError, match=complaint):
+        Publishing.model_validate(change)
+
+
+def test_the_changelog_section_is_the_versions_only_without_its_heading():
+    changelog = "## Fleet 4.58.1 (Dec 01, 2026)\n\n### Bug fixes\n\n- A fix.\n\n## Fleet 4.58.0 (Nov 10, 2026)\n\n- Older.\n"
+    assert changelog_section(changelog, "4.58.1") == "### Bug fixes\n\n- A fix."
+    assert changelog_section(changelog, "4.58.0") == "- Older."
+    with pytest.raises(UsageError, match="no `## Fleet 4.58.2` section"):
+        changelog_section(changelog, "4.58.2")
+
+
+def test_the_migration_rule_flags_only_older_missing_migrations():
+    state = BranchState(branch="patch-fleet-v4.58.1", sha="a" * 40, tag="fleet-v4.58.1", tag_commit=None, changelog=None)
+    state.release_migrations = {"20240901090000", "20240801000000"}
+    state.other_migrations = {"main": {"20240801000000", "20240830000000", "20240905100000"}}
+    assert [m for m, _ in violations(state)] == ["20240830000000"]
+    assert migration_timestamps(["20240830000000_Late.go", "20240830000000_Late_test.go", "README.md", "2024_Bad.go"]) == {"20240830000000"}
