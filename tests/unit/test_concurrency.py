@@ -89,12 +89,20 @@ def test_queued_work_is_done_once_by_the_main_thread_while_reads_are_out():
 
 def test_a_reader_threads_own_gather_leaves_the_queue_to_the_main_thread():
     done: list[str] = []
-    meanwhile(lambda: done.append(threading.current_thread().name))
+    worked = threading.Event()
+
+    def work() -> None:
+        done.append(threading.current_thread().name)
+        worked.set()
+
+    meanwhile(work)
 
     def nested() -> dict:
         return gather({"x": lambda: 1, "y": lambda: 2})
 
-    result = gather({"outer": nested, "other": lambda: 0})
+    # "other" stays out until the queued work ran, so the main thread always has a wait to work in,
+    # however loaded the machine is (the answers coming in first would leave the work undone).
+    result = gather({"outer": nested, "other": lambda: worked.wait(5)})
     assert result["outer"] == {"x": 1, "y": 2}
     assert done == [threading.main_thread().name]
 

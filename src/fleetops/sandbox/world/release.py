@@ -17,9 +17,9 @@ import json
 from datetime import timedelta
 
 from fleetops.sandbox.services.github import resolve_ref
-from fleetops.sandbox.services.github.actions import actions_of
+from fleetops.sandbox.services.github.common import actions_of
 from fleetops.sandbox.services.github.release_workflow import WORKFLOW_PATH
-from fleetops.sandbox.world import PREVIOUS, RELEASE, REPO, State, WorldSpec
+from fleetops.sandbox.world.spec import PREVIOUS, RELEASE, REPO, State, WorldSpec
 from fleetops.sandbox.world.git import GitBuilder, iso
 
 WORKFLOW_ID = 61_000_002

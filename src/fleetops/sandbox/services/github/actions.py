@@ -19,6 +19,8 @@ import yaml
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     JSON,
+    actions_of,
+    find_run,
     commits_by_sha,
     file_at,
     next_id,
@@ -82,18 +84,6 @@ def update_variable(ctx: Context, req: Request) -> Response:
 
 
 # --- state ---------------------------------------------------------------------------------------------
-def actions_of(repo: JSON) -> JSON:
-    return repo.setdefault("actions", {"workflows": [], "runs": [], "script": {}})
-
-
-def find_run(repo: JSON, run_id: str) -> JSON:
-    """A run by its id (as the path gives it), or 404."""
-    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == run_id), None)
-    if run is None:
-        raise not_found()
-    return run
-
-
 def find_workflow(repo: JSON, workflow_id: str) -> JSON:
     """By numeric id or by file name (`dogfood-deploy.yml`), as GitHub accepts both."""
     for wf in actions_of(repo)["workflows"]:

@@ -492,3 +492,14 @@ def check_assignees(ctx: Context, repo: JSON, logins: list[str]) -> None:
             raise validation_failed("Issue", "assignees", "invalid", f"'{login}' is not a collaborator")
 
 
+# --- Actions runs: shared by the actions routes and the release workflow -------------------------------
+def actions_of(repo: JSON) -> JSON:
+    return repo.setdefault("actions", {"workflows": [], "runs": [], "script": {}})
+
+
+def find_run(repo: JSON, run_id: str) -> JSON:
+    """A run by its id (as the path gives it), or 404."""
+    run = next((r for r in actions_of(repo)["runs"] if str(r["id"]) == run_id), None)
+    if run is None:
+        raise not_found()
+    return run

@@ -17,6 +17,8 @@ import hashlib
 
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
+    actions_of,
+    find_run,
     JSON,
     next_id,
     now_iso,
@@ -32,8 +34,6 @@ PLATFORMS = ("macos", "linux_amd64", "linux_arm64", "windows_amd64", "windows_ar
 
 
 def _actions(repo: JSON) -> JSON:
-    from fleetops.sandbox.services.github.actions import actions_of
-
     return actions_of(repo)
 
 
@@ -111,8 +111,6 @@ def _push_image(ctx: Context, docker_tag: str, sha: str, when: str) -> None:
 
 def restart(repo: JSON, run: JSON, now: str) -> None:
     """The next attempt of a finished run (same id and commit), ending as the knob says now."""
-    from fleetops.sandbox.services.github.actions import actions_of
-
     script = _script(repo) if run["path"] == WORKFLOW_PATH else actions_of(repo).get("script", {})
     run.update(
         attempt=run.get("attempt", 1) + 1, status="queued", conclusion=None, polls=0,
@@ -139,8 +137,6 @@ def set_outcome(repo: JSON, conclusion: str, *, rerun: bool, now: str) -> str:
 @router.route("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun")
 def rerun(ctx: Context, req: Request) -> Response:
     """GitHub's "Re-run all jobs": the next attempt of a finished run."""
-    from fleetops.sandbox.services.github.actions import find_run
-
     require_writer(ctx, req)
     repo = repo_of(ctx, req)
     run = find_run(repo, req.params["run_id"])
