@@ -109,6 +109,21 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
+class _TimeoutOnceRetry(GithubRetry):
+    """GithubRetry, except that an answer that timed out is waited for once more at most.
+
+    A server that accepts and never answers then costs twice the timeout per request, not four
+    times (docs/reliability.md); a dropped connection, a 5xx or a rate limit keep their retries.
+    """
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001, ANN201, PLR0913 - urllib3's signature
+        from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+
+        if isinstance(error, ReadTimeoutError) and any(isinstance(h.error, ReadTimeoutError) for h in self.history):
+            raise MaxRetryError(_pool, url, error) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True, network: Network | None = None) -> Github:
     """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
 
@@ -121,13 +136,12 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
     """
     token = settings.github_token.get_secret_value() if settings.github_token else None
     methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
-    retry = GithubRetry(
+    retry = _TimeoutOnceRetry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         status_forcelist=[429, *range(500, 600)],
         allowed_methods=methods,
         max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
-        read=1,  # an answer that timed out is waited for once more at most: a silent server costs 2 × the timeout
     )
     gh = Github(
         base_url=settings.github_api_url,
