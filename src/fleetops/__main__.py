@@ -15,6 +15,10 @@ What only a fleetops process decides, not a program that imports fleetops (the t
   sight (`gc.freeze`) and it runs as usual, so that a long run (a watch, a big milestone, the
   sandbox server) frees its cycles. At exit, after the run has closed its clients and released
   its lock, `gc.freeze` again: the operating system takes the memory back.
+- **Ctrl-C ends the process now.** An interrupted run (exit 130) has written its journal and
+  released its lock; a reader thread may still be inside a request (a socket read cannot be
+  woken; retries' waits already ended, `concurrency.pause`), and the interpreter would wait for
+  it at exit, up to the request's timeout. The process ends without waiting for it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ def entry() -> None:
 
     code = run()
     gc.freeze()
+    if code == 130 and any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 

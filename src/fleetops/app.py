@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from fleetops.concurrency import forget_meanwhile, meanwhile
+from fleetops.concurrency import forget_meanwhile, meanwhile, start_run
 from fleetops.errors import ExitCode, FleetopsError
 from fleetops.plan import Outcome, Plan, Runner, outcome_of
 from fleetops.redaction import RedactingStream, redact
@@ -33,6 +33,7 @@ class App:
     """State of one fleetops run."""
 
     def __init__(self, *, sandbox: bool = False, debug: bool = False, env: Mapping[str, str] | None = None) -> None:
+        start_run()  # a new run: retries may wait again (after an interrupted one in this process, as in the tests)
         self.ui = UI(debug=debug)
         self.debug = debug
         self.sandbox_requested = sandbox

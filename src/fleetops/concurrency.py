@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 # GitHub asks for few concurrent requests from one client; 6 keeps well under its limits.
@@ -18,6 +18,25 @@ MAX_WORKERS = 6
 
 _queued: list[Callable[[], object]] = []
 _queue_lock = threading.Lock()
+# Set when the run is interrupted (Ctrl-C): every retry's wait, on any thread, ends at once.
+_stopping = threading.Event()
+
+
+def pause(seconds: float) -> None:
+    """A retry's wait (`Retry-After`, a rate limit's reset, backoff), on any thread: it ends at once,
+    with KeyboardInterrupt, when the run is interrupted, so Ctrl-C never waits out a 40 s `Retry-After`."""
+    if _stopping.is_set() or (seconds > 0 and _stopping.wait(seconds)):
+        raise KeyboardInterrupt
+
+
+def stop_waiting() -> None:
+    """The run is interrupted: wake every `pause` (`Reads` calls it when Ctrl-C reaches the main thread)."""
+    _stopping.set()
+
+
+def start_run() -> None:
+    """A new run (in the same process, as in the tests): retries may wait again."""
+    _stopping.clear()
 
 
 def meanwhile(*work: Callable[[], object]) -> None:
@@ -53,6 +72,18 @@ def _do_meanwhile(awaited: Iterable[Future[Any]]) -> None:
         work()
 
 
+# How long the main thread blocks at a time while it waits for reads. Ctrl-C's signal may be
+# delivered to a reader thread; the main thread sees it only once it wakes up, so it wakes up often.
+WAKE_EVERY = 0.1
+
+
+def _wait_all(futures: list[Future[Any]]) -> None:
+    """Wait until every future is done, in short waits: Ctrl-C interrupts this wait within WAKE_EVERY."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=WAKE_EVERY)
+
+
 class Reads:
     """Reads started now and awaited later, by name: a read that only a later check needs (say,
     Docker Hub's tag beside GitHub's chain) does not hold up the next round of the chain.
@@ -63,7 +94,8 @@ class Reads:
             reads.start({"file": ...})
             tag = reads.result("tag")
 
-    Leaving the block waits for every read started (each runs to its end).
+    Leaving the block waits for every read started (each runs to its end), unless the run was
+    interrupted: then it waits for none, and their retries' waits end at once (`pause`).
     """
 
     def __init__(self, max_workers: int = MAX_WORKERS) -> None:
@@ -73,7 +105,11 @@ class Reads:
     def __enter__(self) -> Reads:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None and issubclass(kind, KeyboardInterrupt):  # Ctrl-C: leave the readers, wake their waits
+            stop_waiting()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            return
         self._pool.shutdown(wait=True)
 
     def start(self, tasks: Mapping[str, Callable[[], Any]]) -> None:
@@ -85,6 +121,7 @@ class Reads:
         so the error a user sees does not depend on timing."""
         names = list(names)
         _do_meanwhile(self._futures[name] for name in names)
+        _wait_all([self._futures[name] for name in names])
         results: dict[str, Any] = {}
         first_error: BaseException | None = None
         for name in names:

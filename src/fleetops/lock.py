@@ -1,5 +1,9 @@
 """One run per ritual at a time: a lock file per (command, repository, subject) in FLEETOPS_STATE_DIR.
 
+The commands that write to one release (`RELEASE_WRITERS`: cut-rc, create-qa-issue,
+conclude-milestone) share one lock per (repository, release): cut-rc and create-qa-issue both
+create the Release QA issue, and two of them at once could each find none and open one.
+
 The operating system's lock (`filelock`: `flock` on Unix) decides who holds it, so a process that
 dies, even by SIGKILL, lets go of it at once. Beside the lock, a JSON file says who holds it (pid,
 host, since, command) for the message the loser prints; a holder that ended without removing it
@@ -21,6 +25,10 @@ from typing import Any
 
 from fleetops.errors import FleetopsError, UsageError
 from fleetops.files import folder_problem
+
+
+# Commands that write to one release (its QA issue, branch, milestone): one lock per (repository, release).
+RELEASE_WRITERS = frozenset({"release cut-rc", "release create-qa-issue", "release conclude-milestone"})
 
 
 class LockHeld(FleetopsError):
@@ -63,7 +71,7 @@ class RunLock:
 
     @property
     def name(self) -> str:
-        parts = [self.command, self.repo, self.subject]
+        parts = ["release" if self.command in RELEASE_WRITERS else self.command, self.repo, self.subject]
         return re.sub(r"[^A-Za-z0-9.]+", "-", " ".join(p for p in parts if p)).strip("-")
 
     @property
@@ -74,8 +82,10 @@ class RunLock:
     def info_path(self) -> Path:
         return self.path.with_suffix(".json")
 
-    def _what(self) -> str:
-        return " ".join(p for p in (self.command.removeprefix("release ").removeprefix("freeze "), self.subject) if p)
+    def _what(self, command: str | None = None) -> str:
+        """"conclude-milestone 4.58.0": the holder's command (another command of the release's lock), else this one."""
+        command = command if isinstance(command, str) and command else self.command
+        return " ".join(p for p in (command.removeprefix("release ").removeprefix("freeze "), self.subject) if p)
 
     def holder(self) -> dict[str, Any] | None:
         try:
@@ -96,7 +106,7 @@ class RunLock:
         except Timeout:
             held = self.holder() or {}
             raise LockHeld(
-                f"another run of {self._what()} holds the lock since {held.get('since', '?')} "
+                f"another run of {self._what(held.get('command'))} holds the lock since {held.get('since', '?')} "
                 f"(pid {held.get('pid', '?')}, host {held.get('host', '?')}).",
                 hint=f"Wait for it to finish, then re-run (lock: {self.path}).",
             ) from None
@@ -105,7 +115,7 @@ class RunLock:
         if stale is not None:
             pid, host = stale.get("pid"), stale.get("host")
             gone = "no longer running" if host == socket.gethostname() and isinstance(pid, int) and not _alive(pid) else "ended without releasing it"
-            notice = f"took over the lock of {self._what()} left by pid {pid} on host {host} since {stale.get('since')} ({gone})."
+            notice = f"took over the lock of {self._what(stale.get('command'))} left by pid {pid} on host {host} since {stale.get('since')} ({gone})."
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),

@@ -42,3 +42,10 @@ class RequestLog:
     """The sandbox's request log (`fleetops sandbox requests`): one entry per request served."""
 
     entries: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class FileDiffs:
+    """Unified diffs of files a step will write, shown whole before the confirmation (release prepare)."""
+
+    files: tuple[tuple[str, tuple[str, ...]], ...]  # (path, diff lines without the ---/+++ header)

@@ -474,3 +474,47 @@ def test_two_groups_on_one_project_conclude_it_once(world, cli, tmp_path):
     # one project fewer to read: the shared one once
     assert result.json()["requests"]["github"]["graphql"] < plain.json()["requests"]["github"]["graphql"]
     assert together.writes() == []
+
+
+# --- as GitHub really answers (issue 19) ------------------------------------------------------------------------
+def _drafting_item(server, number: int) -> dict[str, Any]:
+    project = next(p for p in server.state["github"]["projects"] if p["number"] == 67)
+    return next(i for i in project["items"] if i["content"] == f"{REPO}#{number}")
+
+
+def test_a_story_whose_drafting_item_is_archived_is_unarchived_and_celebrated_once(world, cli, clean_views):
+    """GitHub answers an add of an issue with its archived item and refuses to update an archived item:
+    the story is not added again, its item is unarchived and moved, and the ritual runs to its end."""
+    clean = clean_view(world, cli, clean_views)
+    server = world()
+    _drafting_item(server, 24002)["archived"] = True  # story of the milestone on Orchestration, its drafting item archived
+    first = conclude(cli, server, "--yes", "--json")
+    assert first.code == 0, first.stderr
+    assert statuses(first) == {**dict.fromkeys(STEP_IDS, "done"), "orchestration.close": "skipped"}
+    steps = {s["id"]: s for s in first.json()["steps"]}
+    assert steps["orchestration.stories"]["added_to_drafting"] == []  # it is on drafting: not added again
+    assert steps["drafting.celebrate"]["unarchived"] == [24002]
+    assert _drafting_item(server, 24002)["archived"] is False and status_on(server, 67, 24002) == [C_AND_C]
+    assert view(server) == clean
+    server.reset_log()
+    again = conclude(cli, server, "--yes")
+    assert again.code == 0 and server.writes() == []
+
+
+def test_an_issue_on_two_group_projects_is_closed_by_one_group_and_shown_closed_on_both(world, cli):
+    """Not closed twice (issue 19, item 9): the first group in the rituals file closes it, both show it "Closed"."""
+    server = world()
+    mdm = next(p for p in server.state["github"]["projects"] if p["number"] == 58)
+    software = next(p for p in server.state["github"]["projects"] if p["number"] == 70)
+    item = dict(next(i for i in mdm["items"] if i["content"] == f"{REPO}#24004"))
+    status = next(f for f in software["fields"] if f["name"] == "Status")
+    item.update(id=item["id"] + "x", values={status["id"]: next(o["id"] for o in status["options"] if o["name"] == READY)})
+    software["items"].append(item)  # the bug #24004 is on Software's board too, in "Ready for release"
+    result = conclude(cli, server, "--yes", "--json")
+    assert result.code == 0, result.stderr
+    steps = {s["id"]: s for s in result.json()["steps"]}
+    closers = [key for key in ("mdm.close", "orchestration.close", "software.close") if 24004 in steps[key].get("closed", [])]
+    assert closers == ["mdm.close"]
+    assert 24004 in steps["software.close"]["status_closed"]
+    assert status_on(server, 58, 24004) == [CLOSED] and status_on(server, 70, 24004) == [CLOSED]
+    assert issue(server, 24004)["state"] == "closed"

@@ -123,7 +123,11 @@ def test_a_clean_run_cuts_the_candidate_as_the_handbook_describes(world, cli):
         ("POST", "github"), ("POST", "github"), ("PATCH", "github"), ("PATCH", "github"), ("POST", "slack"), ("PATCH", "github"),
     ]
     gets = Counter(r["path"] for r in server.requests if r["method"] == "GET")
-    assert [p for p, n in gets.items() if n > 1] == []
+    # read twice on purpose, once each: the look right before the Release QA issue is created (its
+    # search and the newest open issues), so that an issue opened since the plan is not opened again
+    again = {p: n for p, n in gets.items() if n > 1}
+    assert sorted(again.values()) == [2, 2] and any("/search/issues" in p for p in again), again
+    assert any(p.startswith("/github/repos/fleetdm/fleet/issues?") for p in again), again
 
 
 def test_the_page_for_people_lists_the_steps_and_their_results(world, cli):
@@ -401,3 +405,50 @@ def test_a_version_already_released_or_older_is_exit_2_and_nothing_is_written(wo
         assert result.code == 2, result.output
         assert said in " ".join(result.stderr.split()) and "Give a version after 4.59.0, e.g. 4.60.0." in " ".join(result.stderr.split())
     assert server.writes() == []
+
+
+# --- one release, one writer at a time (issue 19, item 7) ---------------------------------------------------------
+def test_cut_rc_and_create_qa_issue_share_one_lock_per_repository_and_release(world, cli, clean_env):
+    from fleetops.lock import RunLock
+
+    server = world()
+    holder = RunLock(clean_env, "release cut-rc", REPO, VERSION)
+    holder.acquire()
+    try:
+        result = cli("release", "create-qa-issue", VERSION, "--yes", env={**server.env(), **RC})
+    finally:
+        holder.release()
+    assert result.code == 1, result.stderr
+    assert f"another run of cut-rc {VERSION} holds the lock since" in " ".join(result.stderr.split())
+    assert server.requests == [] and qa_issues(server) == []
+    # another release is another lock
+    other = RunLock(clean_env, "release conclude-milestone", REPO, "4.58.0")
+    assert other.path != holder.path and RunLock(clean_env, "release create-qa-issue", REPO, VERSION).path == holder.path
+
+
+def test_a_release_qa_issue_opened_after_the_plan_read_the_issues_is_not_opened_again(world, cli, monkeypatch):
+    """The look right before the create finds an issue another run (another machine) opened meanwhile."""
+    import httpx
+
+    from fleetops.clients.github import GitHubClient
+
+    server = world()
+    real = GitHubClient.open_issues_titled
+    calls = []
+
+    def open_issues_titled(self, titles, **kwargs):
+        found = real(self, titles, **kwargs)
+        calls.append(kwargs)
+        if len(calls) == 1:  # the plan has read: someone else opens the issue now
+            env = server.env()
+            httpx.post(f"{env['GITHUB_API_URL']}/repos/{REPO}/issues", json={"title": TITLE, "body": "opened elsewhere"},
+                       headers={"Authorization": f"token {env['GH_TOKEN']}"}).raise_for_status()
+        return found
+
+    monkeypatch.setattr(GitHubClient, "open_issues_titled", open_issues_titled)
+    result = cut(cli, server, "--yes", "--json")
+    assert result.code == 0, result.stderr
+    [issue] = qa_issues(server)
+    assert issue["body"].startswith("opened elsewhere")  # the one opened elsewhere (it then carries the announcement's marker)
+    steps = {s["id"]: s for s in result.json()["steps"]}
+    assert "opened since the plan was made; not created again" in steps["issue"]["detail"]

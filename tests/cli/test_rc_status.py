@@ -234,3 +234,24 @@ def test_sixty_more_merged_pull_requests_are_read_50_per_query_and_a_long_list_o
     # GitHub's formula: (50 + 50×10)/100 → 6; (14 + 14×10)/100 → 2; (1 + 100)/100 → 1
     github = result.json()["requests"]["github"]
     assert github["graphql_points"] == server.state["github"]["graphql_rate"]["used"] == 9
+
+
+def test_a_pull_request_closing_an_issue_of_another_repository_with_the_label_is_no_fix(clock, make_sandbox, cli):
+    """Only this repository's unreleased bugs count (issue 19, item 9): the same number and label in
+    another repository, closed by PR 24102 instead of #24010, do not make it a fix the candidate needs."""
+    import copy
+
+    import fleetops.sandbox.world as worlds
+    from fleetops.sandbox.world.rc import CONFIDENTIAL
+
+    clock.set(NOW)
+    state = worlds.build_world("rc")
+    repos = state["github"]["repos"]
+    bug = copy.deepcopy(next(i for i in repos[REPO]["issues"] if i["number"] == 24010))
+    repos[CONFIDENTIAL]["issues"].append({**bug, "id": bug["id"] + 900000, "milestone": None})
+    pull_request = next(i for i in repos[REPO]["issues"] if i["number"] == 24102)["pull_request"]
+    pull_request["linked_issues"] = [f"{CONFIDENTIAL}#24010"]
+    server = make_sandbox("rc", state=state)
+    result = cli("release", "rc-status", "4.59.0", "--json", env={**server.env(), **RC})
+    assert result.code == 0, result.stderr
+    assert result.json()["missing"] == []

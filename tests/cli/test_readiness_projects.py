@@ -45,7 +45,8 @@ def test_orchestration_waiting_is_exit_3(rc, cli):
     assert (groups["software"]["ready"], groups["software"]["project"]) == (True, 70)
     assert rc.writes() == []
     github = data["requests"]["github"]
-    assert github["graphql"] == 1 and github["graphql_points"] >= 1  # the cost report shows the Projects query
+    # the cost report shows the Projects queries: the three groups' projects (their node ids, at once) and the ticket's items
+    assert github["graphql"] == 4 and github["graphql_points"] >= 4
     assert [r["service"] for r in rc.requests].count("zenhub") == 0
 
 
@@ -88,7 +89,7 @@ def test_a_closed_ticket_is_reported_as_closed_with_its_status_on_each_board(rc,
     assert {(g["key"], g["ready"], g["status"], g["reason"]) for g in data["groups"]} == {
         (key, False, "Ready for release", f"#{QA_ISSUE} is closed") for key in ("mdm", "orchestration", "software")
     }
-    assert data["requests"]["github"]["rest"] == 2 and data["requests"]["github"]["graphql"] == 1  # as for an open one
+    assert data["requests"]["github"]["rest"] == 2 and data["requests"]["github"]["graphql"] == 4  # as for an open one
     human = cli("release", "readiness", "4.59.0", env={**rc.env(), **RC})
     assert human.code == 3 and f"MDM (58) waiting: #{QA_ISSUE} is closed" in " ".join(human.stderr.split())
 
@@ -107,3 +108,24 @@ def test_an_open_ticket_wins_over_an_older_closed_duplicate(rc, cli):
     again = cli("release", "readiness", "4.59.0", "--json", env={**rc.env(), **RC})
     assert again.code == 3 and again.json()["ticket"]["number"] == 24000
     assert {g["reason"] for g in again.json()["groups"]} == {"#24000 is closed"}
+
+
+def test_a_ticket_also_on_another_owners_project_of_the_same_number_does_not_stand_for_the_groups_card(rc, cli):
+    """Project numbers are unique per owner only: a user's project 58 holding the ticket "Ready for
+    release" must not overwrite MDM's card (issue 19, item 4)."""
+    import copy
+
+    from fleetops.sandbox.services.github_graphql import gid
+
+    set_status(rc, 58, QA_ISSUE, "Awaiting QA")
+    mdm = next(p for p in rc.state["github"]["projects"] if p["number"] == 58)
+    other = {**copy.deepcopy(mdm), "org": "a-user", "title": "My board", "items": []}
+    status = next(f for f in other["fields"] if f["name"] == "Status")
+    ready = next(o["id"] for o in status["options"] if o["name"] == "Ready for release")
+    other["items"].append({"id": gid("ProjectV2Item", "a-user/58/1"), "content": f"fleetdm/fleet#{QA_ISSUE}", "archived": False,
+                           "values": {status["id"]: ready}})
+    rc.state["github"]["projects"].append(other)  # listed after MDM's: the last one read used to win
+    result = cli("release", "readiness", "4.59.0", "--json", env={**rc.env(), **RC})
+    assert result.code == 3, result.stderr
+    mdm_group = by_key(result.json())["mdm"]
+    assert (mdm_group["ready"], mdm_group["status"]) == (False, "Awaiting QA")

@@ -84,3 +84,25 @@ def test_a_bad_range_is_exit_2_and_writes_nothing(world, cli, tmp_path, args, me
     result = cli("rituals", "calendar", "--ics", str(out), *args, env={**world.env(), "COLUMNS": "200"})
     assert result.code == 2 and message in result.stderr
     assert not out.exists()
+
+
+def test_under_fleet_rc_the_calendar_shows_the_candidate_cut_and_the_release_and_no_freeze(make_sandbox, cli, tmp_path):
+    """The release-candidate process has no merge freeze (issue 19, item 6): the candidate is cut at
+    08:00 Pacific on the Monday three weeks before the release's week (releases.md@800f895)."""
+    server = make_sandbox("rc", now=NOW)  # 4.59.0 due 2026-12-08, 4.60.0 due 2026-12-29
+    out = tmp_path / "fleet-rc.ics"
+    result = cli("rituals", "calendar", "--ics", str(out), "--from", "2026-11-01", "--to", "2026-12-31", "--json",
+                 env={**server.env(), "FLEETOPS_RITUALS": "fleet-rc"})
+    assert result.code == 0, result.stderr
+    releases = result.json()["releases"]
+    assert [(r["version"], r["kind"]) for r in releases] == [
+        ("4.59.0", "candidate"), ("4.60.0", "candidate"), ("4.59.0", "release"), ("4.60.0", "release"),
+    ]
+    by_uid = {str(e["UID"]): e for e in events(out)}
+    cut = by_uid["release-4.59.0-candidate@fleetops"]
+    assert cut.decoded("DTSTART") == datetime(2026, 11, 16, 8, 0, tzinfo=LA)
+    assert str(cut["SUMMARY"]) == "Fleet 4.59.0: release candidate rc-minor-fleet-v4.59.0 cut"
+    assert by_uid["release-4.60.0-candidate@fleetops"].decoded("DTSTART") == datetime(2026, 12, 7, 8, 0, tzinfo=LA)
+    assert by_uid["release-4.59.0-release@fleetops"].decoded("DTSTART") == datetime(2026, 12, 8, 11, 0, tzinfo=LA)
+    summaries = " ".join(str(e["SUMMARY"]) for e in events(out))
+    assert "freeze" not in summaries.lower()

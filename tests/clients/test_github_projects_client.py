@@ -203,7 +203,7 @@ def test_a_refused_change_names_it(rc):
     mdm, software = client.project("fleetdm", 58), client.project("fleetdm", 70)
     item = client.issue_items("fleetdm/fleet", 24001).on(mdm.id)
     wrong = software.field("Status").option("Closed")  # an option of another board's field
-    with pytest.raises(ServiceError, match=r"GitHub GraphQL rejected .*does not belong to the field Status.*#24001 to Closed"):
+    with pytest.raises(ServiceError, match=r"GitHub refused 1 of 1 change\(s\) and applied 0: #24001 to Closed \(.*does not belong to the field Status\)"):
         client.apply([set_option(mdm.id, item.id, mdm.field("Status").id, wrong.id, "#24001 to Closed")])
 
 
@@ -266,47 +266,66 @@ def test_5xx_until_the_retries_run_out_is_a_service_error(rc):
 
 
 # --- pacing of mutation documents (docs/github-projects.md, "Pacing") ------------------------------------------------
-def document_spans(server) -> list[tuple[float, float]]:
-    """(start, end) of each mutation document, from the sandbox's log (its time is the answer's)."""
-    from datetime import datetime
+class FakeTime:
+    """A clock that moves only when the client sleeps or a request "takes" time: pacing without the wall clock."""
 
-    spans = []
-    for r in graphql_requests(server):
-        if r["write"]:
-            end = datetime.fromisoformat(r["time"]).timestamp()
-            spans.append((end - r["ms"] / 1000, end))
-    return spans
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
-@pytest.mark.real_timing
+def _timed_sends(client, fake: FakeTime, took: float) -> list[tuple[str, float]]:
+    """Each document's (kind, start on the fake clock); each takes `took` fake seconds."""
+    sent: list[tuple[str, float]] = []
+    for kind, github in (("write", client._writes), ("read", client._reads)):
+        real = github.requester.requestJsonAndCheck
+
+        def send(*args, _real=real, _kind=kind, **kwargs):
+            sent.append((_kind, fake.now))
+            fake.now += took
+            return _real(*args, **kwargs)
+
+        github.requester.requestJsonAndCheck = send
+    return sent
+
+
+@pytest.mark.real_timing  # the settings' own 0.8 s (the suite sets 0 otherwise); the clock is fake
 def test_mutation_documents_start_0_8_s_apart_and_reads_do_not_wait(make_sandbox, tmp_path):
-    server = make_sandbox("rc", rc_items=360, latency=0.3)  # a document takes 0.3 s or more
-    client = GitHubProjectsClient(Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), **server.env()}))  # 0.8 s, as outside --sandbox
+    server = make_sandbox("rc", rc_items=360)
+    settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path), **server.env()})  # 0.8 s, as outside --sandbox
+    assert settings.github_mutation_interval == 0.8
+    fake = FakeTime()
+    client = GitHubProjectsClient(settings, clock=fake.clock, sleep=fake.sleep)
     mdm = client.project("fleetdm", 58)
     status = mdm.field("Status")
     closed = status.option("Closed")
     items = [i for i in client.items(mdm.id) if i.status != "Closed"][:110]
-    server.reset_log()
+    sent = _timed_sends(client, fake, took=0.3)  # a document takes 0.3 s
     client.apply([set_option(mdm.id, i.id, status.id, closed.id) for i in items])  # 3 documents
     client.project("fleetdm", 58)  # a read right after: not paced
-    starts = [start for start, _ in document_spans(server)]
-    assert len(starts) == 3
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    # at least 0.8 s from start to start, and not 0.8 s after the previous one ended (≥ 1.1 s)
-    assert Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)}).github_mutation_interval == 0.8
-    assert all(0.78 <= gap < 1.05 for gap in gaps), gaps
-    read = [r for r in graphql_requests(server) if not r["write"]]
-    assert len(read) == 1 and read[0]["ms"] < 900
+    writes = [at for kind, at in sent if kind == "write"]
+    # 0.8 s from start to start (a 0.5 s pause after each 0.3 s document), not 0.8 s after the previous one ended
+    assert [round(b - a, 6) for a, b in zip(writes, writes[1:])] == [0.8, 0.8]
+    assert [round(s, 6) for s in fake.sleeps] == [0.5, 0.5]
+    assert [kind for kind, _ in sent] == ["write", "write", "write", "read"] and round(sent[-1][1] - writes[-1], 6) == 0.3
 
 
+@pytest.mark.real_timing
 def test_mutation_documents_are_not_paced_on_the_sandbox(make_sandbox, tmp_path):
     server = make_sandbox("rc", rc_items=360)
     settings = Settings.from_env({"FLEETOPS_STATE_DIR": str(tmp_path)}).for_sandbox(server.url, server.state["tokens"])
-    client = GitHubProjectsClient(settings)
+    fake = FakeTime()
+    client = GitHubProjectsClient(settings, clock=fake.clock, sleep=fake.sleep)
     mdm = client.project("fleetdm", 58)
     status = mdm.field("Status")
     items = [i for i in client.items(mdm.id) if i.status != "Closed"][:110]
-    server.reset_log()
+    sent = _timed_sends(client, fake, took=0.3)
     client.apply([set_option(mdm.id, i.id, status.id, status.option("Closed").id) for i in items])
-    starts = [start for start, _ in document_spans(server)]
-    assert len(starts) == 3 and starts[-1] - starts[0] < 1.5
+    assert len(sent) == 3 and fake.sleeps == []

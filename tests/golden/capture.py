@@ -42,10 +42,14 @@ class Case:
     world: str
     commands: tuple[tuple[str, ...], ...]
     overrides: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # e.g. FLEETOPS_RITUALS=fleet-rc
 
 
-def _case(name: str, world: str, *commands: str, **overrides: Any) -> Case:
-    return Case(name, world, tuple(tuple(c.split()) for c in commands), overrides)
+def _case(name: str, world: str, *commands: str, env: dict[str, str] | None = None, **overrides: Any) -> Case:
+    return Case(name, world, tuple(tuple(c.split()) for c in commands), overrides, env or {})
+
+
+RC = {"FLEETOPS_RITUALS": "fleet-rc"}  # the current handbook: release candidates, GitHub Projects
 
 
 DRY, APPLY = "--dry-run", "--yes --json"
@@ -90,6 +94,19 @@ CASES: list[Case] = [
           deploy_conclusion="failure"),
     _case("deploy-dogfood-refusals", "default", f"release deploy-dogfood main {DRY}",
           f"release deploy-dogfood v4.57.0 {DRY} --json", f"release deploy-dogfood v4.99.0 {DRY}"),
+    # the release-candidate process (fleet-rc) on the rc world: GitHub Projects boards
+    _case("cut-rc", "rc", f"release cut-rc 4.60.0 {DRY}", f"release cut-rc 4.60.0 {APPLY}", "release cut-rc 4.60.0 --yes", env=RC),
+    _case("rc-status", "rc", "release rc-status 4.59.0", "release rc-status 4.59.0 --json", env=RC),
+    _case("readiness-projects", "rc", "release readiness 4.59.0", "release readiness 4.59.0 --json", env=RC),
+    _case("conclude-projects", "rc", f"release conclude-milestone 4.59.0 {DRY}", f"release conclude-milestone 4.59.0 {APPLY}",
+          "release conclude-milestone 4.59.0 --yes", env=RC),
+    # rituals: the handbook's own rituals files
+    _case("rituals-list", "default", "rituals list", "rituals list --json"),
+    _case("rituals-due", "default", "rituals due", "rituals due --json"),
+    _case("rituals-create-issues", "default", f"rituals create-issues {DRY}", f"rituals create-issues {APPLY}", "rituals create-issues --yes"),
+    _case("rituals-calendar", "default", "rituals calendar --ics fleet.ics --from 2026-11-26 --to 2026-12-31",
+          "rituals calendar --ics fleet.ics --from 2026-11-26 --to 2026-12-31 --json"),
+    _case("rituals-calendar-rc", "rc", "rituals calendar --ics fleet.ics --from 2026-11-01 --to 2027-01-31 --json", env=RC),
     # release tag and publish: the release-day world's 4.58.1, from its merged changelog to the announced release
     _case("release-tag-publish", "release-day", "release tag 4.58.1 --dry-run", "release tag 4.58.1 --yes --poll-interval 0.01",
           "release publish 4.58.1 --dry-run", "release publish 4.58.1 --yes", "release publish 4.58.1 --yes --json", deploy_polls=0),
@@ -110,15 +127,15 @@ def normalise(text: str, state_dir: Path) -> str:
 
 
 @contextmanager
-def pinned(state_dir: Path) -> Iterator[None]:
-    """The environment of a golden run: no inherited configuration, NO_COLOR, 100 columns, NOW."""
+def pinned(state_dir: Path, extra: dict[str, str] | None = None) -> Iterator[None]:
+    """The environment of a golden run: no inherited configuration, NO_COLOR, 100 columns, NOW (and the case's `extra`)."""
     from fleetops.app import App
     from fleetops.sandbox.server import Context
     from fleetops.settings import Settings
     from tests.conftest import FLEETOPS_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in FLEETOPS_ENV}
-    env.update({"FLEETOPS_STATE_DIR": state_dir.name, "NO_COLOR": "1", "COLUMNS": "100"})
+    env.update({"FLEETOPS_STATE_DIR": state_dir.name, "NO_COLOR": "1", "COLUMNS": "100", **(extra or {})})
     original = Settings.from_env.__func__  # type: ignore[attr-defined]
 
     def from_env(cls, env=None, **overrides):  # noqa: ANN001, ANN202
@@ -142,7 +159,7 @@ def run_case(case: Case, state_dir: Path) -> str:
 
     save_state(state_dir, build_world(case.world, now=NOW, **case.overrides))
     parts = []
-    with pinned(state_dir):
+    with pinned(state_dir, case.env):
         for args in case.commands:
             argv = list(args) if args[0] == "sandbox" else ["--sandbox", *args]
             result = run_cli(argv)

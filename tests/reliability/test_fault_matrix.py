@@ -120,8 +120,10 @@ COMMANDS: dict[str, Command] = {
     ),
     # Read-only, but they speak GitHub's GraphQL API: the rows a read can meet.
     "release readiness (fleet-rc)": Command(
+        # its GraphQL documents go out at once (each group's project, by node id), to one path: the
+        # retried and rate-limit rows hit its one search, which the log tells apart
         ("release", "readiness", "4.59.0"), "rc", lambda now: {},
-        read=("POST", r"^/github/graphql"), github_read=("POST", r"^/github/graphql"),
+        read=("GET", r"^/github/search/issues"), github_read=("GET", r"^/github/search/issues"),
         write=("POST", r"^$"), token="GH_TOKEN", lock=None, graphql=("POST", r"^/github/graphql"),
         env={"FLEETOPS_RITUALS": "fleet-rc"}, scope="the `project` scope (`read:project` to read only)",
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import parse, validate
 
-from fleetops.clients import github_links
+from fleetops.clients import github_links, github_trees
 from fleetops.clients.github_projects_documents import MUTATIONS, mutation_document
 from fleetops.clients.github_projects_documents import all_documents as projects_documents
 from fleetops.sandbox.services.github_graphql import schema as subset_schema
@@ -13,8 +13,8 @@ from tests.helpers import subset_problems
 
 
 def all_documents() -> dict[str, str]:
-    """Every GitHub GraphQL document fleetops sends: the Projects client's and the links client's."""
-    return {**projects_documents(), **github_links.all_documents()}
+    """Every GitHub GraphQL document fleetops sends: Projects, and the release's links and trees (issue 21)."""
+    return {**projects_documents(), **github_links.all_documents(), **github_trees.all_documents()}
 
 
 def test_subset_types_fields_and_arguments_are_githubs(github_graphql_schema):

@@ -6,9 +6,14 @@ filtered here; the read is kept until this object writes. Writes are the changes
 nothing else, sent by the client as aliased mutations (≤ 50 per request).
 
 Beyond the `Boards` protocol, for rituals that send many changes of several kinds at once
-(conclude-milestone): `all_cards`, `labels`, and the `*_changes` methods, which return the
-changes a write method would send, so that a caller sends those of several boards and kinds in
-one `apply` (fewer, fuller documents).
+(conclude-milestone): `all_cards`, `archived_cards`, `labels`, and the `*_changes` methods, which
+return the changes a write method would send, so that a caller sends those of several boards and
+kinds in one `apply` (fewer, fuller documents).
+
+Cards are the board's issues and pull requests that are not archived: drafts, items whose content
+the token cannot see (GitHub's `REDACTED`) and archived items are left out (`_listed`). An archived
+item is still on its project, though: GitHub answers an add of its issue with it and refuses to
+update it until it is unarchived, so `archived_cards` lists them for a caller that must know.
 """
 
 from __future__ import annotations
@@ -63,16 +68,21 @@ class GitHubProjectsBoards:
         )
 
     def issue_cards(self, repo: str, number: int) -> dict[str, Card]:
-        """One issue's card on every project it is on, by board key (the project's number): one query.
+        """One issue's card on every project it is on, by board id (the project's node id, from
+        `find`: numbers are unique only per owner, and the issue may be on a user's project 58 too): one query.
 
         NotFound when the repository has no such issue. Archived items are left out.
         """
         found = self.client.issue_items(repo, number, status_field=self.status_field, sprint_field=self.sprint_field)
-        return {str(item.project_number): _card(item) for item in found.items if not item.archived}
+        return {item.project_id: _card(item) for item in found.items if _listed(item)}
 
     def all_cards(self, board: BoardInfo) -> list[Card]:
         """Every issue and pull request on the board, whatever its column (or none); drafts and archived items left out."""
-        return [_card(item) for item in self._all_items(board) if not item.archived and item.kind != "DraftIssue"]
+        return [_card(item) for item in self._all_items(board) if _listed(item)]
+
+    def archived_cards(self, board: BoardInfo) -> list[Card]:
+        """The board's archived issues and pull requests (still on it: see the module docstring)."""
+        return [_card(item) for item in self._all_items(board) if item.archived and item.kind in CONTENT_KINDS]
 
     def labels(self, repo: str) -> dict[str, str]:
         """The repository's labels, name → node id (read once: the label mutations take ids)."""
@@ -92,7 +102,7 @@ class GitHubProjectsBoards:
         wanted = require_column(board, column)
         out = []
         for item in self._all_items(board):
-            if item.archived or item.kind == "DraftIssue" or item.status_option_id != wanted.id:
+            if not _listed(item) or item.status_option_id != wanted.id:
                 continue
             if issues_only and item.kind == "PullRequest":
                 continue
@@ -108,7 +118,7 @@ class GitHubProjectsBoards:
         wanted = text.lower()
         return [
             _card(item) for item in self._all_items(board)
-            if not item.archived and item.kind != "DraftIssue" and item.repo == repo and wanted in item.title.lower()
+            if _listed(item) and item.repo == repo and wanted in item.title.lower()
         ]
 
     # -- writes ---------------------------------------------------------------------------------------------
@@ -199,6 +209,10 @@ class GitHubProjectsBoards:
             ]
         return changes
 
+    def unarchive_changes(self, board: BoardInfo, cards: list[Card]) -> list[gp.Change]:
+        """Bring archived items back (before any change to them: GitHub refuses updates to an archived item)."""
+        return [gp.unarchive_item(board.id, c.board_item_id, f"{c.repo}#{c.number} unarchived on {board.name}") for c in cards]
+
     def add_changes(self, board: BoardInfo, cards: list[Card]) -> list[gp.Change]:
         """Put the cards' issues on `board` (the caller knows they are not on it: GitHub answers an
         issue already there with its existing item). Each answer carries the new item's id."""
@@ -219,6 +233,14 @@ class GitHubProjectsBoards:
             if removing:
                 changes.append(gp.remove_labels(c.issue_id, [names[n] for n in removing], f"{', '.join(removing)} off {c.repo}#{c.number}"))
         return changes
+
+
+CONTENT_KINDS = ("Issue", "PullRequest")
+
+
+def _listed(item: gp.ProjectItem) -> bool:
+    """An item that is a card: an issue or pull request the token can see, not archived."""
+    return not item.archived and item.kind in CONTENT_KINDS
 
 
 def _card(item: gp.ProjectItem) -> Card:

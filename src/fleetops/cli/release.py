@@ -292,6 +292,101 @@ def deploy_dogfood(
     done(fleet.execute(dogfood.deploy(fleet, options), yes=yes, dry_run=dry_run))
 
 
+@app.command("prepare")
+def prepare(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to release, e.g. 4.60.1 (X.Y.0 is a minor, anything else a patch).")],
+    repo_dir: Annotated[Path, typer.Option("--repo-dir", help="The git working copy of the repository.")] = Path("."),
+    remote: Annotated[str | None, typer.Option("--remote", help="The remote to push to. Default: the one whose URL names the repository.")] = None,
+    pick: Annotated[list[int] | None, typer.Option("--pick", metavar="N", help="Also pick merged pull request N (repeatable).")] = None,
+    skip_pick: Annotated[list[int] | None, typer.Option("--skip-pick", metavar="N", help="Do not pick pull request N (repeatable).")] = None,
+    on: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The changelog heading's date. Default: today in the handbook's time zone.")] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Open $EDITOR on the new CHANGELOG section before the plan is shown.")] = False,
+    resend_announcement: ResendAnnouncement = False,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
+    """Prepare a Fleet release in your working copy ("Releasing Fleet").
+
+    \b
+    Run it in a clean clone (--repo-dir); names come from releasing: in the
+    rituals file. It reads first (the milestone's issues and the pull
+    requests GitHub links to them, every line's migrations, the changelog
+    pull requests), fetches without moving any ref, shows the plan with every
+    file's diff, asks (or needs --yes), then:
+    1. Checks out the release branch: a patch's (patch_branch) from the tag
+       of the previous release of its minor, a minor's (minor_branch) from
+       the default branch, or the candidate cut by `release cut-rc`. An
+       existing branch is continued, never reset.
+    2. Patch: git cherry-pick -x each pull request merged into the default
+       branch that closes a milestone issue (open or closed), in first-parent
+       order, skipping those already on the branch (-x line, patch-id or
+       (#N)); --pick/--skip-pick adjust. On a conflict it stops (exit 1):
+       resolve, `git cherry-pick --continue`, run the same command again.
+    3. Lists migrations that break the timestamp rule (never renames them).
+    4. Pushes the release branch.
+    5. Commits "Adding changes for Fleet vX.Y.Z" on update-changelog-prepare-
+       X.Y.Z: the CHANGELOG.md section from changes/, the change files
+       deleted, the version bumps (each pattern exactly once; --edit opens
+       $EDITOR on the section first); pushes it and opens a pull request
+       into the release branch.
+    6. The same section and deletions on update-changelog-X.Y.Z from the
+       default branch, pushed, with a pull request into it.
+    7. Announces in slack.channel, at most once.
+    Exit 0 when done, 3 when something is listed for a person (a pull
+    request that only mentions an issue, an issue with no merged fix, a
+    migration), 1 when a step failed (a conflict, a rejected push), 2 on bad
+    input (nothing written).
+    """
+    from datetime import date
+
+    from fleetops.errors import UsageError
+    from fleetops.ops.release.prepare import COMMAND, Options, prepare as plan_release
+
+    day = None
+    if on is not None:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            raise UsageError(f"--date {on!r} is not a date.", hint="Use YYYY-MM-DD, e.g. 2026-12-03.") from None
+    fleet = app_of(ctx, COMMAND, json=json, dry_run=dry_run, lock=version.strip().removeprefix("v"))
+    options = Options(version=version, repo_dir=repo_dir, remote=remote, picks=tuple(pick or ()), skip_picks=tuple(skip_pick or ()), day=day, edit=edit)
+    done(fleet.execute(plan_release(fleet, options), yes=yes, dry_run=dry_run, resend=resend_announcement))
+
+
+@app.command("check-migrations")
+def check_migrations(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version being released, e.g. 4.58.1.")],
+    json: Json = False,
+) -> None:
+    """Check Fleet's migration-timestamp rule for a release (read-only).
+
+    \b
+    (Releasing Fleet: "Any migrations that are not cherry-picked in a patch
+    must have a later timestamp than migrations that were cherry-picked".)
+    1. Read, in one GitHub GraphQL query, the migration file names
+       (releasing.migrations.dirs in the rituals file) on: the release branch
+       (releasing.minor_branch / patch_branch; before it exists, a patch's
+       previous tag fleet-vX.Y.* or a minor's default branch), the default
+       branch, and every minor branch newer than VERSION.
+    2. R = the release's timestamps; M = the others'. Each m in M but not in R
+       older than R's newest would never run after upgrading through VERSION
+       (Fleet's migrator only runs migrations newer than the newest applied).
+    3. List each one with a proposed timestamp: consecutive after R's newest,
+       in the same order (--json: migrations.violations [{file, timestamp,
+       proposed, branches}]). Nothing is renamed: rename the file and its
+       test, Up_/Down_/TestUp_, and schema.sql on every branch that has it.
+    Exit 0 when the rule holds, 3 on a violation, 2 when VERSION is not
+    X.Y.Z or a patch has no earlier tag of its minor.
+    """
+    from fleetops.ops.release.check_migrations import COMMAND, check_migrations as check
+
+    fleet = app_of(ctx, COMMAND, json=json)
+    done(fleet.report(check(fleet, version)))
+
+
 @app.command("tag")
 def tag(
     ctx: typer.Context,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,8 +20,9 @@ World = Annotated[
     typer.Option(
         "--world",
         help="Which world to seed: 'default' (freeze week, dependencies behind), 'current', "
-        "'release-qa' (the QA issue on the boards), 'released' (4.58.0 published, main frozen) or 'rc' "
-        "(4.59.0's release candidate on GitHub Projects boards).",
+        "'release-qa' (the QA issue on the boards), 'released' (4.58.0 published, main frozen), 'rc' "
+        "(4.59.0's release candidate on GitHub Projects boards), 'release' (4.60.1 due, a real git repository: "
+        "release prepare), 'release-day' or 'release-built' (patches ready to tag, or built: release tag, release publish).",
     ),
 ]
 
@@ -83,9 +85,11 @@ def reset(
        'release-day': patches 4.58.1 and 4.57.1 prepared and merged, ready
        for `release tag`; 'release-built': both tagged and built, ready for
        `release publish`.
+       'release': 4.60.0 released and 4.60.1 due, in a real git repository
+       (`fleetops sandbox clone DIR`, then `release prepare 4.60.1`).
     2. Replace the saved state and clear the request log.
     """
-    from fleetops.sandbox.runtime import sandbox_dir, save_state
+    from fleetops.sandbox.runtime import sandbox_dir, save_state, world_options
     from fleetops.sandbox.world import build_world, world_names
 
     from fleetops.errors import UsageError
@@ -94,7 +98,7 @@ def reset(
     if world not in world_names():
         raise UsageError(f"unknown sandbox world {world!r}.", hint=f"Choose one of: {', '.join(world_names())}.")
     state_dir = fleet.base_settings.state_dir
-    path = save_state(state_dir, build_world(world))
+    path = save_state(state_dir, build_world(world, **world_options(state_dir, world)))
     try:
         (sandbox_dir(state_dir) / "requests.jsonl").unlink(missing_ok=True)
     except OSError as err:
@@ -192,4 +196,45 @@ def move_issue(
     fleet = app_of(ctx, "sandbox move-issue")
     fleet.sandbox_requested = True  # never the real ZenHub, whatever the flags say
     fleet.ui.success(move(fleet, number, pipeline, board))
+    done(0)
+
+
+@app.command()
+def clone(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A new (or empty) directory for the working copy.")],
+) -> None:
+    """Clone the sandbox's fleetdm/fleet (the release world's real git repository).
+
+    \b
+    1. fleetops sandbox reset --world release   (once)
+    2. fleetops sandbox clone DIR   (its remote `origin` is the sandbox's)
+    3. fleetops --sandbox release prepare 4.60.1 --repo-dir DIR
+    What you push there is what the sandbox's GitHub API shows.
+    """
+    from fleetops.sandbox.runtime import clone as clone_repo
+
+    fleet = app_of(ctx, "sandbox clone")
+    url = clone_repo(fleet.base_settings.state_dir, fleet.rituals.repository, directory)
+    fleet.ui.success(f"Cloned {url} into {directory}.")
+    done(0)
+
+
+@app.command("merge-pr")
+def merge_pr(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The sandbox pull request to merge.")],
+) -> None:
+    """Play a person on the sandbox's GitHub: merge a pull request (squashed, as Fleet merges).
+
+    \b
+    For rehearsals: after `release prepare`, merge its changelog pull request
+    into the release branch: fleetops sandbox merge-pr N
+    The merge is a real commit in the sandbox's git repository.
+    """
+    from fleetops.sandbox.runtime import merge_pull
+
+    fleet = app_of(ctx, "sandbox merge-pr")
+    result = merge_pull(fleet.base_settings.state_dir, fleet.rituals.repository, number)
+    fleet.ui.success(f"Merged #{number} into {result['base']} as {result['merge_commit_sha'][:12]}.")
     done(0)

@@ -32,7 +32,7 @@ from github.GithubException import (
 )
 
 from fleetops.clients.network import Network, describe
-from fleetops.concurrency import gather, meanwhile
+from fleetops.concurrency import gather, meanwhile, pause
 from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
 from fleetops.settings import Settings
@@ -109,7 +109,21 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
-class _TimeoutOnceRetry(GithubRetry):
+class _InterruptibleRetry(GithubRetry):
+    """PyGithub's retry policy, unchanged, whose waits end at once when the run is interrupted."""
+
+    def sleep_for_retry(self, response) -> bool:  # noqa: ANN001 - urllib3's response
+        retry_after = self.get_retry_after(response)
+        if retry_after:
+            pause(retry_after)
+            return True
+        return False
+
+    def _sleep_backoff(self) -> None:
+        pause(self.get_backoff_time())
+
+
+class _TimeoutOnceRetry(_InterruptibleRetry):
     """GithubRetry, except that an answer that timed out is waited for once more at most.
 
     A server that accepts and never answers then costs twice the timeout per request, not four
@@ -431,6 +445,30 @@ class GitHubClient:
         where = f" into {base}" if base else ""
         return self._read(f"listing the {state} pull requests{where} of {self.repo_name}", fetch)
 
+    def pulls_from(self, head: str, base: str) -> list[PullSummary]:
+        """GET /pulls?head=OWNER:HEAD&base=BASE&state=all: the pull requests of a branch into another, newest first."""
+        owner = self.repo_name.split("/", 1)[0]
+
+        def fetch() -> list[PullSummary]:
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "GET", f"/repos/{self.repo_name}/pulls",
+                parameters={"head": f"{owner}:{head}", "base": base, "state": "all", "per_page": 100},
+            )
+            return [_pull_summary(d) for d in data or []]
+
+        return self._read(f"listing the pull requests from {head} into {base} of {self.repo_name}", fetch)
+
+    def create_pull(self, title: str, body: str, *, head: str, base: str) -> PullSummary:
+        """POST /pulls (never retried: a re-run finds the pull request by its head and base instead)."""
+
+        def send() -> PullSummary:
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "POST", f"/repos/{self.repo_name}/pulls", input={"title": title, "body": body, "head": head, "base": base},
+            )
+            return _pull_summary(data)
+
+        return self.call(f"opening the pull request from {head} into {base} in {self.repo_name}", send)
+
     def commit_pulls(self, sha: str) -> list[PullSummary]:
         """GET /commits/{sha}/pulls: the pull requests a commit belongs to (every page)."""
 
@@ -487,14 +525,18 @@ class GitHubClient:
             )
 
     # -- issues: "never a duplicate of an open one" ----------------------------------------------------------
-    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False) -> dict[str, list[IssueInfo]]:
+    def open_issues_titled(self, titles: list[str], *, closed_too: bool = False, fresh: bool = False) -> dict[str, list[IssueInfo]]:
         """For each title, the open issues (not PRs) titled exactly so, oldest first.
 
         One search per title finds an issue however old it is; the newest page of open issues,
         read at the same time, covers the minutes during which a new issue is not searchable yet
         (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
         `closed_too`: the search also finds closed issues, listed after the open ones.
+        `fresh`: the newest page is read again too (the look right before a create).
         """
+        if fresh:
+            with self._newest_lock:
+                self._newest = None
         wanted = list(dict.fromkeys(t.strip() for t in titles))
         state = "" if closed_too else " is:open"
 
@@ -561,6 +603,7 @@ class GitHubClient:
                 labels=tuple(lb["name"] for lb in data.get("labels") or []),
                 author=(data.get("user") or {}).get("login") or "",
                 changed_files=int(data.get("changed_files") or 0),
+                merge_commit_sha=data.get("merge_commit_sha") if data.get("merged") or data.get("merged_at") else None,
             )
 
         return self._read(f"reading pull request #{number} of {self.repo_name}", read)
@@ -910,12 +953,37 @@ def _connection_classes(network: Network) -> tuple[type, type]:
         connection.adapter = Adapter(max_retries=connection.retry, pool_connections=connection.pool_size, pool_maxsize=connection.pool_size)
         connection.session.mount(f"{scheme}://", connection.adapter)
 
-    class MeteredHTTP(HTTPRequestsConnectionClass):
+    class PerThread:
+        """PyGithub's connection keeps the verb, URL and body of `request()` on itself until
+        `getresponse()` sends them, and a Requester has one connection for every thread: two
+        concurrent reads could each send the other's request and get its answer. Here each
+        thread keeps its own pending request; the session's urllib3 pool is thread-safe."""
+
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            self._pending = threading.local()
+
+        def request(self, verb, url, input, headers, stream=False) -> None:  # noqa: A002, ANN001
+            self._pending.sent = (verb, url, input, headers)
+
+        def getresponse(self):  # noqa: ANN202
+            from github.Requester import RequestsResponse
+
+            verb, url, body, headers = self._pending.sent
+            self._pending.sent = None
+            send = getattr(self.session, verb.lower())
+            answer = send(
+                f"{self.protocol}://{self.host}:{self.port}{url}", headers=headers, data=body,
+                timeout=self.timeout, verify=self.verify, allow_redirects=False,
+            )
+            return RequestsResponse(answer)
+
+    class MeteredHTTP(PerThread, HTTPRequestsConnectionClass):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             super().__init__(*args, **kwargs)
             mount(self, "http")
 
-    class MeteredHTTPS(HTTPSRequestsConnectionClass):
+    class MeteredHTTPS(PerThread, HTTPSRequestsConnectionClass):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             super().__init__(*args, **kwargs)
             mount(self, "https")

@@ -6,6 +6,14 @@ Projects client's `execute` (one GraphQL transport: PyGithub's requester, token,
 
 `closing_issues`: the issues that pull requests close when they merge (`closingIssuesReferences`:
 closing keywords and issues linked by hand), 50 pull requests per query, for `release rc-status`.
+
+`milestone_fixes`: every issue of a milestone (open and closed, every page, 100 a query) with the
+pull requests GitHub links to it: `closedByPullRequestsReferences` (a closing keyword in a pull
+request into the default branch, or linked by hand in the Development sidebar) and the
+`CrossReferencedEvent`s of its timeline (a pull request that names it; `willCloseTarget` says
+whether it closes it), for `release prepare`. A milestone of 100 issues is one query; Fleet's
+release script asked three REST requests per issue (releasing-facts.md §1.3, §12.5).
+
 These documents need the `repo` scope, not `project`, and their errors say so.
 """
 
@@ -65,12 +73,100 @@ def closing_issues_document(count: int) -> str:
     )
 
 
+PULL_FIELDS = "number title state merged mergeCommit { oid } baseRefName repository { nameWithOwner }"
+FRAGMENTS = f"""
+fragment Linked on Issue {{
+  number title state
+  closedByPullRequestsReferences(first: 10, includeClosedPrs: true) {{ nodes {{ ...Pull }} }}
+  timelineItems(first: 100, itemTypes: [CROSS_REFERENCED_EVENT]) {{
+    nodes {{ ... on CrossReferencedEvent {{ willCloseTarget source {{ ... on PullRequest {{ ...Pull }} }} }} }}
+  }}
+}}
+fragment Pull on PullRequest {{ {PULL_FIELDS} }}
+"""
+
+MILESTONE_FIXES = """
+query MilestoneFixes($owner: String!, $name: String!, $title: String!) {
+  repository(owner: $owner, name: $name) {
+    milestones(first: 10, query: $title, states: [OPEN, CLOSED]) {
+      nodes {
+        number title
+        issues(first: 100, states: [OPEN, CLOSED]) { pageInfo { hasNextPage endCursor } nodes { ...Linked } }
+      }
+    }
+  }
+  rateLimit { cost remaining }
+}
+""" + FRAGMENTS
+
+MILESTONE_FIXES_PAGE = """
+query MilestoneFixesPage($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    milestone(number: $number) {
+      number title
+      issues(first: 100, after: $after, states: [OPEN, CLOSED]) { pageInfo { hasNextPage endCursor } nodes { ...Linked } }
+    }
+  }
+  rateLimit { cost remaining }
+}
+""" + FRAGMENTS
+
+
+@dataclass(frozen=True)
+class LinkedPull:
+    number: int
+    title: str
+    merged: bool
+    merge_commit: str | None
+    base: str
+    repo: str
+    closes: bool  # GitHub links it as closing the issue (not only a mention)
+
+
+@dataclass(frozen=True)
+class LinkedIssue:
+    number: int
+    title: str
+    state: str  # OPEN | CLOSED
+    pulls: tuple[LinkedPull, ...]
+
+
+@dataclass(frozen=True)
+class MilestoneLinks:
+    number: int
+    title: str
+    issues: tuple[LinkedIssue, ...]
+
+
+def _pull(node: dict[str, Any], closes: bool) -> LinkedPull:
+    return LinkedPull(
+        number=node["number"], title=node.get("title") or "", merged=bool(node.get("merged")),
+        merge_commit=(node.get("mergeCommit") or {}).get("oid"), base=node.get("baseRefName") or "",
+        repo=((node.get("repository") or {}).get("nameWithOwner") or ""), closes=closes,
+    )
+
+
+def _issue(node: dict[str, Any]) -> LinkedIssue:
+    pulls: dict[int, LinkedPull] = {}
+    for pr in (node.get("closedByPullRequestsReferences") or {}).get("nodes") or []:
+        if pr:
+            pulls[pr["number"]] = _pull(pr, True)
+    for event in (node.get("timelineItems") or {}).get("nodes") or []:
+        source = (event or {}).get("source") or {}
+        if "number" in source:  # a pull request (an issue's reference has no pull request fields)
+            closes = bool(event.get("willCloseTarget")) or (source["number"] in pulls and pulls[source["number"]].closes)
+            pulls[source["number"]] = _pull(source, closes)
+    return LinkedIssue(node["number"], node.get("title") or "", node.get("state") or "OPEN", tuple(sorted(pulls.values(), key=lambda p: p.number)))
+
+
 def all_documents() -> dict[str, str]:
     """Every document this client sends, by name (for the schema tests)."""
     return {
         "CLOSING_ISSUES_PAGE": CLOSING_ISSUES_PAGE,
         "closing_issues:1": closing_issues_document(1),
         f"closing_issues:{PULLS_PER_DOCUMENT}": closing_issues_document(PULLS_PER_DOCUMENT),
+        "milestone_fixes": MILESTONE_FIXES,
+        "milestone_fixes_page": MILESTONE_FIXES_PAGE,
     }
 
 
@@ -136,3 +232,25 @@ class GitHubLinksClient:
             if not page.get("hasNextPage"):
                 return tuple(out)
             after = page.get("endCursor")
+
+    def milestone_fixes(self, repo: str, titles: list[str]) -> MilestoneLinks | None:
+        """The first milestone titled exactly one of `titles` (the search is by the first, which the others
+        contain: `4.61.0` finds `4.61.0-tentative`), with every issue's linked pull requests; None when there is none."""
+        owner, name = repo.split("/", 1)
+        title = titles[0]
+        doing = f"reading milestone {title} of {repo} with its issues' pull requests"
+        data = self._graphql.execute(MILESTONE_FIXES, {"owner": owner, "name": name, "title": title}, doing, needs=REPO_SCOPE)
+        nodes = [m for m in (((data.get("repository") or {}).get("milestones") or {}).get("nodes")) or [] if m]
+        found = next((m for t in titles for m in nodes if m.get("title") == t), None)
+        if found is None:
+            return None
+        title = found["title"]
+        issues = [_issue(n) for n in (found.get("issues") or {}).get("nodes") or [] if n]
+        page = (found.get("issues") or {}).get("pageInfo") or {}
+        while page.get("hasNextPage"):
+            variables = {"owner": owner, "name": name, "number": found["number"], "after": page.get("endCursor")}
+            more = self._graphql.execute(MILESTONE_FIXES_PAGE, variables, doing, needs=REPO_SCOPE)
+            conn = (((more.get("repository") or {}).get("milestone") or {}).get("issues")) or {}
+            issues += [_issue(n) for n in conn.get("nodes") or [] if n]
+            page = conn.get("pageInfo") or {}
+        return MilestoneLinks(found["number"], title, tuple(issues))

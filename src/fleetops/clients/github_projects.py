@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
@@ -126,7 +126,7 @@ class ProjectItem:
     status_option_id: str | None
     sprint_id: str | None
     sprint_title: str | None
-    kind: str  # Issue, PullRequest, DraftIssue
+    kind: str  # Issue, PullRequest, DraftIssue, Redacted
     content_id: str | None
     number: int | None
     title: str
@@ -141,7 +141,8 @@ class ProjectItem:
     @classmethod
     def from_json(cls, node: dict[str, Any]) -> ProjectItem:
         content = node.get("content") or {}
-        kind = content.get("__typename", "DraftIssue")
+        # REDACTED: content the token cannot see (another repository's, a private one's): GitHub answers null
+        kind = "Redacted" if node.get("type") == "REDACTED" else content.get("__typename", "DraftIssue")
         status = node.get("status") or {}
         sprint = node.get("sprint") or {}
         ms = content.get("milestone")
@@ -219,6 +220,10 @@ def set_iteration(project_id: str, item_id: str, field_id: str, iteration_id: st
     return Change("set_field", {"projectId": project_id, "itemId": item_id, "fieldId": field_id, "value": value}, what or f"set {item_id}")
 
 
+def unarchive_item(project_id: str, item_id: str, what: str = "") -> Change:
+    return Change("unarchive_item", {"projectId": project_id, "itemId": item_id}, what or f"unarchive {item_id}")
+
+
 def close_issue(issue_id: str, what: str = "") -> Change:
     return Change("close_issue", {"issueId": issue_id, "stateReason": "COMPLETED"}, what or f"close {issue_id}")
 
@@ -241,8 +246,13 @@ class GitHubProjectsClient:
 
     service = "GitHub GraphQL"
 
-    def __init__(self, settings: Settings, *, network: Network | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, network: Network | None = None,
+        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """`clock` and `sleep` pace the mutation documents (tests give a fake pair: no test waits on the wall clock)."""
         self.settings = settings
+        self._clock, self._sleep = clock, sleep
         self.url = graphql_url(settings.github_api_url)
         self._token_var = settings.github_token_var
         self._network = network  # the run's: requests and points count in its Costs ("requests" in --json)
@@ -250,7 +260,7 @@ class GitHubProjectsClient:
         self._writes = build_github(settings, network=network, pace_writes=False)  # paced here: see the module docstring
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # held while a mutation document is sent: one at a time
-        self._next_write = 0.0  # time.monotonic() before which no mutation document starts
+        self._next_write: float | None = None  # self._clock() before which no mutation document starts
         self.points_spent = 0
         self.rate_remaining: int | None = None
         self.documents_sent = 0
@@ -299,16 +309,27 @@ class GitHubProjectsClient:
             yield
             return
         with self._write_lock:
-            wait = self._next_write - time.monotonic()
+            wait = 0.0 if self._next_write is None else self._next_write - self._clock()
             if wait > 0:
-                time.sleep(wait)
-            self._next_write = time.monotonic() + self.settings.github_mutation_interval
+                self._sleep(wait)
+            self._next_write = self._clock() + self.settings.github_mutation_interval
             yield
 
     def execute(
         self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool = False, needs: str = PROJECT_SCOPE,
     ) -> dict[str, Any]:
         """Send one document; return its `data`, or raise with GitHub's messages (`needs`: what the token needs)."""
+        data, errors = self._send(document, variables, doing, mutation=mutation, needs=needs)
+        if errors:
+            self._raise(errors, doing, needs)
+        if not isinstance(data, dict):
+            raise ServiceError(f"GitHub GraphQL answered without data while {doing}.")
+        return data
+
+    def _send(
+        self, document: str, variables: dict[str, Any], doing: str, *, mutation: bool, needs: str,
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """Send one document: its `data` and its `errors` (GitHub answers both when some fields failed)."""
         if self.settings.github_token is None:
             raise AuthError(
                 f"{doing} needs a GitHub token: GitHub's GraphQL API has no anonymous access.",
@@ -339,11 +360,14 @@ class GitHubProjectsClient:
         if self._network is not None and spent:
             self._network.costs.add_graphql_points(spent)
         errors = body.get("errors") or []
-        if errors:
-            self._raise(errors, doing, needs)
-        if not isinstance(data, dict):
-            raise ServiceError(f"GitHub GraphQL answered without data while {doing}.")
-        return data
+        if errors and any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors):
+            reset = next((str(v) for k, v in (headers or {}).items() if k.lower() == "x-ratelimit-reset"), "")
+            when = f" (it resets at {datetime.fromtimestamp(int(reset), UTC):%H:%M} UTC)" if reset.isdigit() else ""
+            raise ServiceError(
+                f"GitHub's GraphQL rate limit is exhausted while {doing}: {_messages(errors)}.",
+                hint=f"Wait for GitHub's reset{when}, then re-run: it sends only what is still missing.",
+            )
+        return (data if isinstance(data, dict) else None), [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
 
     def _raise(self, errors: list[dict[str, Any]], doing: str, needs: str) -> None:
         message = _messages(errors)
@@ -434,24 +458,59 @@ class GitHubProjectsClient:
     def apply(self, changes: list[Change]) -> list[dict[str, Any]]:
         """Send `changes` as aliased mutations, ≤ 50 per document, in order; each one's answer.
 
-        A change GitHub refuses fails the call with its `what` named; the changes that GitHub
-        made before are made (a re-run reads the boards and sends only what is still missing).
+        GitHub runs each aliased field on its own: a document answers `data` for the fields that
+        worked and `errors` with a `path` (the alias) for those it refused. Every document is
+        sent; then, if GitHub refused any change, `PartlyApplied` names exactly those and counts
+        the rest as applied (a re-run reads the boards and sends only what is still missing).
+        An error that is not one field's (scope, rate limit, a document GitHub cannot read) stops
+        the call at once.
         """
         answers: list[dict[str, Any]] = []
+        refused: list[tuple[Change, str]] = []
         for start in range(0, len(changes), MAX_MUTATIONS_PER_DOCUMENT):
             chunk = changes[start : start + MAX_MUTATIONS_PER_DOCUMENT]
             document = docs.mutation_document([c.kind for c in chunk])
             variables = {f"m{i}": c.input for i, c in enumerate(chunk)}
             doing = chunk[0].what if len(chunk) == 1 else f"{len(chunk)} changes ({chunk[0].what}, ...)"
-            try:
-                data = self.execute(document, variables, doing, mutation=True)
-            except ServiceError as err:
-                if isinstance(err, NotFound):
-                    raise
-                raise ServiceError(f"{err.message} Changes in that request: {', '.join(c.what for c in chunk[:5])}"
-                                   f"{', ...' if len(chunk) > 5 else ''}.", hint=err.hint) from None
-            answers += [data.get(f"m{i}") or {} for i in range(len(chunk))]
+            data, errors = self._send(document, variables, doing, mutation=True, needs=PROJECT_SCOPE)
+            by_alias = _errors_by_alias(errors, len(chunk))
+            if by_alias is None or data is None:  # not (only) some fields' errors: the whole document failed
+                if errors:
+                    self._raise(errors, doing, PROJECT_SCOPE)
+                raise ServiceError(f"GitHub GraphQL answered without data while {doing}.")
+            refused += [(chunk[i], message) for i, message in sorted(by_alias.items())]
+            answers += [{} if i in by_alias else (data.get(f"m{i}") or {}) for i in range(len(chunk))]
+        if refused:
+            raise PartlyApplied(refused, applied=len(changes) - len(refused), answers=answers)
         return answers
+
+
+class PartlyApplied(ServiceError):
+    """GitHub refused some changes of an `apply` and made the others."""
+
+    def __init__(self, refused: list[tuple[Change, str]], *, applied: int, answers: list[dict[str, Any]]) -> None:
+        self.refused = refused
+        self.applied = applied
+        self.answers = answers  # {} for a refused change
+        named = "; ".join(f"{change.what} ({message})" for change, message in refused)
+        super().__init__(
+            f"GitHub refused {len(refused)} of {len(refused) + applied} change(s) and applied {applied}: {named}.",
+            hint="Fix what GitHub says, then re-run: it sends only what is still missing.",
+        )
+
+
+def _errors_by_alias(errors: list[dict[str, Any]], count: int) -> dict[int, str] | None:
+    """Refused aliased fields (index → GitHub's message), or None when an error is not one field's."""
+    out: dict[int, str] = {}
+    for error in errors:
+        path = error.get("path")
+        alias = path[0] if isinstance(path, list) and path else None
+        index = int(alias[1:]) if isinstance(alias, str) and alias[:1] == "m" and alias[1:].isdigit() else -1
+        if not 0 <= index < count or error.get("type") in SCOPE_ERRORS:
+            return None
+        message = redact(str(error.get("message") or "refused")).rstrip(".")
+        out[index] = f"{out[index]}; {message}" if index in out else message
+    return out
 
 
 def _iteration(node: dict[str, Any], completed: bool) -> Iteration:

@@ -21,6 +21,7 @@ RATE = "rateLimit { cost remaining }"
 ITEM_FIELDS = """
 fragment ItemFields on ProjectV2Item {
   id
+  type
   isArchived
   project { id number }
   status: fieldValueByName(name: $statusField) { ... on ProjectV2ItemFieldSingleSelectValue { name optionId } }
@@ -132,6 +133,7 @@ MUTATIONS: dict[str, MutationTemplate] = {
     "add_labels": MutationTemplate("addLabelsToLabelable", "AddLabelsToLabelableInput", "clientMutationId"),
     "remove_labels": MutationTemplate("removeLabelsFromLabelable", "RemoveLabelsFromLabelableInput", "clientMutationId"),
     "update_issue": MutationTemplate("updateIssue", "UpdateIssueInput", "issue { id }"),
+    "unarchive_item": MutationTemplate("unarchiveProjectV2Item", "UnarchiveProjectV2ItemInput", "item { id }"),
 }
 
 

@@ -130,6 +130,7 @@ class PullInfo:
     labels: tuple[str, ...]
     author: str
     changed_files: int  # GitHub's count; the files list stops at 3000
+    merge_commit_sha: str | None = None  # a merged pull request's commit on its base branch
 
     def as_json(self) -> dict[str, object]:
         return {"number": self.number, "title": self.title, "url": self.url}

@@ -19,6 +19,7 @@ import httpx
 from httpx_retries import Retry, RetryTransport
 
 from fleetops.clients.network import Costs, Network, describe
+from fleetops.concurrency import pause
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
 
@@ -26,23 +27,6 @@ if TYPE_CHECKING:
     from fleetops.settings import Settings
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-class _Retry(Retry):
-    """httpx-retries' policy, except that a request whose answer timed out is sent once more at most.
-
-    A server that accepts and never answers then costs twice the timeout per request, not four
-    times (docs/reliability.md); refused connections and 5xx keep their retries.
-    """
-
-    def is_retryable_exception(self, exception: Exception) -> bool:
-        if isinstance(exception, httpx.ReadTimeout) and self.attempts_made >= 1:
-            return False
-        return super().is_retryable_exception(exception)
-
-# The network and service a client is being built for (set by the `Clients` factory around the
-# constructor), so that the service modules keep calling `build_client(settings, url)` unchanged.
-_building: ContextVar[tuple[Network, str] | None] = ContextVar("fleetops_building", default=None)
 
 
 @contextmanager
@@ -83,6 +67,32 @@ class MeteredTransport(httpx.BaseTransport):
     def close(self) -> None:
         if self._owns_inner:
             self._inner.close()
+
+
+class _InterruptibleRetry(Retry):
+    """httpx-retries' policy, unchanged, whose waits end at once when the run is interrupted."""
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        seconds = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
+        pause(seconds)
+        self.elapsed_sleep += seconds
+
+
+class _Retry(_InterruptibleRetry):
+    """httpx-retries' policy, except that a request whose answer timed out is sent once more at most.
+
+    A server that accepts and never answers then costs twice the timeout per request, not four
+    times (docs/reliability.md); refused connections and 5xx keep their retries.
+    """
+
+    def is_retryable_exception(self, exception: Exception) -> bool:
+        if isinstance(exception, httpx.ReadTimeout) and self.attempts_made >= 1:
+            return False
+        return super().is_retryable_exception(exception)
+
+# The network and service a client is being built for (set by the `Clients` factory around the
+# constructor), so that the service modules keep calling `build_client(settings, url)` unchanged.
+_building: ContextVar[tuple[Network, str] | None] = ContextVar("fleetops_building", default=None)
 
 
 def build_client(

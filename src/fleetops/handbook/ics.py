@@ -23,7 +23,7 @@ PRODID = "-//fleetops//handbook rituals//EN"
 @dataclass(frozen=True)
 class ReleaseEvent:
     version: str
-    kind: str  # freeze, deep-freeze, release
+    kind: str  # freeze, deep-freeze, release; candidate (the release-candidate process)
     summary: str
     start: datetime  # aware
     url: str = ""

@@ -18,6 +18,7 @@ RENDERERS = {
     "fleetops.views.Facts": "fleetops.render.facts:facts",
     "fleetops.views.Quote": "fleetops.render.facts:quote",
     "fleetops.views.RequestLog": "fleetops.render.facts:request_log",
+    "fleetops.views.FileDiffs": "fleetops.render.diffs:file_diffs",
     "fleetops.ops.freeze.window.FreezeView": "fleetops.render.freeze:status",
     "fleetops.ops.deps.check.Report": "fleetops.render.check_deps:report",
     "fleetops.ops.qa.readiness.Readiness": "fleetops.render.readiness:readiness",

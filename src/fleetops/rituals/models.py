@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from fleetops import text, versions
 from fleetops.rituals import steps as step_kinds
+from fleetops.rituals.releasing import Releasing
 from fleetops.rituals.publishing import Publishing
 
 Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
@@ -448,6 +449,7 @@ class Rituals(Section):
     slack: Slack = Slack()
     publishing: Publishing = Publishing()
     handbook: Handbook = Handbook()
+    releasing: Releasing = Releasing()
     rituals: RitualLists = RitualLists()
 
     def steps_of(self, ritual: str) -> list[StepEntry]:

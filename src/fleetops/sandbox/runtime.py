@@ -85,9 +85,34 @@ def load_state(state_dir: Path, *, world: str = "default") -> dict[str, Any]:
         if problem is not None:
             raise UsageError(f"the sandbox world {path} is damaged: {problem}.", hint=RESET_HINT)
         return state
-    state = build_world(world)
+    state = build_world(world, **world_options(state_dir, world))
     save_state(state_dir, state)
     return state
+
+
+def world_options(state_dir: Path, world: str) -> dict[str, Any]:
+    """What a world needs from the state dir: the release world's real git repositories go under `sandbox/git`
+    (any earlier ones there are the sandbox's own and are removed first)."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from fleetops.sandbox.world import WORLDS
+
+    if not WORLDS[world](datetime.now(UTC)).release:
+        return {}
+
+    folder = sandbox_dir(state_dir) / "git"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UsageError(f"{folder} is not a directory fleetops made: it will not remove it.", hint="Move it away, then reset the sandbox.")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return {"git_dir": str(folder)}
+
+
+def git_url(state: dict[str, Any], repo: str) -> str | None:
+    """The `file://` URL of a sandbox repository backed by real git, or None."""
+    git_dir = ((state.get("github") or {}).get("repos", {}).get(repo) or {}).get("git_dir")
+    return Path(git_dir).as_uri() if git_dir else None
 
 
 def save_state(state_dir: Path, state: dict[str, Any]) -> Path:
@@ -202,3 +227,33 @@ def read_request_log(state_dir: Path) -> tuple[list[dict[str, Any]], list[int]]:
         else:
             skipped.append(number)
     return entries, skipped
+
+
+def clone(state_dir: Path, repo: str, target: Path) -> str:
+    """`git clone` the sandbox's real repository into `target` (a new or empty directory); returns the URL."""
+    import subprocess
+
+    url = git_url(load_state(state_dir), repo)
+    if url is None:
+        raise UsageError(f"the sandbox's {repo} is not a git repository in this world.",
+                         hint="Reset to the release world first: fleetops sandbox reset --world release")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"{target} exists and is not an empty directory: nothing was written.", hint="Give a new directory.")
+    done = subprocess.run(["git", "clone", "--quiet", url, str(target)], capture_output=True, text=True, check=False)  # noqa: S603, S607
+    if done.returncode != 0:
+        raise FleetopsError(f"git clone failed: {done.stderr.strip()}")
+    return url
+
+
+def merge_pull(state_dir: Path, repo: str, number: int) -> dict[str, Any]:
+    """Merge a sandbox pull request (a person clicking "Squash and merge"), in the running or an in-process server."""
+    import httpx
+
+    handle = attach(state_dir)
+    try:
+        answer = httpx.post(f"{handle.url}/_sandbox/merge-pr", json={"repo": repo, "number": number}, timeout=30)
+    finally:
+        handle.close()
+    if answer.status_code != 200:
+        raise UsageError(f"the sandbox could not merge #{number}: {answer.json().get('message', answer.text)}")
+    return answer.json()

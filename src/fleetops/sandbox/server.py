@@ -179,6 +179,8 @@ class SandboxServer:
                     write = False
                 else:
                     router, sub = self._router_for(path)
+                    if router is not None and router.service.startswith("github"):
+                        self._sync_git(Context(self, self.state, self.url, router.service, router.prefix))
                     if router is None:
                         raise HTTPError(404, {"message": f"no sandbox service at {path}"})
                     service = router.service
@@ -276,6 +278,14 @@ class SandboxServer:
                 return router, path[len(router.prefix):] or "/"
         return None, path
 
+    def _sync_git(self, ctx: Context) -> None:
+        """What was pushed to a git-backed repository (sandbox/gitrepo.py); a new ref goes through GitHub's one door."""
+        from fleetops.sandbox.gitrepo import sync_all
+        from fleetops.sandbox.services.github.release_workflow import ref_created
+
+        if sync_all(self.state, created=lambda repo, name, sha: ref_created(ctx, repo, name, sha)):
+            self._persist()
+
     def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
         """`/_sandbox/...`: inspect the state and the request log, inject faults, set latency."""
         if method == "GET" and path == "/_sandbox/state":
@@ -293,6 +303,13 @@ class SandboxServer:
             from fleetops.sandbox.world import world_process
 
             return Response(body={"ok": True, "world": self.state.get("world"), "process": world_process(self.state)})
+        if method == "POST" and path == "/_sandbox/merge-pr":
+            from fleetops.sandbox.gitrepo import merge_pull
+
+            spec = json.loads(body or b"{}")
+            result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC))
+            self._persist()
+            return Response(body=result)
         raise HTTPError(404, {"message": f"unknown control endpoint {method} {path}"})
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

@@ -16,7 +16,9 @@ builder; ops/steps.py runs the list), each built here:
                                                   "Confirm and celebrate"; those with one of its
                                                   `close_labels` (fleet-rc: `~engineering-initiated`)
                                                   closed instead (issue closed; Status "Closed" where
-                                                  the drafting project has that column)
+                                                  the drafting project has that column); a story whose
+                                                  drafting item is archived is unarchived first
+                                                  (docs/github-projects.md, "Archived items")
     close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
@@ -69,6 +71,7 @@ class Project:
     number: int
     info: BoardInfo | None = None
     cards: list[Card] = field(default_factory=list)
+    archived: list[Card] = field(default_factory=list)  # archived items: still on the project (GitHub's add answers them)
     problem: str | None = None  # why its steps cannot run (a person must fix the board or the file)
 
 
@@ -156,6 +159,7 @@ class ConcludeProjects(Conclude):
             return
         project.info = info
         project.cards = self.boards.all_cards(info)
+        project.archived = self.boards.archived_cards(info)
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
@@ -183,7 +187,7 @@ class ConcludeProjects(Conclude):
         labels, drafting = self.labels, self.reads.drafting
         stories = [c for c in group.cards if self._in_release(c) and self._story(c) and c.state == "open" and c.issue_id not in self._claimed]
         self._claimed.update(c.issue_id for c in stories)
-        on_drafting = {c.issue_id for c in drafting.cards}
+        on_drafting = {c.issue_id for c in [*drafting.cards, *drafting.archived]}  # an archived item is on it: adding answers it
         need_product, need_unrelease, relabel_parts = self._relabelling(stories)
         need_add = [c for c in stories if c.issue_id not in on_drafting]
         self._sending.update((c.issue_id, c) for c in need_add)
@@ -260,14 +264,23 @@ class ConcludeProjects(Conclude):
         if not moving and not closing:
             return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
 
+        archived_ids = {c.board_item_id for c in drafting.archived}
+        unarchive = [c for c in [*moving, *closing] if c.board_item_id in archived_ids]
+        data["unarchived"] = _numbers(unarchive)
+
         def apply(step: Step) -> str:
             info = drafting.info
             assert info is not None
             move, close = self._placed(moving), self._placed(closing)
-            self.boards.apply([*self.boards.move_changes(info, move, self.projects.confirm_and_celebrate), *self.boards.close_changes(info, close)])
+            self.boards.apply([  # GitHub runs a document's mutations in order: unarchived before they are updated
+                *self.boards.unarchive_changes(info, unarchive),
+                *self.boards.move_changes(info, move, self.projects.confirm_and_celebrate), *self.boards.close_changes(info, close),
+            ])
             return f"moved {_count(len(move), 'story')} to {self.projects.confirm_and_celebrate} ({_list(move) or 'none'}); closed {_list(close) or 'none'}"
 
         detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
+        if unarchive:
+            detail += f"; unarchived first on project {drafting.number}: {_list(unarchive)}"
         if closing:
             status = f", and Status {self.projects.closed_column}" if drafting.info is not None and drafting.info.closed is not None else ""
             detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue{status})"  # type: ignore[attr-defined]
@@ -277,7 +290,8 @@ class ConcludeProjects(Conclude):
         """(stories to move to "Confirm and celebrate", stories with a close label to close) on drafting,
         with the stories the stories steps add (their drafting item comes from the adds' answers)."""
         title, p = self.reads.milestone.title, self.projects
-        mine = [c for c in self.reads.drafting.cards if not c.is_pr and self._story(c) and c.milestone == title]
+        drafting = self.reads.drafting
+        mine = [c for c in [*drafting.cards, *drafting.archived] if not c.is_pr and self._story(c) and c.milestone == title]
         adding = [dataclasses.replace(c, board_item_id="", column=None) for c in self._sending.values() if c.milestone == title]
         def closes(card: Card) -> bool:
             return bool(close_labels & set(card.labels))

@@ -2,13 +2,15 @@
 
 Handbook: "Update the Fleet releases calendar". The rituals come from the handbook's files (as
 `rituals due`); the release schedule from every open release milestone with a due date, through
-the freeze schedule maths (`compute_schedule`): the freeze start, the deep freeze and the release.
-Both reads run at once. The file is written atomically; nothing else is written.
+the freeze schedule maths (`compute_schedule`): under the merge-freeze process (`fleet`) the
+freeze start, the deep freeze and the release; under the release-candidate process (`fleet-rc`),
+which has no freeze, the candidate cut and the release (`candidate_cut`). Both reads run at once.
+The file is written atomically; nothing else is written.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ from fleetops.handbook import ics
 from fleetops.handbook.calendar import occurrences, parse_frequency
 from fleetops.ops.freeze.window import compute_schedule
 from fleetops.ops.handbook.commands import parse_day, read_handbook
+from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.plan import Plan
 
 if TYPE_CHECKING:
@@ -26,6 +29,24 @@ if TYPE_CHECKING:
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 731
+# releases.md@800f895, "Create a release candidate": the candidate for the next minor release is
+# created "on the first Monday of the next sprint at 8:00 AM Pacific"; engineering.rituals.yml has
+# the release ritual and the release candidate ritual both triweekly from the same day, so a
+# version's candidate is cut one three-week cycle before it is released.
+CANDIDATE_PERIOD = timedelta(weeks=3)
+CANDIDATE_CUT_TIME = time(8, 0)
+PACIFIC = "America/Los_Angeles"
+
+
+def candidate_cut(release: datetime) -> datetime:
+    """When the candidate of a release due at `release` is cut: 08:00 Pacific on the Monday of the
+    week three weeks before the release's week (the Monday on or before release - 3 weeks)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(PACIFIC)
+    day = (release.astimezone(zone) - CANDIDATE_PERIOD).date()
+    monday = day - timedelta(days=day.weekday())
+    return datetime.combine(monday, CANDIDATE_CUT_TIME, tzinfo=zone)
 
 
 def release_events(app: App, milestones: list[Any], first: date, last: date) -> list[ics.ReleaseEvent]:
@@ -43,11 +64,14 @@ def release_events(app: App, milestones: list[Any], first: date, last: date) -> 
         except InvalidVersion:
             continue
         schedule = compute_schedule(ms.title, version, ms.due_on, app.rituals.freeze, app.now())
-        for kind, summary, start in (
-            ("freeze", f"Fleet {version}: merge freeze begins", schedule.freeze_starts),
-            ("deep-freeze", f"Fleet {version}: deep freeze begins", schedule.deep_freeze_starts),
-            ("release", f"Fleet {version} release", schedule.release),
-        ):
+        if is_release_candidate(app):  # no freeze in this process: its candidate is cut instead
+            moments = [("candidate", f"Fleet {version}: release candidate {candidate_branch(app, version)} cut", candidate_cut(schedule.release))]
+        else:
+            moments = [
+                ("freeze", f"Fleet {version}: merge freeze begins", schedule.freeze_starts),
+                ("deep-freeze", f"Fleet {version}: deep freeze begins", schedule.deep_freeze_starts),
+            ]
+        for kind, summary, start in (*moments, ("release", f"Fleet {version} release", schedule.release)):
             if first <= start.date() <= last:
                 events.append(ics.ReleaseEvent(version=version, kind=kind, summary=summary, start=start, url=ms.html_url))
     return sorted(events, key=lambda e: (e.start, e.kind))

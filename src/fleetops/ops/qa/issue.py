@@ -313,6 +313,12 @@ def _create_step(
     title = plan.extra["issue"]["title"]
 
     def apply(step: Step) -> str:
+        # Look again right before the create: another run (another machine, or create-qa-issue beside
+        # cut-rc before they shared a lock) may have opened it since the plan read the issues.
+        found = github.open_issues_titled([title], fresh=True)[title]
+        if found:
+            plan.extra["issue"] = step.data["issue"] = found[0].as_json()
+            return f"already open: #{found[0].number} {found[0].url} (opened since the plan was made; not created again)"
         created = github.create_issue(title, body, labels=labels, assignees=assignees)
         plan.extra["issue"] = step.data["issue"] = created.as_json()
         return f"opened #{created.number} {created.url}"

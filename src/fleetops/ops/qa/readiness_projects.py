@@ -12,15 +12,19 @@ ticket is reported, with its Status on each project, as not ready ("#N is closed
 is not done by closing the issue, and the release DRI should see that it was closed.
 
 Reads only, through the board interface (`app.boards`): the issues with that title (one search,
-open or closed, plus the newest open issues for a ticket too new to be searchable), then its cards
-on every project at once (one GraphQL query). Exit 0 when every group is ready, 3 while any is not.
+open or closed, plus the newest open issues for a ticket too new to be searchable) and, at the same
+time, each group's project (its node id), then the ticket's cards on every project at once (one
+GraphQL query). A card belongs to a group when its project's node id is the group's: project
+numbers are unique only per owner, and the ticket may also be on a user's or another
+organization's project of the same number. Exit 0 when every group is ready, 3 while any is not.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fleetops.errors import RitualsError
+from fleetops.concurrency import gather
+from fleetops.errors import NotFound, RitualsError
 from fleetops.ops.qa.issue import release_version
 from fleetops.plan import Plan
 from fleetops.text import same_name
@@ -52,6 +56,16 @@ def group_status(group: ProductGroup, card: Card | None, ticket: IssueInfo | Non
     }
 
 
+def _board_id(boards: Any, project: int | None) -> str | None:
+    """The node id of a group's project; None when it has none or GitHub has no such project (its ticket is then "not on" it)."""
+    if project is None:
+        return None
+    try:
+        return boards.find(project).id
+    except (NotFound, RitualsError):
+        return None
+
+
 def readiness_on_projects(app: App, version: str) -> Plan:
     """Read-only: the Release QA ticket's Status on each group's project; needs_action unless all ready."""
     version = release_version(version)
@@ -61,11 +75,13 @@ def readiness_on_projects(app: App, version: str) -> Plan:
         raise RitualsError("readiness on GitHub Projects needs boards.github_projects and the candidate section in the rituals file.")
     groups = [g for g in rituals.people.product_groups if g.key in rituals.qa.product_groups]
     title = candidate.qa_issue_title.format(version=version)
-    boards = app.boards  # GH_TOKEN without the project scope: exit 4 at the first query
-    found = app.clients.github.open_issues_titled([title], closed_too=True)[title]  # open first, then oldest
-    ticket = found[0] if found else None
+    boards, github = app.boards, app.clients.github  # GH_TOKEN without the project scope: exit 4 at the first query
+    reads: dict[str, Any] = {"found": lambda: github.open_issues_titled([title], closed_too=True)[title]}  # open first, then oldest
+    reads.update({f"board:{g.key}": (lambda g=g: _board_id(boards, g.project)) for g in groups})
+    read = gather(reads)
+    ticket = read["found"][0] if read["found"] else None
     cards = boards.issue_cards(app.repo, ticket.number) if ticket is not None else {}  # type: ignore[attr-defined]
-    statuses = [group_status(g, cards.get(str(g.project)), ticket, title, projects.ready_for_release) for g in groups]
+    statuses = [group_status(g, cards.get(read[f"board:{g.key}"] or ""), ticket, title, projects.ready_for_release) for g in groups]
     all_ready = all(s["ready"] for s in statuses)
     plan = Plan(
         command="release readiness",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fleetops.versions import Release, release_name
+from fleetops.versions import Release
 
 if TYPE_CHECKING:
     from fleetops.rituals.models import Rituals
@@ -22,8 +22,6 @@ MIGRATION_DIRS = ("server/datastore/mysql/migrations/tables", "server/datastore/
 MIGRATION = re.compile(r"^(?P<ts>\d{14})_\w+\.go$")  # not _test.go: the \w+ stops before "_test" only when it is the end
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_HEADING = re.compile(r"^## Fleet (?P<version>\d+\.\d+\.\d+)\b", re.MULTILINE)
-MINOR_BRANCH_2024 = "prepare-fleet-v{version}"  # the 2024 process's minor branch (releasing-facts §4)
-PATCH_BRANCH_RC = "rc-patch-fleet-v{version}"  # the current handbook's patch branch (SPEC §2 step 1, releasing-facts §7)
 
 
 @dataclass(frozen=True)
@@ -44,12 +42,8 @@ VERSION_FILES = (
 
 
 def release_branch(rituals: Rituals, version: Release) -> str:
-    """The branch X.Y.Z is released from: a patch's patch branch, a minor's candidate (or 2024 prepare) branch."""
-    if version.patch:
-        return release_name(PATCH_BRANCH_RC if rituals.candidate is not None else rituals.naming.patch_branch, version)
-    if rituals.candidate is not None:
-        return release_name(rituals.candidate.branch, version)
-    return release_name(MINOR_BRANCH_2024, version)
+    """The branch X.Y.Z is released from: the `releasing:` section's patch or minor branch (the one `release prepare` made)."""
+    return rituals.releasing.branch("patch_branch" if version.patch else "minor_branch", str(version))
 
 
 def candidate_branch_pattern(rituals: Rituals) -> str | None:

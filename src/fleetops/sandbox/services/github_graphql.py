@@ -10,6 +10,7 @@ here shows in REST); projects are their own state:
                   {"id", "name": "Sprint", "dataType": "ITERATION", "iterations": [{"id","title","startDate","duration"}],
                    "completed": [...]}],
        "items": [{"id", "content": "fleetdm/fleet#123", "archived": false, "values": {<field id>: <option or iteration id>}}]},
+       # "redacted": true on an item: its content is one the token cannot see (type REDACTED, content null)
     ]
     state["github"]["scopes"] = {<token>: ["repo"]}   # tokens not listed have DEFAULT_SCOPES
     state["github"]["graphql_rate"] = {"limit": 5000, "used": 0}
@@ -23,6 +24,14 @@ As on GitHub: HTTP 200 with `errors` for a document that fails; a token without 
 (`read:project` for reads) gets `INSUFFICIENT_SCOPES` and no data; connections need `first` ≤ 100;
 every document costs points (GitHub's formula: connections requested / 100, at least 1; a mutation
 document costs 1) that `rateLimit` reports and the `x-ratelimit-*` headers carry.
+
+Also as on GitHub: an aliased mutation document runs its fields in order, and one that fails
+leaves the others done: `data` holds the answers of those that worked (null for the failed) and
+`errors` one entry per failure with its `path` (the alias); an archived item refuses field
+updates ("The item is archived and cannot be updated") until `unarchiveProjectV2Item`; adding an
+issue already on a project answers its existing item, archived or not; a document the point
+budget cannot pay for answers HTTP 200 with a `RATE_LIMITED` error, no data, and
+`x-ratelimit-remaining: 0`.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ import base64
 import hashlib
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
@@ -49,7 +58,7 @@ from graphql.language import (
 
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
-from fleetops.sandbox.services.github import iso, node_id, now_iso, web
+from fleetops.sandbox.services.github import iso, node_id, now_iso, tree_at, web
 
 # Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
 # REST path, and the OpenAPI validator only checks the REST router's ("github") responses.
@@ -59,7 +68,7 @@ JSON = dict[str, Any]
 DEFAULT_SCOPES = ("repo", "project", "workflow")
 RATE_LIMIT = 5000
 # Fields that need the `project` scope (`read:project` is enough in a query).
-PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue"})
+PROJECT_FIELDS = frozenset({"projectV2", "projectItems", "addProjectV2ItemById", "updateProjectV2ItemFieldValue", "unarchiveProjectV2Item"})
 MAX_PAGE = 100
 # GitHub's closing keywords in a pull request's description (HTML comments left out). Written
 # here apart from ops/freeze/allow_rules.py's on purpose: the sandbox plays GitHub, and a pattern shared
@@ -196,8 +205,17 @@ def label_obj(repo: JSON, name: str) -> JSON:
     return {"__typename": "Label", "id": label_id(repo, name), "name": name}
 
 
-def milestone_obj(ms: JSON) -> JSON:
-    return {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
+def milestone_obj(ms: JSON, world: World | None = None, repo: JSON | None = None) -> JSON:
+    out = {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
+    if world is not None and repo is not None:
+
+        def issues(info: Any, states: list[str] | None = None, **kw: Any) -> JSON:
+            found = [i for i in repo.get("issues", []) if i.get("milestone") == ms["number"] and not i.get("pull_request")
+                     and (not states or i["state"].upper() in states)]
+            return connection(sorted(found, key=lambda i: i["number"]), wrap=lambda i: content_obj(world, repo, i), **kw)
+
+        out["issues"] = issues
+    return out
 
 
 def repo_obj(world: World, repo: JSON) -> JSON:
@@ -213,7 +231,7 @@ def repo_obj(world: World, repo: JSON) -> JSON:
 
     def milestones(info: Any, query: str | None = None, states: list[str] | None = None, **kw: Any) -> JSON:
         found = [
-            milestone_obj(m) for m in repo.get("milestones", [])
+            milestone_obj(m, world, repo) for m in repo.get("milestones", [])
             if (not query or query.lower() in m["title"].lower()) and (not states or m["state"].upper() in states)
         ]
         return connection(found, **kw)
@@ -224,10 +242,57 @@ def repo_obj(world: World, repo: JSON) -> JSON:
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.", extensions={"type": "NOT_FOUND"})
         return content_obj(world, *found)
 
+    def milestone(info: Any, number: int) -> JSON | None:
+        found = next((m for m in repo.get("milestones", []) if m["number"] == number), None)
+        return milestone_obj(found, world, repo) if found else None
+
+    def ref(info: Any, qualifiedName: str) -> JSON | None:  # noqa: N803 - GraphQL name
+        name = qualifiedName.removeprefix("refs/")
+        return ref_obj(repo, name) if name in repo.get("refs", {}) else None
+
+    def refs(info: Any, refPrefix: str, query: str | None = None, **kw: Any) -> JSON:  # noqa: N803 - GraphQL name
+        if not refPrefix.startswith("refs/") or not refPrefix.endswith("/"):
+            raise GraphQLError("refPrefix must start with 'refs/' and end with '/'", extensions={"type": "INVALID_ARGUMENT"})
+        prefix = refPrefix.removeprefix("refs/")
+        names = sorted(n for n in repo.get("refs", {}) if n.startswith(prefix) and (not query or query in n[len(prefix):]))
+        return connection([ref_obj(repo, n) for n in names], **kw)
+
     return {
         "__typename": "Repository", "id": node_id("Repository", repo["id"]), "name": repo["name"],
         "nameWithOwner": full, "issue": issue, "labels": labels, "milestones": milestones, "pullRequest": pull_request,
+        "ref": ref, "refs": refs, "milestone": milestone,
     }
+
+
+def ref_obj(repo: JSON, name: str) -> JSON:
+    """A ref (`heads/main`, `tags/fleet-v4.58.0`) and what it points at: a commit, or an annotated tag's object."""
+    prefix, short = name.split("/", 1)
+    sha = repo["refs"][name]
+    tag = repo.get("tag_objects", {}).get(sha)
+    target = commit_obj(repo, tag["object"]) if tag else commit_obj(repo, sha)
+    if tag:
+        target = {"__typename": "Tag", "id": gid("Tag", sha), "oid": sha, "name": tag["tag"], "target": target}
+    return {"__typename": "Ref", "id": gid("Ref", name), "name": short, "prefix": f"refs/{prefix}/", "target": target}
+
+
+def commit_obj(repo: JSON, sha: str) -> JSON:
+    """A commit whose `file(path:)` is the file or directory at that path (directories list their entries)."""
+
+    def file(info: Any, path: str) -> JSON | None:
+        files = tree_at(repo, sha)
+        path = path.strip("/")
+        if path in files:
+            return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "blob", "oid": hashlib.sha1(files[path].encode()).hexdigest(), "object": None}  # Blob is outside the subset
+        inside = sorted({p[len(path) + 1 :].split("/", 1)[0] for p in files if p.startswith(path + "/")})
+        if not inside:
+            return None
+        entries = [{"name": n, "path": f"{path}/{n}", "type": "blob" if f"{path}/{n}" in files else "tree",
+                    "oid": hashlib.sha1(f"{sha}:{path}/{n}".encode()).hexdigest(), "object": None} for n in inside]
+        oid = hashlib.sha1(f"{sha}:{path}".encode()).hexdigest()
+        return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "tree", "oid": oid,
+                "object": {"__typename": "Tree", "id": gid("Tree", oid), "oid": oid, "entries": entries}}
+
+    return {"__typename": "Commit", "id": gid("Commit", sha), "oid": sha, "file": file}
 
 
 def closing_keys(repo: JSON, issue: JSON, user_linked_only: bool = False) -> list[str]:
@@ -254,9 +319,12 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
             issues = [f for f in found if f is not None and not f[1].get("pull_request")]  # only issues that exist
             return connection(issues, wrap=lambda f: content_obj(world, *f), **kw)
 
+        sha = issue["pull_request"].get("merge_commit_sha")
         return {
             "__typename": "PullRequest", "id": node_id("PullRequest", issue["id"]), "number": issue["number"],
             "title": issue["title"], "state": "MERGED" if merged else issue["state"].upper(), "closingIssuesReferences": closing,
+            "baseRefName": issue["pull_request"].get("base") or repo.get("default_branch", "main"), "merged": bool(merged),
+            "mergeCommit": commit_obj(repo, sha) if merged and sha else None, "repository": lambda info: repo_obj(world, repo),
         }
     ms = next((m for m in repo.get("milestones", []) if m["number"] == issue.get("milestone")), None)
 
@@ -279,7 +347,27 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
         "milestone": milestone_obj(ms) if ms else None,
         "repository": lambda info: repo_obj(world, repo),
         "projectItems": project_items,
+        "closedByPullRequestsReferences": lambda info, includeClosedPrs=False, userLinkedOnly=False, **kw: connection(  # noqa: N803
+            [content_obj(world, repo, p) for p in _linked_pulls(repo, key, closing_only=True, user_linked_only=userLinkedOnly)
+             if includeClosedPrs or p["pull_request"].get("merged_at") or p["state"] == "open"], **kw),
+        "timelineItems": lambda info, itemTypes=None, **kw: connection(  # noqa: N803
+            [{"__typename": "CrossReferencedEvent", "id": gid("CrossReferencedEvent", f"{key}<-{p['number']}"),
+              "willCloseTarget": key in closing_keys(repo, p), "source": content_obj(world, repo, p)}
+             for p in _linked_pulls(repo, key, closing_only=False)], **kw),
     }
+
+
+def _linked_pulls(repo: JSON, key: str, *, closing_only: bool, user_linked_only: bool = False) -> list[JSON]:
+    """The pull requests that close the issue `key` (closing keyword or hand link), or that name it at all (a cross-reference)."""
+    full, number = key.split("#")
+    mention = re.compile(rf"(?:(?<![\w/])#|{re.escape(full)}#|/{re.escape(full)}/issues/){number}\b")
+    out = []
+    for pull in repo.get("issues", []):
+        if not pull.get("pull_request"):
+            continue
+        if key in closing_keys(repo, pull, user_linked_only) or (not closing_only and mention.search(f"{pull['title']}\n{pull.get('body') or ''}")):
+            out.append(pull)
+    return out
 
 
 def field_obj(field: JSON) -> JSON:
@@ -318,12 +406,14 @@ def item_obj(world: World, project: JSON, item: JSON) -> JSON:
         value = item.get("values", {}).get(field["id"]) if field else None
         return field_value_obj(field, value) if field and value else None
 
+    found = None if item.get("redacted") else world.issue(item["content"])
+    kind = "REDACTED" if found is None else "PULL_REQUEST" if found[1].get("pull_request") else "ISSUE"
+
     def content(info: Any) -> JSON | None:
-        found = world.issue(item["content"])
         return content_obj(world, *found) if found else None
 
     return {
-        "__typename": "ProjectV2Item", "id": item["id"], "isArchived": bool(item.get("archived")),
+        "__typename": "ProjectV2Item", "id": item["id"], "isArchived": bool(item.get("archived")), "type": kind,
         "project": lambda info: project_obj(world, project), "fieldValueByName": value_by_name, "content": content,
     }
 
@@ -399,6 +489,8 @@ def m_add_item(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
 def m_set_field(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
     project = world.project_by_id(input["projectId"])
     item = world.item_by_id(project, input["itemId"])
+    if item.get("archived"):
+        raise GraphQLError("The item is archived and cannot be updated")
     field = next((f for f in project["fields"] if f["id"] == input["fieldId"]), None)
     if field is None:
         raise not_found_error(input["fieldId"])
@@ -415,6 +507,13 @@ def m_set_field(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
         raise GraphQLError(f"The field {field['name']} cannot be set by the sandbox")
     item.setdefault("values", {})[field["id"]] = wanted
     return {"clientMutationId": input.get("clientMutationId"), "projectV2Item": item_obj(world, project, item)}
+
+
+def m_unarchive_item(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
+    project = world.project_by_id(input["projectId"])
+    item = world.item_by_id(project, input["itemId"])
+    item["archived"] = False
+    return {"clientMutationId": input.get("clientMutationId"), "item": item_obj(world, project, item)}
 
 
 def m_close_issue(world: World, info: Any, input: JSON) -> JSON:  # noqa: A002
@@ -471,6 +570,7 @@ ROOTS = {
     ("Mutation", "addLabelsToLabelable"): m_add_labels,
     ("Mutation", "removeLabelsFromLabelable"): m_remove_labels,
     ("Mutation", "updateIssue"): m_update_issue,
+    ("Mutation", "unarchiveProjectV2Item"): m_unarchive_item,
 }
 
 
@@ -574,13 +674,13 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
         if missing is not None:
             return Response(body={"errors": [_scope_error(missing, needed, scopes)]}, headers=headers, write=False)
         cost = 1 if is_mutation else rate_math(requests)
+        if rate["used"] + cost > rate["limit"]:  # GitHub: HTTP 200, no data, the budget's headers at 0
+            headers.update(_rate_headers(rate, reset=rate["reset_at"]), **{"X-RateLimit-Remaining": "0"})
+            return Response(body={"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]}, headers=headers, write=False)
         rate["last_cost"] = cost
         rate["used"] += cost
         ctx.advanced = True  # the point meter moved: saved with the world, though a query is no write
-    headers.update({
-        "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
-        "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",
-    })
+    headers.update(_rate_headers(rate, reset=rate["reset_at"]))
 
     result = graphql_sync(
         schema(), query, variable_values=variables, operation_name=wanted,
@@ -590,6 +690,14 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
     if result.errors:
         payload["errors"] = [_github_error(e) for e in result.errors]
     return Response(body=payload, headers=headers, write=is_mutation)
+
+
+def _rate_headers(rate: JSON, *, reset: str) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
+        "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",
+        "X-RateLimit-Reset": str(int(datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp())),
+    }
 
 
 def _github_error(err: GraphQLError) -> JSON:

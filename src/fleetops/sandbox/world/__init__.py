@@ -51,6 +51,8 @@ WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {
     "release-day": lambda now: WorldSpec(name="release-day", now=now),
     # The same, with 4.58.1 and 4.57.1 tagged and built (drafts with their assets): `release publish`.
     "release-built": lambda now: WorldSpec(name="release-built", now=now),
+    # 4.60.0 is out and 4.60.1 is due, in a real git repository (`release prepare`, `sandbox clone`).
+    "release": lambda now: WorldSpec(name="release", now=now, release=True),
 }
 
 
@@ -343,6 +345,12 @@ def seed_handbook(state: State, spec: WorldSpec) -> None:
     seed(state, spec)
 
 
+def seed_prepare(state: State, spec: WorldSpec) -> None:
+    from fleetops.sandbox.world.prepare import seed_prepare as seed
+
+    seed(state, spec)
+
+
 SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_github,
     seed_mergefreeze,
@@ -355,4 +363,5 @@ SEEDERS: list[Callable[[State, WorldSpec], None]] = [
     seed_rc,
     seed_handbook,
     seed_release,
+    seed_prepare,  # last: it copies main's files into its real repository
 ]

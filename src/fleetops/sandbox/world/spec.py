@@ -51,6 +51,10 @@ class WorldSpec:
     # The release workflow (world/release.py): how a run started by a fleet-* tag ends, and how many reads it takes.
     release_conclusion: str = "success"
     release_polls: int = 3
+    # The release world (world/prepare.py): fleetdm/fleet in a real bare repository under git_dir
+    # (None: a new temporary directory), for `release prepare`.
+    release: bool = False
+    git_dir: str | None = None
 
     def release_day(self) -> datetime:
         """The release milestone's due moment: by default the Tuesday after the freeze began."""

@@ -22,6 +22,7 @@ from fleetops.sandbox.services.github.common import (  # noqa: F401 - the helper
     dir_at,
     ensure_label,
     file_at,
+    tree_at,
     files_json,
     find_issue,
     find_milestone,

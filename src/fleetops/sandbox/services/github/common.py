@@ -416,6 +416,19 @@ def ancestors(repo: JSON, sha: str) -> list[str]:
     return seen
 
 
+def tree_at(repo: JSON, sha: str) -> dict[str, str]:
+    """Every file (path → content) at commit `sha`: its ancestors' changes applied oldest first."""
+    commits = commits_by_sha(repo)
+    files: dict[str, str] = {}
+    for ancestor in reversed(ancestors(repo, sha)):
+        for path, content in commits[ancestor].get("files", {}).items():
+            if content is None:
+                files.pop(path, None)
+            else:
+                files[path] = content
+    return files
+
+
 def file_at(repo: JSON, sha: str, path: str) -> str | None:
     """The content of `path` at commit `sha` (the newest change among its ancestors)."""
     commits = commits_by_sha(repo)

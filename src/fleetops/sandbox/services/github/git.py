@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fleetops.sandbox.gitrepo import write_ref
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
     commits_by_sha,
@@ -67,7 +68,7 @@ def create_ref(ctx: Context, req: Request) -> Response:
     short = ref.removeprefix("refs/")
     if short in repo.setdefault("refs", {}):
         raise HTTPError(422, {"message": "Reference already exists", "documentation_url": "https://docs.github.com/rest", "status": "422"})
-    repo["refs"][short] = sha
+    write_ref(repo, short, sha)  # also into a git-backed repository's bare repository (sandbox/gitrepo.py)
     ref_created(ctx, repo, short, sha)  # the one door: a fleet-* tag starts the release workflow
     return Response(status=201, body=ref_json(ctx, repo, short, sha))
 

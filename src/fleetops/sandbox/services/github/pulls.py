@@ -7,6 +7,10 @@ from urllib.parse import quote
 
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response
 from fleetops.sandbox.services.github.common import (
+    next_id,
+    now_iso,
+    require_writer,
+    validation_failed,
     repo_of,
     viewer,
     find_milestone,
@@ -154,6 +158,34 @@ def simple_pull_json(ctx: Context, repo: JSON, issue: JSON) -> JSON:
         body.pop(name, None)
     body["labels"] = [{**label, "description": label.get("description") or ""} for label in body["labels"]]
     return body
+
+
+@router.route("POST", "/repos/{owner}/{repo}/pulls")
+def create_pull(ctx: Context, req: Request) -> Response:
+    """Open a pull request from a branch of the repository into another (both must exist; one open per pair)."""
+    user = require_writer(ctx, req)
+    repo = repo_of(ctx, req)
+    data = req.json() or {}
+    title, head, base = data.get("title"), str(data.get("head") or ""), str(data.get("base") or "")
+    head = head.split(":", 1)[-1]
+    if not title:
+        raise validation_failed("PullRequest", "title", "missing_field")
+    for field, name in (("head", head), ("base", base)):
+        if f"heads/{name}" not in repo.get("refs", {}):
+            raise validation_failed("PullRequest", field, "invalid")
+    if any(i["state"] == "open" and i["pull_request"].get("head") == head and i["pull_request"].get("base") == base for i in _pulls_of(repo)):
+        raise validation_failed("PullRequest", "head", "custom", f"A pull request already exists for {repo['owner']}:{head}.")
+    number = repo.get("next_number", 1)
+    repo["next_number"] = number + 1
+    when = now_iso(ctx)
+    issue = {
+        "id": next_id(ctx), "number": number, "title": title, "body": data.get("body") or "", "state": "open", "state_reason": None,
+        "labels": [], "assignees": [], "milestone": None, "user": user, "created_at": when, "updated_at": when, "closed_at": None,
+        "comments": [], "pull_request": {"head": head, "base": base, "draft": bool(data.get("draft")), "files": [], "reviews": [],
+                                         "merged_at": None, "merged_by": None, "head_sha": repo["refs"][f"heads/{head}"]},
+    }
+    repo.setdefault("issues", []).append(issue)
+    return Response(status=201, body=pull_json(ctx, repo, issue))
 
 
 @router.route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}")

@@ -1,0 +1,139 @@
+"""`release check-migrations VERSION`: Fleet's migration-timestamp rule against GitHub, read-only.
+
+R is read from the release branch (before `prepare` made it: a patch's previous tag, a minor's
+default branch); M from the default branch and every open minor branch newer than VERSION. All of
+it is ONE GraphQL query (clients/github_trees.py): the named refs, the minor-branch family and the
+tags of VERSION's minor, each with the file names of the migrations directories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fleetops.clients.github_trees import RefFiles, ref_trees
+from fleetops.errors import UsageError
+from fleetops.ops.qa.issue import release_version
+from fleetops.ops.release.migrations import Violation, timestamps, violations
+from fleetops.plan import Plan, Step
+from fleetops.versions import parse_release
+from fleetops.views import Facts
+
+if TYPE_CHECKING:
+    from fleetops.app import App
+    from fleetops.versions import Release
+
+COMMAND = "release check-migrations"
+
+
+@dataclass(frozen=True)
+class Lines:
+    """What the rule was read from: the release's own ref and each later line's."""
+
+    version: str
+    kind: str  # minor | patch
+    branch: str  # the release branch's name
+    release: RefFiles  # R: the branch, or what it starts from when it does not exist yet
+    release_from: str  # "rc-patch-fleet-v4.58.1", or "fleet-v4.58.0 (the branch does not exist yet)"
+    later: dict[str, RefFiles]  # M: by branch name
+    previous_tag: str | None  # a patch's starting tag
+
+
+def kind_of(version: str) -> str:
+    return "minor" if version.endswith(".0") else "patch"
+
+
+def _prefix(template: str) -> str:
+    return template.split("{version}", 1)[0]
+
+
+def _newest_below(refs: list[RefFiles], prefix: str, below: Release) -> tuple[str, RefFiles] | None:
+    """The highest tag of `below`'s minor under it (a patch starts there), or None."""
+    older = []
+    for ref in refs:
+        version = parse_release(ref.name.removeprefix(prefix)) if ref.name.startswith(prefix) else None
+        if version is not None and version < below and (version.major, version.minor) == (below.major, below.minor):
+            older.append((version, ref))
+    if not older:
+        return None
+    _, ref = max(older, key=lambda pair: pair[0])
+    return ref.name, ref
+
+
+def read_lines(app: App, version: str) -> Lines:
+    """One query: the release branch (or its start), the default branch, the newer minor branches, the minor's tags."""
+    releasing = app.rituals.releasing
+    release = parse_release(version)
+    assert release is not None  # noqa: S101 - release_version checked it
+    kind = kind_of(version)
+    branch = releasing.branch("minor_branch" if kind == "minor" else "patch_branch", version)
+    default = app.rituals.default_branch
+    minor_prefix = _prefix(releasing.minor_branch)
+    tag_prefix = _prefix(app.rituals.naming.release_tag)
+    named, families = ref_trees(
+        app.clients.github_projects, app.repo, releasing.migrations.dirs,
+        [f"refs/heads/{branch}", f"refs/heads/{default}"],
+        [("refs/heads/", minor_prefix), ("refs/tags/", f"{tag_prefix}{release.major}.{release.minor}.")],
+    )
+    on_default = named[f"refs/heads/{default}"]
+    if on_default is None:
+        raise UsageError(f"{app.repo} has no branch {default} (rituals: default_branch).")
+    newer = {r.name: r for r in families[0] if (v := parse_release(r.name.removeprefix(minor_prefix))) is not None and v > release}
+    later = {default: on_default, **newer}
+    previous = _newest_below(families[1], tag_prefix, release) if kind == "patch" else None
+    own = named[f"refs/heads/{branch}"]
+    if own is not None:
+        return Lines(version, kind, branch, own, branch, later, previous[0] if previous else None)
+    if kind == "patch":
+        if previous is None:
+            raise UsageError(
+                f"{version} is a patch, but {app.repo} has no tag {tag_prefix}{release.major}.{release.minor}.* below it to start from.",
+                hint=f"Tag the previous release first, or check VERSION (the next patch of the newest {tag_prefix}{release.major}.{release.minor}.* tag).",
+            )
+        return Lines(version, kind, branch, previous[1], f"{previous[0]} ({branch} does not exist yet)", later, previous[0])
+    return Lines(version, kind, branch, on_default, f"{default} ({branch} does not exist yet)", later, None)
+
+
+def rule(app: App, lines: Lines) -> list[Violation]:
+    pattern = app.rituals.releasing.migrations.pattern
+    r = timestamps(lines.release.paths(), pattern)
+    return violations(r, {name: timestamps(ref.paths(), pattern) for name, ref in lines.later.items()})
+
+
+def migrations_step(lines: Lines, found: list[Violation]) -> Step:
+    """The rule as one read-only step (also in `prepare`'s plan): never a rename, a list for a person."""
+    title = f"Migrations rule against {', '.join(lines.later)}"
+    data = {"violations": [v.as_json() for v in found]}
+    if not found:
+        return Step.skip("migrations", title, "holds: every later migration is newer or in the release", data=data)
+    listed = "; ".join(f"{v.file} ({v.timestamp} → {v.proposed})" for v in found)
+    return Step.checklist("migrations", title, f"{len(found)} migration(s) would never run after an upgrade through {lines.version}; "
+                          f"renumber them on every branch that has them (file, Up_/Down_/TestUp_, schema.sql): {listed}", data=data)
+
+
+def facts(lines: Lines, found: list[Violation]) -> Facts:
+    shown = Facts(heading=f"Migrations for {lines.version} ({lines.kind})", blank_after=True)
+    shown.add("Release", f"{lines.release_from} at {(lines.release.sha or '')[:12]}")
+    shown.add("Later lines", ", ".join(lines.later))
+    for v in found:
+        shown.add("Violation", f"{v.file}: {v.timestamp} < the release's newest; propose {v.proposed} (on {', '.join(v.branches)})", "yellow")
+    if not found:
+        shown.add("Verdict", "the rule holds", "green")
+    return shown
+
+
+def check_migrations(app: App, version: str) -> Plan:
+    """Read-only: exit 3 with each violation and its proposed timestamp; 2 on bad input."""
+    version = release_version(version)
+    lines = read_lines(app, version)
+    found = rule(app, lines)
+    plan = Plan(command=COMMAND, needs_action=bool(found), extra={
+        "version": version, "kind": lines.kind, "branch": lines.branch, "release_from": lines.release_from,
+        "later": list(lines.later), "migrations": {"violations": [v.as_json() for v in found]},
+    })
+    plan.add(migrations_step(lines, found))
+    if not app.json_mode:
+        app.ui.show(facts(lines, found))
+    return plan
+
+
