@@ -89,7 +89,7 @@ def _move_on_project(app: App, number: int, column: str, board_key: str) -> str:
         cards = boards.issue_cards(app.repo, number)  # type: ignore[attr-defined]
     except NotFound:
         raise _no_issue(app, number) from None
-    card = cards.get(str(project))
+    card = cards.get(board.id)  # by the project's node id (boards/github_projects.py)
     if card is None:
         raise UsageError(f"#{number} is not on project {project} ({board.name}).", hint="Add it to the project first, or give another --board.")
     if card.column is not None and same_name(card.column, target.name):
