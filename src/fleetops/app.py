@@ -90,14 +90,31 @@ class App:
 
         require_writable(base.state_dir)  # the sandbox's world lives there: a clear exit 2, not an OSError
         self._sandbox = attach(base.state_dir)
+        self._refuse_other_process(self._sandbox)
         self.ui.print(f"sandbox: rehearsing against {self._sandbox.url} (world in {base.state_dir / 'sandbox'}); nothing real is touched.", style="cyan")
         return base.for_sandbox(self._sandbox.url, self._sandbox.tokens)
+
+    def _refuse_other_process(self, sandbox: SandboxHandle) -> None:
+        """A world seeded for one process rehearsed under the other's rituals file plans nonsense: exit 2."""
+        process = self.rituals.process
+        if sandbox.process == process:
+            return
+        from fleetops.errors import UsageError
+
+        given = self.base_settings.rituals_path
+        rituals = "FLEETOPS_RITUALS=fleet-rc" if sandbox.process == "release-candidate" else "FLEETOPS_RITUALS=fleet"
+        world = "rc" if process == "release-candidate" else "default"
+        raise UsageError(
+            f"the sandbox's world {sandbox.world!r} rehearses the {sandbox.process} process, but FLEETOPS_RITUALS "
+            f"({given if given is not None else 'unset: fleet'}) is a {process} rituals file.",
+            hint=f"Set {rituals} for this world, or run `fleetops sandbox reset --world {world}` for this rituals file; nothing was changed.",
+        )
 
     @cached_property
     def rituals(self) -> Rituals:
         from fleetops.rituals import load_rituals
 
-        settings = self.settings
+        settings = self.base_settings  # the same file with or without --sandbox: reading it starts no sandbox
         return load_rituals(
             settings.rituals_path,
             overrides={
@@ -157,7 +174,9 @@ class App:
     def journal(self) -> Journal:
         from fleetops.journal import Journal
 
-        return Journal(self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox, subject=self.lock_subject or None)
+        return Journal(
+            self.settings.journal_path, command=self.command, sandbox=self.settings.sandbox, subject=self.lock_subject or None, warn=self.ui.warn
+        )
 
     def now(self):  # noqa: ANN201 - datetime
         from datetime import UTC, datetime

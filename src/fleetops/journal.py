@@ -1,7 +1,10 @@
 """The journal: one JSON line per applied step in FLEETOPS_STATE_DIR/journal.jsonl (SPEC §2).
 
 It is the audit log of what fleetops changed, by whom and with which command; it never holds a
-secret (every field is redacted before it is written). It is also the record of attempts at writes
+secret (every field is redacted before it is written). A record cut short by a crash is left as it
+is and the next one starts on a new line. A run interrupted (Ctrl-C, SIGTERM) records `interrupted`
+with the steps it had not recorded; the re-run records each of those it finds already done as
+`found` (done, but not applied by that run), so that nothing applied goes unrecorded. It is also the record of attempts at writes
 that cannot be read back (status `attempted`, written before the write): `unconfirmed` finds the
 last one that no `done` (or a failure that certainly sent nothing, `"sent": false`) followed.
 """
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from fleetops.redaction import redact_obj
 
@@ -27,11 +31,27 @@ def current_user() -> str:
 class Journal:
     """Appends entries to a JSONL file, creating its folder on first write."""
 
-    def __init__(self, path: Path, *, command: str, sandbox: bool = False, subject: str | None = None) -> None:
+    def __init__(
+        self, path: Path, *, command: str, sandbox: bool = False, subject: str | None = None, warn: Callable[[str], None] | None = None
+    ) -> None:
         self.path = path
         self.command = command
         self.sandbox = sandbox
         self.subject = subject  # what the run is about (a version, a branch), when the command has one
+        self.warn = warn  # says once that an earlier record was found cut short
+        self._warned = False
+
+    def _line_start(self, fh: IO[bytes]) -> bytes:
+        """A line break to write first when the file's last record was cut short (a crash mid-write)."""
+        if fh.seek(0, 2) == 0:
+            return b""
+        fh.seek(-1, 2)
+        if fh.read(1) == b"\n":
+            return b""
+        if not self._warned and self.warn is not None:
+            self.warn(f"the last record of the journal {self.path} was cut short (an earlier run ended while writing it); new records start on a new line.")
+            self._warned = True
+        return b"\n"
 
     def record(self, step: str, status: str, detail: str, **extra: Any) -> None:
         entry: dict[str, Any] = {
@@ -48,14 +68,32 @@ class Journal:
             entry["sandbox"] = True
         entry.update(extra)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(redact_obj(entry)) + "\n")
+        line = (json.dumps(redact_obj(entry)) + "\n").encode("utf-8")
+        with self.path.open("a+b") as fh:
+            fh.write(self._line_start(fh) + line)  # appended at the end, whatever the position read
+
+    def _mine(self, entry: dict[str, Any]) -> bool:
+        return (
+            entry.get("command") == self.command
+            and entry.get("subject") == self.subject
+            and bool(entry.get("sandbox")) == self.sandbox
+        )
+
+    def unfinished(self) -> list[str]:
+        """The steps an interrupted last run of this command (and subject) left unrecorded; else none."""
+        try:
+            mine = [e for e in self.entries() if self._mine(e)]
+        except OSError:
+            return []
+        if not mine or mine[-1].get("status") != "interrupted":
+            return []
+        return [str(step) for step in mine[-1].get("unfinished", [])]
 
     def entries(self) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
         out = []
-        for line in self.path.read_text().splitlines():
+        for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 out.append(json.loads(line))
             except ValueError:  # a line cut short by a crash: the others still count
@@ -70,11 +108,8 @@ class Journal:
             return None
         last = None
         for entry in entries:
-            if entry.get("command") != self.command or entry.get("step") != step or entry.get("subject") != self.subject:
-                continue
-            if bool(entry.get("sandbox")) != self.sandbox:
-                continue
-            last = entry
+            if self._mine(entry) and entry.get("step") == step:
+                last = entry
         if last is None:
             return None
         if last.get("status") == "attempted" or (last.get("status") == "failed" and last.get("sent") is not False):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fleetops.errors import FleetopsError, UsageError
+from fleetops.files import folder_problem
 
 
 # Commands that write to one release (its QA issue, branch, milestone): one lock per (repository, release).
@@ -36,14 +37,7 @@ class LockHeld(FleetopsError):
 
 def state_dir_problem(state_dir: Path) -> str | None:
     """Why fleetops cannot write in `state_dir` (None when it can): checked before the first write."""
-    try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        probe = state_dir / f".write-test-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        return err.strerror or type(err).__name__
-    return None
+    return folder_problem(state_dir)
 
 
 def require_writable(state_dir: Path) -> None:

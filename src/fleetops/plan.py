@@ -149,6 +149,7 @@ class Runner:
         self.dry_run = dry_run
         self.resend = resend  # send again what an unconfirmed attempt may have sent
         self.journal_problem: str | None = None
+        self._recorded: set[str] = set()  # the steps of this run the journal holds
 
     def run(self, plan: Plan) -> Outcome:
         ask = self._unconfirmed(plan)
@@ -157,6 +158,8 @@ class Runner:
             if not self.ui.confirm(f"{step.title}: it may have been sent at {step.attempted}. Send it again?"):
                 self._hold(plan, step, step.attempted or "?")
         pending = plan.pending
+        if not self.dry_run:
+            self._record_found(plan)
         if self.dry_run or not pending:
             if not pending and plan.steps and not self.dry_run:
                 self.ui.info("Nothing to change.")
@@ -166,6 +169,15 @@ class Runner:
             self._confirm(plan, len(writes))
         self._apply(plan, pending)
         return self._finish(plan)
+
+    def _record_found(self, plan: Plan) -> None:
+        """Record the steps an interrupted run left unrecorded that this run finds already done (journal.py)."""
+        if self.journal is None:
+            return
+        unfinished = set(self.journal.unfinished())
+        for step in plan.steps:
+            if step.id in unfinished and step.status is Status.SKIPPED and not step.manual:
+                self._journal(step, {"found": True}, status="found")
 
     def _unconfirmed(self, plan: Plan) -> list[Step]:
         """Mark each `once` step with an unconfirmed attempt: send again, hold, or ask (returned)."""
@@ -206,18 +218,27 @@ class Runner:
     def _apply(self, plan: Plan, pending: list[Step]) -> None:
         # failed while planning (a precondition a person must fix), or failed or blocked during this run
         unfinished: set[str] = {s.id for s in plan.steps if s.status is Status.FAILED}
-        with self.ui.progress(len(pending), "Applying") as advance:
-            for step in pending:
-                blockers = [n for n in step.needs if n in unfinished]
-                if blockers:
-                    unfinished.add(step.id)
-                    step.detail = f"not run: needs {', '.join(blockers)}, which did not finish"
-                    self._report(step)
-                else:
-                    self._apply_one(plan, step)
-                    if step.status is Status.FAILED:
+        try:
+            with self.ui.progress(len(pending), "Applying") as advance:
+                for step in pending:
+                    blockers = [n for n in step.needs if n in unfinished]
+                    if blockers:
                         unfinished.add(step.id)
-                advance(step.title)
+                        step.detail = f"not run: needs {', '.join(blockers)}, which did not finish"
+                        self._report(step)
+                    else:
+                        self._apply_one(plan, step)
+                        if step.status is Status.FAILED:
+                            unfinished.add(step.id)
+                    advance(step.title)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM (cli): the re-run records what it finds done
+            left = [s.id for s in pending if s.id not in self._recorded and s.status is not Status.FAILED]
+            if self.journal is not None:
+                try:
+                    self.journal.record(left[0] if left else "-", "interrupted", "interrupted: re-run to finish", unfinished=left)
+                except OSError:
+                    pass  # the re-run still finds every change by reading; only the record is lost
+            raise
 
     def _report(self, step: Step) -> None:
         self.ui.step_result(step)
@@ -259,12 +280,13 @@ class Runner:
         self._journal(step, extra)
         self._report(step)
 
-    def _journal(self, step: Step, extra: dict[str, Any]) -> None:
+    def _journal(self, step: Step, extra: dict[str, Any], *, status: str | None = None) -> None:
         """Part of the step's outcome: a journal that cannot be written stops nothing and hides nothing."""
         if self.journal is None:
             return
         try:
-            self.journal.record(step.id, str(step.status), step.detail, **extra)
+            self.journal.record(step.id, status or str(step.status), step.detail, **extra)
+            self._recorded.add(step.id)
         except OSError as err:
             self.journal_problem = f"{self.journal.path}: {err.strerror or err}"
             step.detail += " (not journaled)"

@@ -22,6 +22,8 @@ _PATTERNS = [
     # A Slack incoming webhook's path is its secret, whatever host serves it.
     (re.compile(r"(/services/)T[A-Z0-9]+/B[A-Z0-9]+/[^\s'\"/?]+"), r"\1" + MASK),
     (re.compile(r"(hooks\.slack\.com/services/)[^\s'\"]+"), r"\1" + MASK),
+    # A password inside a URL (`http://user:pw@host`), whichever variable or answer it came from.
+    (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]*:)[^@\s/'\"]+@"), r"\1" + MASK + "@"),
 ]
 
 

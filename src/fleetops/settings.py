@@ -8,12 +8,14 @@ command-line flags. The sandbox replaces every endpoint and token in one place
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from fleetops.errors import AuthError
+from fleetops.errors import AuthError, UsageError
 from fleetops.redaction import register_secret
 
 DEFAULTS = {
@@ -24,6 +26,91 @@ DEFAULTS = {
     "godev_url": "https://go.dev",
     "npm_url": "https://registry.npmjs.org",
 }
+
+
+# The variables that hold a token, and those that hold an endpoint (SLACK_WEBHOOK_URL is both: its
+# path is its secret). Each is checked when the settings are built, before any request.
+TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN", "MERGEFREEZE_TOKEN", "ZENHUB_TOKEN", "FLEETOPS_DOGFOOD_TOKEN")
+URL_VARIABLES = (
+    "GITHUB_API_URL", "FLEETOPS_MERGEFREEZE_URL", "FLEETOPS_ZENHUB_URL", "FLEETOPS_DOCKERHUB_URL", "FLEETOPS_GODEV_URL",
+    "SLACK_WEBHOOK_URL", "FLEETOPS_DOGFOOD_URL", "FLEETOPS_NVD_FEED_URL", "FLEETOPS_CISA_FEED_URL",
+)
+SECRET_URL_VARIABLES = frozenset({"SLACK_WEBHOOK_URL"})
+# What a token can be: printable ASCII without blanks (what an HTTP header value may carry).
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+_BARE_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/*")  # `https://` alone is no secret, whatever variable held it
+
+
+def _register_pieces(value: str) -> None:
+    """Register a secret whole, as Python would quote it, and each run of it between blanks.
+
+    A malformed value reaches messages in pieces (a header split at its line break) or quoted
+    (`'ghp_A\\nB'` in a library's exception): every form is masked. A piece shorter than 8
+    characters is not registered: masking it everywhere would mask ordinary words.
+    """
+    for form in (value, repr(value)[1:-1], *re.split(r"[\s\x00-\x1f\x7f]+", value)):
+        if len(form) >= 8 and not _BARE_SCHEME.fullmatch(form):
+            register_secret(form)
+
+
+def check_token(variable: str, value: str | None) -> None:
+    """Refuse (exit 4, the value never shown) a token that cannot be one: blanks, line breaks, non-ASCII."""
+    if value is None:
+        return
+    _register_pieces(value)
+    if not _TOKEN.fullmatch(value):
+        raise AuthError(
+            f"{variable} cannot be a token: it holds blanks, a line break or characters outside printable ASCII (its value is not shown).",
+            hint=f"Set {variable} to the token alone, on one line (copy it again), and re-run.",
+        )
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not an http(s) URL with a host (None when it is one)."""
+    if not re.fullmatch(r"[\x21-\x7e]+", value):
+        return "it holds blanks or control characters"
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises for a port out of range or not a number
+    except ValueError as err:
+        return f"it cannot be parsed ({err})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    del port
+    return None
+
+
+def check_url(variable: str, value: str | None) -> None:
+    """Refuse (exit 2) an endpoint that is not an http(s) URL with a host; a password in it is a secret."""
+    if value is None:
+        return
+    secret = variable in SECRET_URL_VARIABLES
+    if secret:
+        _register_pieces(value)
+    try:
+        password = urlsplit(value).password
+    except ValueError:
+        password = None
+    if password:
+        _register_pieces(password)
+    problem = url_problem(value)
+    if problem is None:
+        return
+    shown = "" if secret or "@" in value else f" ({value!r})"
+    raise UsageError(
+        f"{variable}{shown} is not an http(s) URL with a host: {problem}.",
+        hint=f"Set {variable} to a URL such as https://host/path (or unset it), and re-run; nothing was changed.",
+    )
+
+
+def check_environment(get) -> None:  # noqa: ANN001 - the reader of `from_env`
+    """Every token and endpoint of the environment, checked before anything uses one."""
+    for variable in TOKEN_VARIABLES:
+        check_token(variable, get(variable))
+    for variable in URL_VARIABLES:
+        check_url(variable, get(variable))
 
 
 def _truthy(value: str | None) -> bool:
@@ -89,6 +176,7 @@ class Settings(BaseModel):
             value = env.get(name)
             return value.strip() if value and value.strip() else None
 
+        check_environment(get)
         gh_var = "GH_TOKEN" if get("GH_TOKEN") else "GITHUB_TOKEN"
         values: dict[str, object] = {
             "github_api_url": (get("GITHUB_API_URL") or DEFAULTS["github_api_url"]).rstrip("/"),

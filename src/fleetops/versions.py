@@ -1,6 +1,7 @@
 """Release versions and the names made from them: the one place that knows what X.Y.Z looks like.
 
-- `parse_release` reads `4.58.0` or `v4.58.0` (nothing else) into a `Release`;
+- `parse_release` reads `4.58.0` or `v4.58.0` (nothing else, ASCII digits only) into a `Release`;
+  `require_release` is the same for a version a person gives: anything else is exit 2;
 - `next_patch` / `Release.next_minor` give the default next versions;
 - `release_name` fills a naming pattern of the rituals file (`fleet-v{version}` → `fleet-v4.58.0`);
 - `pattern_regex` turns such a pattern into a regex that captures the version back.
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from packaging.version import Version
 
 from fleetops import text
+from fleetops.errors import UsageError
 
-RELEASE_PATTERN = r"\d+\.\d+\.\d+"  # X.Y.Z as written (leading zeros allowed; parse_release drops them)
+# X.Y.Z as written, ASCII digits only (`\d` would take ٤.٥٨.٠); leading zeros allowed, parse_release drops them.
+RELEASE_PATTERN = r"[0-9]+\.[0-9]+\.[0-9]+"
 _RELEASE = re.compile(r"v?(" + RELEASE_PATTERN + ")")
 
 
@@ -56,6 +59,14 @@ def parse_release(value: str) -> Release | None:
         return None
     major, minor, patch = (int(part) for part in found.split("."))
     return Release(major, minor, patch)
+
+
+def require_release(value: str, what: str = "VERSION") -> Release:
+    """The one parser of a version a person gives, for every command: X.Y.Z or vX.Y.Z, else exit 2."""
+    release = parse_release(value)
+    if release is None:
+        raise UsageError(f"{what} {value!r} is not a release version.", hint="Use MAJOR.MINOR.PATCH, e.g. 4.58.0.")
+    return release
 
 
 def next_patch(version: Version | Release | str) -> str:

@@ -393,7 +393,7 @@ def test_missing_mergefreeze_token_is_exit_4_before_any_request(world, cli):
         (23001, "fleetdm/fleet has no pull request #23001."),  # an issue
         (23107, "pull request #23107 is merged already"),
         (23108, "merges into rc-minor-fleet-v4.58.0, not into main"),
-        (0, "N must be a pull request's number"),
+        (0, "N '0' is not a pull request of fleetdm/fleet"),
     ],
 )
 def test_bad_pull_requests_are_exit_2_with_one_line(world, cli, number, message):

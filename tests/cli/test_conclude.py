@@ -302,7 +302,7 @@ def test_a_version_without_a_tentative_milestone_is_exit_2_and_writes_nothing(ma
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["4.58"], "VERSION '4.58' is not a release version like 4.58.0."),
+        (["4.58"], "VERSION '4.58' is not a release version."),
         (["fleet-v4.58.0"], "VERSION 'fleet-v4.58.0' is not a release version"),
         (["4.58.0", "--next", "4.57.0"], "--next 4.57.0 is not after 4.58.0."),
         (["4.58.0", "--next", "soon"], "--next 'soon' is not a release version"),

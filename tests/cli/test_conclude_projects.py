@@ -426,6 +426,32 @@ def test_an_earlier_candidate_in_the_variable_goes_back_to_main(world, cli):
     assert variable(server) == "main"
 
 
+def _drop_closed_from_drafting(server) -> None:
+    """Drafting as SPEC §2 names it: "Confirm and celebrate", and no "Closed" column."""
+    project = next(p for p in server.state["github"]["projects"] if p["number"] == 67)
+    status = next(f for f in project["fields"] if f["name"] == "Status")
+    closed = next(o["id"] for o in status["options"] if o["name"] == CLOSED)
+    status["options"] = [o for o in status["options"] if o["id"] != closed]
+    for item in project["items"]:
+        if item["values"].get(status["id"]) == closed:
+            del item["values"][status["id"]]
+
+
+def test_a_drafting_project_without_a_closed_column_concludes_and_closes_by_closing_the_issue(world, cli):
+    """Issue 20 item 7: every stories step failed for every group when drafting had no "Closed" column."""
+    server = world()
+    _drop_closed_from_drafting(server)
+    result = conclude(cli, server, "--yes", "--json")
+    assert result.code == 0, result.stderr
+    assert statuses(result) == {**dict.fromkeys(STEP_IDS, "done"), "orchestration.close": "skipped"}
+    for number in (24003, 24016):  # ~engineering-initiated: closing the story is closing the issue
+        assert issue(server, number)["state"] == "closed"
+        assert len(status_on(server, 67, number)) == 1 and CLOSED not in status_on(server, 67, number)  # on drafting once, no "Closed" to set
+    assert status_on(server, 67, 24001) == [C_AND_C]
+    again = conclude(cli, server, "--yes", "--json")
+    assert again.code == 0 and set(statuses(again).values()) == {"skipped"}, again.stderr
+
+
 def test_two_groups_on_one_project_conclude_it_once(world, cli, tmp_path):
     """As on ZenHub (two groups on one workspace: one board), a project two groups share is read once and
     concluded by the first group's steps; it used to be read twice, with a second group's steps for it."""

@@ -384,6 +384,29 @@ def test_a_run_lock_held_elsewhere_stops_the_run_before_any_request(world, cli, 
         other.release()
 
 
+@pytest.mark.parametrize(
+    ("version", "said"),
+    [
+        ("4.58.0", "4.58.0 is already released (fleet-v4.58.0)"),
+        ("4.57.0", "4.57.0 is already released (fleet-v4.57.0)"),
+        ("4.57.5", "4.57.5 is older than the newest release, 4.59.0"),
+        ("4.59.0-as-another-branch", None),
+    ],
+)
+def test_a_version_already_released_or_older_is_exit_2_and_nothing_is_written(world, cli, version, said):
+    """Issue 20 item 8: cut-rc 4.58.0 when fleet-v4.58.0 exists would point QA Wolf at the past."""
+    server = world()
+    if said is None:  # 4.59.0 is tagged, but QAWOLF_DEPLOY_TAG names another branch than its candidate's
+        version, said = "4.59.0", "4.59.0 is already released (fleet-v4.59.0)"
+        fleet_vars = server.state["github"]["repos"][CONFIDENTIAL]["variables"]
+        fleet_vars["QAWOLF_DEPLOY_TAG"]["value"] = "main"
+    for extra in ([], ["--dry-run"]):
+        result = cli("release", "cut-rc", version, "--yes", *extra, env={**server.env(), **RC})
+        assert result.code == 2, result.output
+        assert said in " ".join(result.stderr.split()) and "Give a version after 4.59.0, e.g. 4.60.0." in " ".join(result.stderr.split())
+    assert server.writes() == []
+
+
 # --- one release, one writer at a time (issue 19, item 7) ---------------------------------------------------------
 def test_cut_rc_and_create_qa_issue_share_one_lock_per_repository_and_release(world, cli, clean_env):
     from fleetops.lock import RunLock

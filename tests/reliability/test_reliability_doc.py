@@ -75,3 +75,16 @@ def test_the_checker_notices_a_missing_test():
     assert not exists("tests/reliability/test_fault_matrix.py", "test_cell", "timeout:freeze-middle")
     assert not exists("tests/reliability/test_lock.py", "test_that_was_never_written", None)
     assert exists("tests/reliability/test_at_most_once.py", "test_on_a_terminal_the_question_is_asked_and_only_yes_resends", "y-2")
+
+
+def test_every_test_named_for_the_faults_of_input_exists():
+    """The table of faults of input and of the machine (issue 20) names tests that exist, one row per fault."""
+    text = DOC.read_text()
+    section = text[text.index("## Faults of input and of the machine"):text.index("## Exit codes after a fault")]
+    rows = {line.strip("|").split(" | ")[0].strip(): line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| fault")}
+    assert list(rows) == ["secrets in malformed values", "files at user-given paths", "corrupt sandbox world", "interrupted runs"]
+    for fault, line in rows.items():
+        named = NODE.findall(line)
+        assert named, fault
+        for path, name, param in named:
+            assert exists(path, name, param or None), f"{fault}: {path}::{name} does not exist"

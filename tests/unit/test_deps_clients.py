@@ -62,7 +62,7 @@ def test_godev_timeout_is_a_service_error(settings):
         route = respx.get(f"{GODEV}/dl/").mock(side_effect=httpx.ReadTimeout("slow"))
         with pytest.raises(ServiceError, match="go.dev did not answer in time"):
             GoDevClient(settings).releases()
-    assert route.call_count == 4
+    assert route.call_count == 2  # an answer that timed out is waited for once more, not three times (issue 20 item 14)
 
 
 @pytest.mark.parametrize(

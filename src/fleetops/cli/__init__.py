@@ -54,6 +54,20 @@ GROUPS = {
 ROOT_FLAGS = frozenset({"--sandbox", "--debug"})
 
 
+def _usage_name(self: typer.core.TyperArgument) -> str:
+    """An argument in the usage line as the help texts write it: VERSION, N, [FILE]..., FILE...
+
+    typer 0.29 writes a required argument in braces (`{N}`, `{version}`) and doubles the brackets
+    of an optional list (`[[FILE]...]...`); one style for every command instead.
+    """
+    name = (self.metavar or self.name or "").upper()
+    name = name if self.required else f"[{name}]"
+    return name + ("..." if self.nargs != 1 else "")
+
+
+typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+
+
 def _root() -> typer.Typer:
     root = typer.Typer(
         name="fleetops",
@@ -143,22 +157,44 @@ def root_callback(
 _current: list[object] = []
 
 
+INTERRUPTED = "interrupted: re-run to finish; the steps already done are skipped."
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm() -> object:
+    """SIGTERM (a CI job cancelled, `kill`) ends a run as Ctrl-C does: said, journaled, exit 130.
+
+    Returns the handler it replaced (None when it could not replace it: not the main thread).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run fleetops with `argv`; return the exit code. Every error ends here, as one line."""
+    import signal
+
     args = list(argv) if argv is not None else sys.argv[1:]
     command = typer.main.get_command(_app_for(args) or build_app())
     _current.clear()
+    previous = _on_sigterm()
     try:
         result = command.main(args=args, prog_name="fleetops", standalone_mode=False)
+        if result == 130:  # typer turns Ctrl-C (and SIGTERM, above) into a silent Exit(130)
+            typer.echo(INTERRUPTED, err=True)
         return result if isinstance(result, int) else 0
     except typer.TyperException as err:  # bad options or arguments: typer's (vendored click's) usage errors
         err.show()  # type: ignore[attr-defined]  # every one typer raises is a ClickException, which shows itself
         return 2
-    except typer.Abort:
-        typer.echo("Aborted: nothing more was changed.", err=True)
-        return 130
-    except KeyboardInterrupt:
-        typer.echo("Interrupted: re-run the command to finish; finished steps are skipped.", err=True)
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        typer.echo(INTERRUPTED, err=True)
         return 130
     except Exception as err:  # the one handler: FleetopsErrors and bugs alike
         fleet = _current[-1] if _current else None
@@ -170,6 +206,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     finally:
         for fleet in _current:
             fleet.close()  # type: ignore[attr-defined]
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
 
 
 def __getattr__(name: str) -> typer.Typer:

@@ -81,7 +81,7 @@ def end(
 @app.command("allow-pr")
 def allow_pr(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N", help="The pull request's number.")],
+    number: Annotated[str, typer.Argument(metavar="N", help="The pull request: 23101, #23101 or its URL.")],
     exception: Annotated[
         bool,
         typer.Option("--exception", help="Feature work: allow it if the group's EM and QA lead and the release DRI approved the PR."),
@@ -116,7 +116,7 @@ def allow_pr(
 
     fleet = app_of(ctx, "freeze allow-pr", json=json, dry_run=dry_run, lock=branch or "")  # per branch: each run sends the whole list
     _refuse_under_rc(fleet, "freeze allow-pr")
-    options = ops.AllowOptions(number=number, exception=exception, branch=branch)
+    options = ops.AllowOptions(number=ops.pull_number(number, fleet.repo), exception=exception, branch=branch)
     done(fleet.execute(ops.allow_pr(fleet, options), yes=yes, dry_run=dry_run))
 
 

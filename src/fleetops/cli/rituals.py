@@ -11,7 +11,7 @@ from fleetops.cli.options import DryRun, Json, Yes, app_of, done
 
 app = typer.Typer(help="The handbook's rituals files: what is due, the lint, the nightly issues, the calendar.", no_args_is_help=True)
 
-Files = Annotated[list[str] | None, typer.Argument(metavar="[FILE]...", help="Local rituals files. Default: the rituals file's handbook.rituals_files, read from GitHub.", show_default=False)]
+Files = Annotated[list[str] | None, typer.Argument(metavar="FILE", help="Local rituals files. Default: the rituals file's handbook.rituals_files, read from GitHub.", show_default=False)]
 Day = Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The day. Default: today in the handbook's time zone.")]
 
 
@@ -41,6 +41,7 @@ def list_(
 @app.command()
 def due(
     ctx: typer.Context,
+    files: Files = None,
     day: Day = None,
     days: Annotated[int, typer.Option("--days", metavar="N", help="How many days from --date (1-366).")] = 1,
     json: Json = False,
@@ -48,6 +49,8 @@ def due(
     """Show the occurrences in [D, D+N), each with its DRI.
 
     \b
+    Reads FILEs (a handbook checkout), or each path of handbook.rituals_files
+    on the default branch.
     Daily, Weekly, Biweekly, Triweekly: every 1/7/14/21 days from startedOn.
     Monthly: the same day of the month (the last day of shorter months).
     Quarterly: every three months. Annually: the same date (29 Feb -> 28 Feb).
@@ -59,13 +62,13 @@ def due(
     from fleetops.ops.handbook import commands as rituals
 
     fleet = app_of(ctx, "rituals due", json=json)
-    done(fleet.report(rituals.due_rituals(fleet, on=day, days=days)))
+    done(fleet.report(rituals.due_rituals(fleet, on=day, days=days, files=files)))
 
 
 @app.command()
 def check(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="The rituals files to check.")],
+    files: Annotated[list[str], typer.Argument(metavar="FILE", help="The rituals files to check.")],
     online: Annotated[bool, typer.Option("--online", help="Also check that each DRI is a GitHub user and each label exists.")] = False,
     json: Json = False,
 ) -> None:
@@ -87,12 +90,15 @@ def check(
 
 
 @app.command("create-issues")
-def create_issues(ctx: typer.Context, day: Day = None, yes: Yes = False, dry_run: DryRun = False, json: Json = False) -> None:
+def create_issues(
+    ctx: typer.Context, files: Files = None, day: Day = None, yes: Yes = False, dry_run: DryRun = False, json: Json = False
+) -> None:
     """File the issues of the autoIssue rituals due on a day (the nightly job).
 
     \b
-    1. Read the rituals files at the default branch; keep the rituals with
-       autoIssue that are due on --date (default: today in handbook.timezone).
+    1. Read FILEs (a handbook checkout), or the rituals files at the default
+       branch; keep the rituals with autoIssue that are due on --date
+       (default: today in handbook.timezone).
     2. Read at once: the labels of each target repository (fleet or
        confidential under the repository's owner), one search for issues
        already filed for that date, and the newest issues of each target.
@@ -111,13 +117,14 @@ def create_issues(ctx: typer.Context, day: Day = None, yes: Yes = False, dry_run
     fleet = app_of(ctx, "rituals create-issues", json=json, dry_run=dry_run)
     on = rituals.parse_day(day, fleet).isoformat()  # before any request: the run lock is per date
     fleet = app_of(ctx, "rituals create-issues", json=json, dry_run=dry_run, lock=on)
-    done(fleet.execute(rituals.create_issues(fleet, on=on), yes=yes, dry_run=dry_run))
+    done(fleet.execute(rituals.create_issues(fleet, on=on, files=files), yes=yes, dry_run=dry_run))
 
 
 @app.command()
 def calendar(
     ctx: typer.Context,
-    ics: Annotated[Path, typer.Option("--ics", metavar="FILE", help="The iCalendar file to write.")],
+    ics: Annotated[Path, typer.Option("--ics", metavar="FILE", help="The iCalendar file to write (- for standard output).")],
+    files: Files = None,
     start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="First day. Default: today.")] = None,
     end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day (included). Default: 90 days on.")] = None,
     json: Json = False,
@@ -126,7 +133,8 @@ def calendar(
 
     \b
     (Handbook: "Update the Fleet releases calendar".)
-    1. Read the rituals files and the open release milestones at once.
+    1. Read FILEs (a handbook checkout), or the rituals files at the default
+       branch, and the open release milestones, at once.
     2. One all-day event per ritual occurrence in [--from, --to]; for each
        open release milestone with a due date: the freeze start, the deep
        freeze and the release, in the freeze's time zone.
@@ -136,4 +144,4 @@ def calendar(
     from fleetops.ops.handbook import calendar as rituals_calendar
 
     fleet = app_of(ctx, "rituals calendar", json=json)
-    done(fleet.report(rituals_calendar.write_calendar(fleet, ics, start=start, end=end)))
+    done(fleet.report(rituals_calendar.write_calendar(fleet, ics, start=start, end=end, rituals_files=files)))

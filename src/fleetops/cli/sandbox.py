@@ -92,14 +92,17 @@ def reset(
     from fleetops.sandbox.runtime import sandbox_dir, save_state, world_options
     from fleetops.sandbox.world import build_world, world_names
 
+    from fleetops.errors import UsageError
+
     fleet = app_of(ctx, "sandbox reset")
     if world not in world_names():
-        from fleetops.errors import UsageError
-
         raise UsageError(f"unknown sandbox world {world!r}.", hint=f"Choose one of: {', '.join(world_names())}.")
     state_dir = fleet.base_settings.state_dir
     path = save_state(state_dir, build_world(world, **world_options(state_dir, world)))
-    (sandbox_dir(state_dir) / "requests.jsonl").unlink(missing_ok=True)
+    try:
+        (sandbox_dir(state_dir) / "requests.jsonl").unlink(missing_ok=True)
+    except OSError as err:
+        raise UsageError(f"the sandbox's request log in {sandbox_dir(state_dir)} cannot be removed ({err.strerror}).", hint="Remove it by hand, then re-run.") from None
     fleet.ui.success(f"Sandbox reset to world {world!r} ({path}).")
     fleet.ui.info("A running `fleetops sandbox serve` keeps its old world until restarted.")
     done(0)
@@ -168,15 +171,25 @@ def move_issue(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="The fleetdm/fleet issue number.")],
     pipeline: Annotated[str, typer.Argument(help="The pipeline to move it to, e.g. 'Ready for release'.")],
-    board: Annotated[str, typer.Option("--board", help="The ZenHub workspace key in the rituals file, e.g. g-mdm.")] = "g-mdm",
+    board: Annotated[
+        str,
+        typer.Option(
+            "--board",
+            help="The board in the rituals file: a ZenHub workspace key (g-mdm), or on GitHub Projects a group's key "
+            "(mdm or g-mdm), its project number, or drafting.",
+        ),
+    ] = "g-mdm",
 ) -> None:
-    """Play a person on the sandbox's ZenHub boards: move an issue to a pipeline.
+    """Play a person on the sandbox's boards (ZenHub or GitHub Projects): move an issue to a column.
 
     \b
     For rehearsals: a QA lead moves the Release QA ticket to "Ready for
     release" when the group's QA passes, and `release readiness` sees it:
       fleetops sandbox move-issue 22036 "Ready for release" --board g-mdm
-    Only the sandbox's world changes (through its ZenHub API).
+    Under FLEETOPS_RITUALS=fleet-rc (GitHub Projects):
+      fleetops sandbox move-issue 24020 "Ready for release" --board mdm
+    Only the sandbox's world changes (through its ZenHub or GitHub GraphQL API).
+    An issue that does not exist, or is not on that board, is exit 2.
     """
     from fleetops.ops.sandbox_people import move_issue as move
 

@@ -31,7 +31,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
-from fleetops.clients.network import Network
+from fleetops.clients.network import Network, describe
 from fleetops.concurrency import gather, meanwhile, pause
 from fleetops.errors import AuthError, FleetopsError, NotFound, ServiceError
 from fleetops.redaction import redact
@@ -123,6 +123,21 @@ class _InterruptibleRetry(GithubRetry):
         pause(self.get_backoff_time())
 
 
+class _TimeoutOnceRetry(_InterruptibleRetry):
+    """GithubRetry, except that an answer that timed out is waited for once more at most.
+
+    A server that accepts and never answers then costs twice the timeout per request, not four
+    times (docs/reliability.md); a dropped connection, a 5xx or a rate limit keep their retries.
+    """
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001, ANN201, PLR0913 - urllib3's signature
+        from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+
+        if isinstance(error, ReadTimeoutError) and any(isinstance(h.error, ReadTimeoutError) for h in self.history):
+            raise MaxRetryError(_pool, url, error) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: bool = True, network: Network | None = None) -> Github:
     """The one PyGithub set-up (auth, base URL, GithubRetry, timeouts, paging) of REST and GraphQL.
 
@@ -135,7 +150,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
     """
     token = settings.github_token.get_secret_value() if settings.github_token else None
     methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
-    retry = _InterruptibleRetry(
+    retry = _TimeoutOnceRetry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         status_forcelist=[429, *range(500, 600)],
@@ -168,7 +183,7 @@ def _note_answer(status: int, headers: object) -> None:
         _not_json.seen = content_type.split(";")[0].strip()
 
 
-def transport_error(err: requests.RequestException, service: str, url: str, doing: str, retries: int) -> ServiceError:
+def transport_error(err: requests.RequestException, service: str, url: str, doing: str, retries: int, *, timeout: float | None = None) -> ServiceError:
     """What both GitHub clients (REST and GraphQL) say when requests gave up: statuses retried out, or no answer."""
     if isinstance(err, requests.exceptions.RetryError):
         status = re.search(r"too many (\d+) error responses", str(err))
@@ -177,7 +192,7 @@ def transport_error(err: requests.RequestException, service: str, url: str, doin
             hint="GitHub may be having an incident (https://www.githubstatus.com); re-run later.",
         )
     return ServiceError(
-        f"cannot reach {service} at {url} while {doing}: {redact(str(err))[:200]}.",
+        f"cannot reach {service} at {url} while {doing}: {describe(err, timeout=timeout)}.",
         hint="Check the network and GITHUB_API_URL.",
     )
 
@@ -243,10 +258,7 @@ class GitHubClient:
                 ) from None
             raise ServiceError(f"GitHub answered {status} while {doing}: {message}.") from None
         except requests.RequestException as err:
-            raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries) from None
-        except (TypeError, KeyError, AttributeError):  # PyGithub reading a sign-in page as a search's results
-            self._refuse_not_json(doing)
-            raise
+            raise transport_error(err, "GitHub", self.settings.github_api_url, doing, self.settings.retries, timeout=self.settings.timeout) from None
 
     def _refuse_not_json(self, doing: str) -> None:
         seen, _not_json.seen = getattr(_not_json, "seen", None), None

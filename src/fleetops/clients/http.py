@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from httpx_retries import Retry, RetryTransport
 
-from fleetops.clients.network import Costs, Network
+from fleetops.clients.network import Costs, Network, describe
 from fleetops.concurrency import pause
 from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.redaction import redact
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from fleetops.settings import Settings
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-# The network and service a client is being built for (set by the `Clients` factory around the
-# constructor), so that the service modules keep calling `build_client(settings, url)` unchanged.
-_building: ContextVar[tuple[Network, str] | None] = ContextVar("fleetops_building", default=None)
 
 
 @contextmanager
@@ -82,6 +78,23 @@ class _InterruptibleRetry(Retry):
         self.elapsed_sleep += seconds
 
 
+class _Retry(_InterruptibleRetry):
+    """httpx-retries' policy, except that a request whose answer timed out is sent once more at most.
+
+    A server that accepts and never answers then costs twice the timeout per request, not four
+    times (docs/reliability.md); refused connections and 5xx keep their retries.
+    """
+
+    def is_retryable_exception(self, exception: Exception) -> bool:
+        if isinstance(exception, httpx.ReadTimeout) and self.attempts_made >= 1:
+            return False
+        return super().is_retryable_exception(exception)
+
+# The network and service a client is being built for (set by the `Clients` factory around the
+# constructor), so that the service modules keep calling `build_client(settings, url)` unchanged.
+_building: ContextVar[tuple[Network, str] | None] = ContextVar("fleetops_building", default=None)
+
+
 def build_client(
     settings: Settings,
     base_url: str,
@@ -96,7 +109,7 @@ def build_client(
     Built by the `Clients` factory, it uses the factory's `Network` (one TLS context, one pool);
     built alone (a test), it gets a network of its own.
     """
-    retry = _InterruptibleRetry(
+    retry = _Retry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         respect_retry_after_header=True,
@@ -142,12 +155,12 @@ class HttpService:
             response = self._http.request(method, url, **kw)
         except httpx.TimeoutException as err:
             raise ServiceError(
-                f"{self.service} did not answer in time ({type(err).__name__}) at {self._where(url)}, after retries.",
+                f"{self.service} did not answer in time at {self._where(method, url)}: {describe(err, timeout=self._http.timeout.read)}, retries included.",
                 hint="Try again later; check the service's status page.",
             ) from None
         except httpx.HTTPError as err:
             raise ServiceError(
-                f"cannot reach {self.service} at {self._where(url)}: {redact(str(err)) or type(err).__name__}.",
+                f"cannot reach {self.service} at {self._where(method, url)}: {describe(err, timeout=self._http.timeout.connect)}.",
                 hint="Check the network and the endpoint variable.",
             ) from None
         if response.status_code in ok_statuses:
@@ -157,8 +170,9 @@ class HttpService:
             return response
         return self.decode(response)
 
-    def _where(self, url: str) -> str:
-        return redact(str(self._http.base_url.join(url)).split("?")[0])
+    def _where(self, method: str, url: str) -> str:
+        """The URL the request went to, as httpx builds it: the base URL's path prefix kept (`/zenhub/...`)."""
+        return redact(str(self._http.build_request(method, url).url).split("?")[0])
 
     def check(self, response: httpx.Response) -> None:
         """Turn an error status into the matching FleetopsError (401/403 → exit 4)."""
@@ -184,8 +198,11 @@ class HttpService:
             return response.text.strip()[:200]
         if isinstance(body, dict):
             for key in ("message", "error", "detail", "errors"):
-                if body.get(key):
-                    return str(body[key])[:200]
+                value = body.get(key)
+                if isinstance(value, list):  # GraphQL's errors: [{"message": ...}, ...]
+                    value = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in value)
+                if value:
+                    return str(value)[:200]
         return ""
 
     def decode(self, response: httpx.Response) -> Any:

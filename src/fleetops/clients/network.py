@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import socket
 import ssl
 import sys
 import threading
@@ -34,6 +36,59 @@ log = logging.getLogger("fleetops.http")
 
 # Every service fleetops talks to; each appears in `--json` "requests", 0 when not used.
 SERVICES = ("github", "zenhub", "mergefreeze", "dockerhub", "godev", "slack", "dogfood", "feeds", "npm")
+
+
+def _chain(err: BaseException) -> list[BaseException]:
+    """`err` and every exception behind it: causes, contexts, urllib3's `reason`, wrapped arguments."""
+    seen: list[BaseException] = []
+    todo = [err]
+    while todo:
+        current = todo.pop(0)
+        if current in seen or len(seen) > 20:
+            continue
+        seen.append(current)
+        behind = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+        todo.extend(e for e in behind if isinstance(e, BaseException))
+    return seen
+
+
+# How the C library says a name did not resolve (glibc, musl, macOS, Windows), when only the text is left.
+_UNRESOLVED = re.compile(r"Name or service not known|nodename nor servname|Temporary failure in name resolution|getaddrinfo failed|Name does not resolve")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def describe(err: BaseException, *, timeout: float | None = None) -> str:
+    """What went wrong on the network, in words and whole: refused, name not resolved, timed out after N s.
+
+    Libraries wrap the operating system's error in two or three layers whose text names their
+    classes and connection pools; the words come from the innermost error that says what happened.
+    """
+    chain = _chain(err)
+    names = [type(e).__name__ for e in chain]
+    if timeout is None:  # urllib3 says it inside its message: "(read timeout=15)"
+        found = next((m for e in chain if (m := re.search(r"timeout=([\d.]+)", str(e)))), None)
+        timeout = float(found[1]) if found else None
+    after = f" after {_seconds(timeout)}" if timeout is not None else ""
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "the connection was refused (nothing listens at that address and port)"
+    if any(isinstance(e, socket.gaierror) or "NameResolution" in n or _UNRESOLVED.search(str(e)) for e, n in zip(chain, names, strict=True)):
+        return "the host name could not be resolved (check its spelling and the DNS)"
+    if any("ConnectTimeout" in n for n in names):
+        return f"the connection timed out{after} (no answer from the host)"
+    if any(isinstance(e, TimeoutError) or "Timeout" in n for e, n in zip(chain, names, strict=True)):
+        return f"it timed out{after} waiting for the answer"
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    if tls is not None:
+        return f"the TLS handshake failed ({getattr(tls, 'verify_message', None) or tls.reason or tls.strerror or 'no reason given'})"
+    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) or n in ("RemoteDisconnected", "RemoteProtocolError", "ProtocolError")
+           for e, n in zip(chain, names, strict=True)):
+        return "the connection was closed before the answer came"
+    innermost = chain[-1]
+    text = getattr(innermost, "strerror", None) or str(innermost) or type(innermost).__name__
+    return redact(" ".join(str(text).split()))
 
 
 class TrustContext(ssl.SSLContext):

@@ -174,7 +174,7 @@ def _ritual(node: Node, file: str, problems: list[Problem]) -> Ritual | None:
             problems.append(Problem(file, _line(key_node), f"unexpected key {key!r}"))
             continue
         if key in values:
-            problems.append(Problem(file, _line(key_node), f"{key} is given twice"))
+            problems.append(Problem(file, _line(key_node), f"{key} is given twice (lines {_line(keys[key])} and {_line(key_node)})"))
         values[key] = value_node
         keys[key] = key_node
     task_value = _scalar(values["task"]) if "task" in values else None

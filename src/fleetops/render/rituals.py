@@ -18,7 +18,7 @@ def _issue(auto: dict[str, Any] | None) -> str:
 
 def rituals_list(ui: UI, data: RitualsTable) -> None:
     if not data.rows:
-        ui.info("No rituals.")
+        ui.info(f"No ritual has DRI {data.dri}." if data.dri else "No rituals.")
         return
     table = Table(title=f"Rituals (next occurrence from {data.today.isoformat()})", title_justify="left", expand=False)
     for name in ("department", "task", "frequency", "next", "DRI", "files an issue"):

@@ -74,8 +74,12 @@ class _TooBig(Exception):
     """The document expands to more nodes than a rituals file can reasonably have."""
 
 
+class _Duplicate(Exception):
+    """A mapping gives one key twice: YAML would keep the last silently."""
+
+
 class _Loader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
-    """The safe loader that refuses a document whose aliases expand it beyond MAX_NODES.
+    """The safe loader that refuses a document whose aliases expand it beyond MAX_NODES, or a key given twice.
 
     An alias is a reference, so "billion laughs" composes quickly but is a huge tree to the
     constructor and to pydantic; the expanded size is counted on the composed graph, each node
@@ -88,6 +92,18 @@ class _Loader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
             return None
         _expanded_size(node, {}, set())
         return self.construct_document(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = self.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _Duplicate(f"the key {key!r} is given twice, at lines {seen[key]} and {line} (YAML would keep only the last)")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _count_nodes(text: str) -> None:
@@ -173,6 +189,10 @@ def _problem(error: Any) -> str:
         return f"{path} {cause}"
     if error.get("type") == "extra_forbidden":
         return f"{path}: {_unknown_field(error['loc'])}"
+    if error.get("type") == "string_pattern_mismatch" and "A-Za-z0-9-" in str((error.get("ctx") or {}).get("pattern", "")):
+        given = error.get("input")
+        at = " (without the @)" if isinstance(given, str) and given.startswith("@") else ""
+        return f"{path}: {given!r} is not a GitHub login{at}: letters, digits and hyphens, up to 39"
     if error.get("type") == "value_error":
         message = str(error["msg"]).removeprefix("Value error, ")
         return message if not error["loc"] or message.startswith(path) else f"{path}: {message}"
@@ -217,6 +237,8 @@ def _parse(source: Path, text: str) -> Any:
         raise RitualsError(f"rituals file {source}:{where} invalid YAML ({problem}).") from err
     except _TooBig as err:
         raise RitualsError(f"rituals file {source} is refused: {err}.") from None
+    except _Duplicate as err:
+        raise RitualsError(f"rituals file {source}: {err}.", hint="Keep one of them.") from None
     except RecursionError:
         raise RitualsError(f"rituals file {source} is refused: it is nested too deeply.") from None
     except (ValueError, OverflowError) as err:  # a scalar YAML resolves but Python cannot hold: 2024-02-30
@@ -232,8 +254,14 @@ def load_rituals(path: Path | None = None, *, overrides: dict[str, Any] | None =
     """
     source = resolve_source(path)
     data = _parse(source, _read(source))
+    if data is None:
+        raise RitualsError(f"rituals file {source} is empty.", hint="Start from a copy of rituals/fleet.yml, or unset FLEETOPS_RITUALS for Fleet's own.")
     if not isinstance(data, dict):
-        raise RitualsError(f"rituals file {source}: expected a mapping at the top level, got {type(data).__name__}.")
+        kinds = {"list": "a list", "str": "a single text", "int": "a number", "float": "a number", "bool": "true or false"}
+        raise RitualsError(
+            f"rituals file {source} holds {kinds.get(type(data).__name__, 'a single value')}, not the fields of a rituals file (version:, repository:, ...).",
+            hint="Start from a copy of rituals/fleet.yml.",
+        )
     try:
         rituals = Rituals.model_validate(data)
     except ValidationError as err:

@@ -21,19 +21,70 @@ def sandbox_dir(state_dir: Path) -> Path:
     return state_dir / "sandbox"
 
 
+# The shape every world has, two levels deep: a section of the wrong type (a hand edit, a world of
+# another version) is refused when the world is loaded, not met later as a server error.
+WORLD_SHAPE: dict[str, tuple[type, dict[str, type]]] = {
+    "world": (str, {}),
+    "tokens": (dict, {"github": str, "mergefreeze": str, "zenhub": str, "slack": str, "dogfood": str}),
+    "github": (dict, {"users": dict, "tokens": dict, "next_id": int, "repos": dict}),
+    "mergefreeze": (dict, {"branches": dict}),
+    "zenhub": (dict, {"repos": dict, "workspaces": dict, "issues": dict}),
+    "dockerhub": (dict, {"repositories": dict}),
+    "dogfood": (dict, {"version": str}),
+    "godev": (dict, {"releases": list}),
+    "feeds": (dict, {"nvd": dict, "cisa": dict}),
+    "slack": (dict, {"messages": list}),
+}
+RESET_HINT = "Run `fleetops sandbox reset` to start from a fresh world (add --world NAME for another one)."
+
+
+def world_problem(state: object) -> str | None:
+    """What is wrong with a loaded world's shape (None when nothing is)."""
+    if not isinstance(state, dict):
+        return f"it holds a JSON {type(state).__name__}, not an object"
+    for key, (kind, fields) in WORLD_SHAPE.items():
+        section = state.get(key)
+        if not isinstance(section, kind):
+            return f"its {key!r} section is {'missing' if section is None else 'a ' + type(section).__name__}, not a {kind.__name__}"
+        for name, inner in fields.items():
+            value = section.get(name)
+            if not isinstance(value, inner) or (inner is int and isinstance(value, bool)):
+                return f"{key}.{name} is {'missing' if value is None else 'a ' + type(value).__name__}, not a {inner.__name__}"
+    return None
+
+
+def ensure_sandbox_dir(state_dir: Path) -> Path:
+    """The sandbox's folder, created; exit 2 naming FLEETOPS_STATE_DIR when it cannot be written."""
+    from fleetops.files import folder_problem
+
+    folder = sandbox_dir(state_dir)
+    problem = folder_problem(folder)
+    if problem is not None:
+        raise UsageError(
+            f"FLEETOPS_STATE_DIR {state_dir} is not a writable directory ({problem}): the sandbox's world goes to {folder}.",
+            hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write (or remove what is in the way), then re-run; nothing was changed.",
+        )
+    return folder
+
+
 def load_state(state_dir: Path, *, world: str = "default") -> dict[str, Any]:
-    """The persisted world, seeded from `world` on first use."""
+    """The persisted world, seeded from `world` on first use; a corrupt one is exit 2 saying to reset."""
     from fleetops.sandbox.world import build_world
 
-    path = sandbox_dir(state_dir) / "state.json"
-    if path.exists():
+    path = ensure_sandbox_dir(state_dir) / "state.json"
+    if path.exists() or path.is_symlink():
         try:
-            return json.loads(path.read_text())
+            state = json.loads(path.read_text(encoding="utf-8"))
+            problem = world_problem(state)
         except json.JSONDecodeError as err:
-            raise UsageError(
-                f"the sandbox state {path} is not valid JSON ({err}).",
-                hint="Run `fleetops sandbox reset` to start from a fresh world.",
-            ) from err
+            problem = f"it is not valid JSON ({err})"
+        except UnicodeDecodeError:
+            problem = "it is not UTF-8 text"
+        except OSError as err:
+            problem = f"it cannot be read ({err.strerror or type(err).__name__})"
+        if problem is not None:
+            raise UsageError(f"the sandbox world {path} is damaged: {problem}.", hint=RESET_HINT)
+        return state
     state = build_world(world, **world_options(state_dir, world))
     save_state(state_dir, state)
     return state
@@ -65,12 +116,21 @@ def git_url(state: dict[str, Any], repo: str) -> str | None:
 
 
 def save_state(state_dir: Path, state: dict[str, Any]) -> Path:
-    folder = sandbox_dir(state_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ensure_sandbox_dir(state_dir)
     path = folder / "state.json"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
-    tmp.replace(path)
+    try:
+        if path.is_dir() and not path.is_symlink():  # a reset replaces a damaged world, even a folder in its place
+            import shutil
+
+            shutil.rmtree(path)
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+        tmp.replace(path)
+    except OSError as err:
+        raise UsageError(
+            f"the sandbox world {path} cannot be written ({err.strerror or type(err).__name__}).",
+            hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write, then re-run.",
+        ) from None
     return path
 
 
@@ -81,6 +141,8 @@ class SandboxHandle:
     url: str
     tokens: dict[str, str]
     server: Any = None  # the in-process SandboxServer, when we started one
+    world: str = "default"  # the world's name and the process it rehearses (`process` of a rituals file)
+    process: str = "merge-freeze"
 
     def close(self) -> None:
         if self.server is not None:
@@ -96,19 +158,22 @@ def _running_server(state_dir: Path) -> dict[str, Any] | None:
         info = json.loads(info_path.read_text())
         import httpx
 
-        httpx.get(f"{info['url']}/_sandbox/health", timeout=1.0).raise_for_status()
-        return info
+        health = httpx.get(f"{info['url']}/_sandbox/health", timeout=1.0)
+        health.raise_for_status()
+        return {**info, **health.json()}
     except Exception:  # a stale file from a server that is gone
         return None
 
 
 def attach(state_dir: Path, *, latency: float = 0.0) -> SandboxHandle:
     """Use the running `sandbox serve` if there is one, else start a server in this process."""
+    from fleetops.sandbox.world import world_process
+
     info = _running_server(state_dir)
     if info is not None:
-        return SandboxHandle(url=info["url"], tokens=info["tokens"])
+        return SandboxHandle(url=info["url"], tokens=info["tokens"], world=str(info.get("world")), process=str(info.get("process", "merge-freeze")))
     server = make_server(state_dir, latency=latency).start()
-    return SandboxHandle(url=server.url, tokens=server.tokens, server=server)
+    return SandboxHandle(url=server.url, tokens=server.tokens, server=server, world=str(server.state.get("world")), process=world_process(server.state))
 
 
 def make_server(state_dir: Path, *, port: int = 0, latency: float = 0.0) -> Any:

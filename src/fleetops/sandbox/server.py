@@ -300,7 +300,9 @@ class SandboxServer:
             self.faults.clear()
             return Response(status=204)
         if method == "GET" and path == "/_sandbox/health":
-            return Response(body={"ok": True})
+            from fleetops.sandbox.world import world_process
+
+            return Response(body={"ok": True, "world": self.state.get("world"), "process": world_process(self.state)})
         if method == "POST" and path == "/_sandbox/merge-pr":
             from fleetops.sandbox.gitrepo import merge_pull
 

@@ -10,8 +10,10 @@
      4 announce   post `candidate.announcement` to slack.channel through SLACK_WEBHOOK_URL, at
                   most once (without the webhook: a checklist item with the text)
 
-Reads, at once: the branch, the default branch's head, the variable, and create-qa-issue's reads
-(template, labels, the open issue with the title, fleetd changes); no request is made twice.
+Reads, at once: the branch, the default branch's head, the variable, the release tags
+(`naming.release_tag`: a VERSION already released, or older than the newest release, is exit 2), and
+create-qa-issue's reads (template, labels, the open issue with the title, fleetd changes); no request
+is made twice.
 
 At most once (docs/reliability.md): Slack cannot be asked whether a message arrived, so the Release
 QA issue carries the durable marker, a hidden line at the end of its body. Just before posting, the
@@ -27,14 +29,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from packaging.version import Version
+
 from fleetops.concurrency import gather
-from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError, UsageError
+from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, RitualsError, UsageError
 from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
 from fleetops.ops.steps import add_steps
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import TemplateError, fill
+from fleetops.versions import parse_release, release_name, version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -80,17 +85,44 @@ class CutRC:
             found = github.ref(f"heads/{self.branch}")
             return found[0] if found else None
 
+        def released() -> list[str]:
+            pattern = self.rituals.naming.release_tag
+            tags = github.tags_with_prefix(pattern.split("{", 1)[0])
+            return [v for tag in tags if (v := version_in(tag.name, (pattern,))) is not None]
+
         return gather({
             "branch": branch,
             "head": head,
             "variable": variable,
+            "released": released,
             "qa": lambda: plan_qa_issue(self.app, QAOptions(version=self.version)),
         })
+
+    def refuse_released(self, released: list[str], variable: str | None) -> None:
+        """Exit 2 for a version already released or older than the newest release: QA Wolf would test the past.
+
+        The candidate in force (QAWOLF_DEPLOY_TAG names its branch) may still be finished after its tag exists.
+        """
+        if not released:
+            return
+        asked = Version(self.version)
+        newest = max(released, key=Version)
+        if asked in {Version(v) for v in released} and variable != self.branch:
+            problem = f"{self.version} is already released ({release_name(self.rituals.naming.release_tag, self.version)})"
+        elif asked < Version(newest):
+            problem = f"{self.version} is older than the newest release, {newest}"
+        else:
+            return
+        raise PolicyRefusal(
+            f"{problem}: a release candidate is cut for a release still to come; nothing was changed.",
+            hint=f"Give a version after {newest}, e.g. {parse_release(newest).next_minor()}.",
+        )
 
     # --- the plan --------------------------------------------------------------------------------------------
     def build(self) -> Plan:
         """The steps of `rituals.cut_rc.steps` in the file's order (ops/steps.py; each kind's builder below)."""
         self.reads = self.read()
+        self.refuse_released(self.reads["released"], self.reads["variable"])
         add_steps(self, self.rituals, "cut_rc", self.plan)
         return self.plan
 

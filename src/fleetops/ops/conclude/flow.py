@@ -63,7 +63,8 @@ class ConcludeFlow:
         if found is None:
             open_ones = [m.title for m in milestones if m.state == "open" and self.naming.tentative_regex().match(m.title)]
             hint = f"Open release milestones: {', '.join(open_ones)}." if open_ones else "There is no open release milestone."
-            raise UsageError(f"{self.repo} has no milestone {self.tentative_title!r} (nor {self.final_title!r}): nothing to conclude for {self.v.version}.", hint=hint)
+            names = repr(self.final_title) if self.tentative_title == self.final_title else f"{self.tentative_title!r} (nor {self.final_title!r})"
+            raise UsageError(f"{self.repo} has no milestone {names}: nothing to conclude for {self.v.version}.", hint=hint)
         return found
 
     # -- the plan ---------------------------------------------------------------------------------------------

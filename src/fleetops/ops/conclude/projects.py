@@ -15,9 +15,10 @@ builder; ops/steps.py runs the list), each built here:
                                                   stories (those the steps above add included) to
                                                   "Confirm and celebrate"; those with one of its
                                                   `close_labels` (fleet-rc: `~engineering-initiated`)
-                                                  closed instead (issue closed, Status "Closed"); a
-                                                  story whose drafting item is archived is unarchived
-                                                  first (docs/github-projects.md, "Archived items")
+                                                  closed instead (issue closed; Status "Closed" where
+                                                  the drafting project has that column); a story whose
+                                                  drafting item is archived is unarchived first
+                                                  (docs/github-projects.md, "Archived items")
     close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
@@ -149,7 +150,7 @@ class ConcludeProjects(Conclude):
             project.problem = f"project {project.number}: {err.message}"
             return
         missing = [c for c in columns if info.column(c) is None]
-        if info.closed is None:
+        if info.closed is None and project.key != "drafting":  # SPEC §2 names "Closed" on the groups' projects only
             missing.append(self.projects.closed_column)
         if missing:
             names = ", ".join(repr(c.name) for c in info.columns)
@@ -281,7 +282,8 @@ class ConcludeProjects(Conclude):
         if unarchive:
             detail += f"; unarchived first on project {drafting.number}: {_list(unarchive)}"
         if closing:
-            detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue, and Status {self.projects.closed_column})"  # type: ignore[attr-defined]
+            status = f", and Status {self.projects.closed_column}" if drafting.info is not None and drafting.info.closed is not None else ""
+            detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue{status})"  # type: ignore[attr-defined]
         return [Step.todo(step_id, title, detail, apply, data=data)]
 
     def _celebrating(self, close_labels: set[str]) -> tuple[list[Card], list[Card]]:
@@ -295,8 +297,10 @@ class ConcludeProjects(Conclude):
             return bool(close_labels & set(card.labels))
 
         done = (p.confirm_and_celebrate, p.closed_column)
+        has_closed = self.reads.drafting.info is not None and self.reads.drafting.info.closed is not None
         moving = [c for c in mine if c.state == "open" and not closes(c) and not any(same_name(c.column, d) for d in done)]
-        closing = [c for c in mine if closes(c) and (c.state == "open" or not same_name(c.column, p.closed_column))]
+        # Closing is closing the issue; its Status is set only where the drafting project has the column.
+        closing = [c for c in mine if closes(c) and (c.state == "open" or (has_closed and not same_name(c.column, p.closed_column)))]
         moving += [c for c in adding if not closes(c)]
         closing += [c for c in adding if closes(c)]
         return moving, closing

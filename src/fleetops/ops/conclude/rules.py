@@ -10,7 +10,7 @@ from packaging.version import Version
 
 from fleetops.errors import UsageError
 from fleetops.ops.announce import Markers
-from fleetops.versions import Release, next_patch, parse_release
+from fleetops.versions import next_patch, require_release
 
 if TYPE_CHECKING:
     from fleetops.boards import Card
@@ -36,21 +36,14 @@ class Versions:
     patch: str  # the next patch of this release, e.g. 4.58.1
 
 
-def _parse(value: str, what: str) -> Release:
-    release = parse_release(value)
-    if release is None:
-        raise UsageError(f"{what} {value!r} is not a release version like 4.58.0.", hint="Give MAJOR.MINOR.PATCH, e.g. 4.58.0.")
-    return release
-
-
 def parse_versions(version: str, next_version: str | None) -> Versions:
     """Validate VERSION and --next (default: the next minor); bad input is exit 2 before any read."""
-    release = _parse(version, "VERSION")
+    release = require_release(version, "VERSION")
     current = str(release)
     if next_version is None:
         nxt = str(release.next_minor())
     else:
-        nxt = str(_parse(next_version, "--next"))
+        nxt = str(require_release(next_version, "--next"))
         if Version(nxt) <= Version(current):
             raise UsageError(f"--next {nxt} is not after {current}.", hint="Give the version of the next release, e.g. --next 4.59.0.")
     return Versions(version=current, next=nxt, patch=next_patch(release))

@@ -87,6 +87,11 @@ def parse_ref(text: str, rituals: Rituals, *, option: str = "REF") -> Ref:
     if HASH.fullmatch(raw.lower()):
         sha = raw.lower()
         return Ref(text=text, kind="commit", git_ref=sha, image_tag=sha[:SHORT_HASH])
+    if re.fullmatch(r"[0-9][0-9a-f]{0,5}", raw.lower()) and not raw.isdigit():  # `abc12` may be a branch: below
+        raise UsageError(
+            f"{option} {text!r} looks like a commit hash, but {len(raw)} hex digits are too few to be unique.",
+            hint=f"Give at least {SHORT_HASH}, e.g. `git rev-parse --short <commit>`.",
+        )
     if re.match(r"v?\d", raw):
         raise UsageError(
             f"{option} {text!r} is not a release version.",

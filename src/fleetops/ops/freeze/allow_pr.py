@@ -26,9 +26,9 @@ the whole branch).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, PolicyRefusal, ServiceError, UsageError
@@ -50,6 +50,20 @@ class AllowOptions:
     number: int
     exception: bool = False
     branch: str | None = None
+
+
+def pull_number(text: str, repo: str) -> int:
+    """`23101`, `#23101` or `https://github.com/<repo>/pull/23101` (any host: Enterprise) → 23101; else exit 2."""
+    value = text.strip()
+    found = re.fullmatch(r"#?([0-9]+)", value) or re.fullmatch(
+        rf"https?://[^/\s]+/{re.escape(repo)}/pull/([0-9]+)(?:[/?#]\S*)?", value, flags=re.IGNORECASE
+    )
+    if found is None or int(found[1]) < 1:
+        raise UsageError(
+            f"N {text!r} is not a pull request of {repo}.",
+            hint=f"Give its number (23101 or #23101) or its URL (https://github.com/{repo}/pull/23101).",
+        )
+    return int(found[1])
 
 
 # --- the plan ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fleetops import files
 from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.handbook import ics
@@ -76,14 +77,16 @@ def release_events(app: App, milestones: list[Any], first: date, last: date) -> 
     return sorted(events, key=lambda e: (e.start, e.kind))
 
 
-def write_calendar(app: App, path: Path, *, start: str | None, end: str | None) -> Plan:
+def write_calendar(app: App, path: Path, *, start: str | None, end: str | None, rituals_files: list[str] | None = None) -> Plan:
     first = parse_day(start, app, "--from")
     last = parse_day(end, app, "--to") if end else first + timedelta(days=DEFAULT_DAYS - 1)
     if last < first or (last - first).days >= MAX_DAYS:
         raise UsageError(f"--from {first} --to {last} is not a range of 1 to {MAX_DAYS} days.", hint="Give --to on or after --from.")
-    if path.exists() and path.is_dir():
-        raise UsageError(f"--ics {path} is a directory.", hint="Give the path of the .ics file to write.")
-    found = gather({"book": lambda: read_handbook(app, None), "milestones": lambda: app.clients.github.milestones("open")})
+    if files.is_stdout(path) and app.json_mode:
+        raise UsageError("--ics - and --json would both write to standard output.", hint="Give --ics a file, or drop --json.")
+    if not files.is_stdout(path):
+        files.target_of(path, "--ics")  # before any read: a path that cannot be written costs nothing
+    found = gather({"book": lambda: read_handbook(app, rituals_files), "milestones": lambda: app.clients.github.milestones("open")})
     book = found["book"]
     occurring = [
         (ritual, day)
@@ -93,13 +96,8 @@ def write_calendar(app: App, path: Path, *, start: str | None, end: str | None) 
     occurring.sort(key=lambda pair: (pair[1], pair[0].file, pair[0].task))
     releases = release_events(app, found["milestones"], first, last)
     data = ics.build(occurring, releases, zone=app.rituals.handbook.timezone, stamp=app.now(), name=f"{app.repo} rituals and releases")
-    try:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as err:
-        raise UsageError(f"--ics {path} cannot be written ({err.strerror}).") from None
-    app.ui.success(f"Wrote {path}: {len(occurring)} ritual occurrence(s) and {len(releases)} release event(s), {first} to {last}.")
+    where = files.write_file(path, data, "--ics")
+    app.ui.success(f"Wrote {where}: {len(occurring)} ritual occurrence(s) and {len(releases)} release event(s), {first} to {last}.")
     return Plan(
         command="rituals calendar",
         extra={

@@ -50,6 +50,7 @@ class RitualsTable:
 
     rows: list[dict[str, Any]]
     today: date
+    dri: str | None = None  # the --dri filter, for "no ritual has DRI x"
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,23 @@ def read_handbook(app: App, files: list[str] | None, *, warn: bool = True) -> Ha
     return book
 
 
+# The days a ritual command accepts: wide enough for any real question, narrow enough that a range of
+# a year and the look-ahead of the next occurrence never leave the calendar Python can count in.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(8999, 12, 31)
+
+
 def parse_day(text: str | None, app: App, what: str = "--date") -> date:
+    """A YYYY-MM-DD option (default today); exit 2 for a day that is not one or is too far out."""
     if text is None:
         return today(app)
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{what} {text!r} is not a date.", hint="Use YYYY-MM-DD, e.g. 2026-12-01.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{what} {day} is too far from today.", hint=f"Give a day from {FIRST_DAY} to {LAST_DAY}.")
+    return day
 
 
 def today(app: App) -> date:
@@ -151,6 +162,7 @@ def list_rituals(app: App, files: list[str] | None, *, dri: str | None) -> Plan:
     book = read_handbook(app, files)
     day = today(app)
     rows = []
+    dri = dri.strip().removeprefix("@") if dri else None  # `--dri @lukeheath`, as GitHub writes a login
     for ritual in book.rituals:
         if dri and ritual.dri.lower() != dri.lower():
             continue
@@ -162,17 +174,17 @@ def list_rituals(app: App, files: list[str] | None, *, dri: str | None) -> Plan:
             }
         )
     if not app.json_mode:
-        app.ui.show(RitualsTable(rows, today=day))
+        app.ui.show(RitualsTable(rows, today=day, dri=dri))
     return Plan(command="rituals list", extra={"today": day.isoformat(), "rituals": rows})
 
 
-def due_rituals(app: App, *, on: str | None, days: int) -> Plan:
+def due_rituals(app: App, *, on: str | None, days: int, files: list[str] | None = None) -> Plan:
     """Read-only: the occurrences in [D, D+N), and the rituals that are not on a calendar."""
     if not 1 <= days <= MAX_DAYS:
         raise UsageError(f"--days {days} is out of range.", hint=f"Give 1 to {MAX_DAYS} days.")
     first = parse_day(on, app)
     end = first + timedelta(days=days)
-    book = read_handbook(app, None)
+    book = read_handbook(app, files)
     due: list[dict[str, Any]] = []
     unscheduled: list[dict[str, Any]] = []
     for ritual in book.rituals:
@@ -254,10 +266,10 @@ def issue_body(ritual: Ritual, day: date) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def create_issues(app: App, *, on: str | None) -> Plan:
-    """Plan one issue per `autoIssue` ritual due on the date, skipping those filed already."""
+def create_issues(app: App, *, on: str | None, files: list[str] | None = None) -> Plan:
+    """Plan one issue per `autoIssue` ritual due on the date (of FILEs, else the repository's), skipping those filed already."""
     day = parse_day(on, app)
-    book = read_handbook(app, None)
+    book = read_handbook(app, files)
     owner = app.repo.split("/", 1)[0]
     due = [r for r in book.rituals if r.auto_issue and is_due(r.started_on, parse_frequency(r.frequency), day)]
     plan = Plan(command="rituals create-issues", extra={"date": day.isoformat(), "issues": []})

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
@@ -33,7 +33,7 @@ from fleetops.ops.qa.template import (
     section_text,
 )
 from fleetops.plan import Plan, Step
-from fleetops.versions import next_patch, release_text
+from fleetops.versions import next_patch, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -62,13 +62,7 @@ class QAOptions:
 
 def release_version(text: str, what: str = "VERSION") -> str:
     """`4.58.0` or `v4.58.0` → `4.58.0`; anything else is a usage error (exit 2)."""
-    found = release_text(text.strip())
-    try:
-        if found is None:
-            raise InvalidVersion(text)
-        return str(Version(found))
-    except InvalidVersion:
-        raise UsageError(f"{what} {text!r} is not a release version.", hint="Use MAJOR.MINOR.PATCH, e.g. 4.58.0.") from None
+    return str(require_release(text, what))
 
 
 # --- the template ----------------------------------------------------------------------------------------

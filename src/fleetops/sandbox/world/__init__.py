@@ -70,10 +70,20 @@ def build_world(name: str = "default", now: datetime | None = None, **overrides:
     return build_from_spec(spec)
 
 
+def world_process(state: State) -> str:
+    """The process a world rehearses (a rituals file's `process`); a world saved before it was recorded: by its name."""
+    recorded = state.get("process")
+    if isinstance(recorded, str):
+        return recorded
+    return "release-candidate" if state.get("world") == "rc" else "merge-freeze"
+
+
 def build_from_spec(spec: WorldSpec) -> State:
     state: State = {
         "version": 1,
         "world": spec.name,
+        # What `--sandbox` checks against FLEETOPS_RITUALS: a candidate's world under the freeze's rituals plans nonsense.
+        "process": "release-candidate" if spec.rc else "merge-freeze",
         "created_at": iso(spec.now),
         # Tokens are random per world so that nothing real can ever match them.
         "tokens": {
