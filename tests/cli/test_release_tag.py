@@ -230,3 +230,18 @@ def test_under_the_current_handbook_a_patch_is_tagged_from_its_rc_patch_branch(w
     assert result.code == 0, result.stderr
     out = json.loads(result.stdout)
     assert (out["branch"], out["sha"]) == ("rc-patch-fleet-v4.58.1", fleet(world)["refs"]["heads/rc-patch-fleet-v4.58.1"])
+
+
+def test_a_late_migration_on_a_newer_minor_branch_only_is_refused_as_check_migrations_would(world, cli):
+    """One rule (migrations.py): M is the default branch and every newer minor branch, also under the 2024 process; was main only."""
+    builder = GitBuilder(fleet(world))
+    builder.branch("prepare-fleet-v4.59.0", builder.head())
+    builder.commit("Late migration on the next minor", world_time(world), {f"{MIGRATIONS}/20240830000000_Late.go": "package tables\n"},
+                   branch="prepare-fleet-v4.59.0")
+    builder.branch("prepare-fleet-v4.57.0", builder.head("prepare-fleet-v4.59.0"))  # older minor: not M
+    result = cli(*CMD, "4.58.1", "--yes", *FAST, env=world.env())
+    assert result.code == 2
+    assert "migration 20240830000000 on prepare-fleet-v4.59.0 is missing on patch-fleet-v4.58.1" in said(result)
+    assert "prepare-fleet-v4.57.0" not in said(result)
+    assert world.writes() == []
+

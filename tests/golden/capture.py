@@ -8,7 +8,8 @@ tests/golden/test_golden.py compares them byte for byte with tests/golden/cases/
 Normalised (they vary from run to run and from machine to machine, nothing else does):
 - the sandbox's port (`127.0.0.1:PORT`), since each run listens on a free port;
 - the private state dir: commands run in its parent with FLEETOPS_STATE_DIR=state (relative), so
-  that its length does not move line breaks; an absolute path left in output reads `STATE_DIR`;
+  that its length does not move line breaks; an absolute path left in output reads `STATE_DIR`
+  (and its parent, where a case's working copy is cloned, `WORK_DIR`);
 - the sandbox request log's `ms` and `time` fields in `sandbox requests --json` (durations and
   wall-clock time of the server's request log, which the clock pin does not reach).
 
@@ -43,10 +44,11 @@ class Case:
     commands: tuple[tuple[str, ...], ...]
     overrides: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)  # e.g. FLEETOPS_RITUALS=fleet-rc
+    working_copy: bool = False  # `sandbox clone fleet` first, outside the transcript (its line wraps with the temp path)
 
 
-def _case(name: str, world: str, *commands: str, env: dict[str, str] | None = None, **overrides: Any) -> Case:
-    return Case(name, world, tuple(tuple(c.split()) for c in commands), overrides, env or {})
+def _case(name: str, world: str, *commands: str, env: dict[str, str] | None = None, working_copy: bool = False, **overrides: Any) -> Case:
+    return Case(name, world, tuple(tuple(c.split()) for c in commands), overrides, env or {}, working_copy)
 
 
 RC = {"FLEETOPS_RITUALS": "fleet-rc"}  # the current handbook: release candidates, GitHub Projects
@@ -111,6 +113,12 @@ CASES: list[Case] = [
     _case("release-tag-publish", "release-day", "release tag 4.58.1 --dry-run", "release tag 4.58.1 --yes --poll-interval 0.01",
           "release publish 4.58.1 --dry-run", "release publish 4.58.1 --yes", "release publish 4.58.1 --yes --json", deploy_polls=0),
     _case("release-tag-refusals", "release-day", "release tag 4.58.2 --yes", "release publish 4.58.1 --yes", "release tag main"),
+    # release prepare and check-migrations: the release world's real git; prepare's working copy is cloned the way a person
+    # (and tests/cli/test_release_rehearsal.py) makes it, `sandbox clone`, into WORK_DIR/fleet
+    _case("release-prepare-dry-run", "release", "release prepare 4.60.1 --repo-dir fleet --dry-run",
+          "release prepare 4.60.1 --repo-dir fleet --dry-run --json", working_copy=True),
+    _case("release-check-migrations", "release", "release check-migrations 4.60.1", "release check-migrations 4.60.1 --json",
+          "release check-migrations 4.61.0 --json"),
     # sandbox requests: what the rituals above sent
     _case("sandbox-requests", "released", "freeze allow-pr 23101 --yes", "release create-qa-issue 4.58.0 --yes",
           "sandbox requests --writes", "sandbox requests --writes --json"),
@@ -121,7 +129,7 @@ _LOG_FIELDS = re.compile(r'"(ms|time|reset)": [^,\n]+')  # reset: GitHub's rate-
 
 
 def normalise(text: str, state_dir: Path) -> str:
-    text = text.replace(str(state_dir), "STATE_DIR")
+    text = text.replace(str(state_dir), "STATE_DIR").replace(str(state_dir.parent), "WORK_DIR")
     text = _PORT.sub("127.0.0.1:PORT", text)
     return _LOG_FIELDS.sub(lambda m: f'"{m.group(1)}": "…"', text)
 
@@ -133,8 +141,10 @@ def pinned(state_dir: Path, extra: dict[str, str] | None = None) -> Iterator[Non
     from fleetops.sandbox.server import Context
     from fleetops.settings import Settings
     from tests.conftest import FLEETOPS_ENV
+    from tests.git.gitrepo import ENV as GIT_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in FLEETOPS_ENV}
+    env.update({k: v for k, v in GIT_ENV.items() if k.startswith("GIT_")})  # git without the machine's configuration
     env.update({"FLEETOPS_STATE_DIR": state_dir.name, "NO_COLOR": "1", "COLUMNS": "100", **(extra or {})})
     original = Settings.from_env.__func__  # type: ignore[attr-defined]
 
@@ -153,13 +163,17 @@ def pinned(state_dir: Path, extra: dict[str, str] | None = None) -> Iterator[Non
 
 def run_case(case: Case, state_dir: Path) -> str:
     """Seed the case's world in state_dir (whose name must be `state`), run its commands, return the normalised transcript."""
-    from fleetops.sandbox.runtime import save_state
+    from fleetops.sandbox.runtime import save_state, world_options
     from fleetops.sandbox.world import build_world
     from tests.helpers import run_cli
 
-    save_state(state_dir, build_world(case.world, now=NOW, **case.overrides))
+    # world_options: the release world's real git repository under the state dir, as `sandbox reset` puts it
+    save_state(state_dir, build_world(case.world, now=NOW, **world_options(state_dir, case.world), **case.overrides))
     parts = []
     with pinned(state_dir, case.env):
+        if case.working_copy:
+            cloned = run_cli(["sandbox", "clone", "fleet"])
+            assert cloned.code == 0, cloned.stderr  # noqa: S101 - a case that cannot start must not write a golden
         for args in case.commands:
             argv = list(args) if args[0] == "sandbox" else ["--sandbox", *args]
             result = run_cli(argv)

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from fleetops.ops.release.guards import BranchState, violations
-from fleetops.ops.release.interim import migration_timestamps
+from fleetops.ops.release.migrations import timestamps
 from fleetops.ops.release.notes import changelog_section
 from fleetops.ops.release.publish import dist_tag
 from fleetops.errors import UsageError
@@ -57,8 +57,12 @@ def test_the_changelog_section_is_the_versions_only_without_its_heading():
 
 
 def test_the_migration_rule_flags_only_older_missing_migrations():
+    """tag's guard gives migrations.py's rule (the one of check-migrations and prepare) the release branch's R and M."""
     state = BranchState(branch="patch-fleet-v4.58.1", sha="a" * 40, tag="fleet-v4.58.1", tag_commit=None, changelog=None)
-    state.release_migrations = {"20240901090000", "20240801000000"}
-    state.other_migrations = {"main": {"20240801000000", "20240830000000", "20240905100000"}}
-    assert [m for m, _ in violations(state)] == ["20240830000000"]
-    assert migration_timestamps(["20240830000000_Late.go", "20240830000000_Late_test.go", "README.md", "2024_Bad.go"]) == {"20240830000000"}
+    state.release_migrations = {"20240901090000": "t/20240901090000_A.go", "20240801000000": "t/20240801000000_B.go"}
+    state.other_migrations = {"main": {"20240801000000": "b", "20240830000000": "t/20240830000000_Late.go", "20240905100000": "n"}}
+    found = violations(state)
+    assert [m for m, _ in found] == ["20240830000000"]
+    assert found[0][1].endswith("renumber 20240830000000_Late.go to 20240901090001")
+    pattern = r"^(\d{14})_([A-Za-z0-9_]+?)\.go$"
+    assert set(timestamps(["20240830000000_Late.go", "20240830000000_Late_test.go", "README.md", "2024_Bad.go"], pattern)) == {"20240830000000"}

@@ -109,3 +109,7 @@ class Releasing(_Section):
 
     def branch(self, name: str, version: str) -> str:
         return text.fill(getattr(self, name), {"version": version})
+
+    def release_branch(self, version: str) -> str:
+        """The branch X.Y.Z is prepared on and tagged from: the minor's (X.Y.0) or the patch's branch."""
+        return self.branch("minor_branch" if version.endswith(".0") else "patch_branch", version)

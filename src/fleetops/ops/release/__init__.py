@@ -1,6 +1,6 @@
 """Releasing Fleet (SPEC §2 "Releasing"): `release prepare` (prepare.py, prepare_steps.py), `release
 check-migrations` (check_migrations.py), `release tag` (tag.py) and `release publish` (publish.py).
 
-`interim.py` holds the release branch name, the version files and the migration directories
-for tag and publish until they read the rituals file's `releasing:` section (issue 21).
+All of them read one `releasing:` section of the rituals file (branches, changelog, version files,
+migrations) and share its checks: migrations.py (the rule), changelog.heading_version, bumps.matches.
 """

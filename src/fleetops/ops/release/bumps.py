@@ -61,14 +61,34 @@ def _parses(path: str, text: str, kind: str) -> None:
                          hint="Fix the file or the bump's pattern in the rituals file (releasing.bumps).") from None
 
 
+def matches(bump: Bump, text: str) -> list[re.Match[str]]:
+    """Where the bump's pattern matches (exactly one is right, for prepare's edit and tag's guard alike)."""
+    return list(re.finditer(bump.pattern, text, re.MULTILINE))
+
+
+def carry_problems(bumps: list[Bump], version: str, read: Callable[[str], str | None]) -> list[str]:
+    """Tag's guard: each `to: release` version file carries exactly one X.Y.Z (with the file's own `v`); one line per file that does not."""
+    problems = []
+    for bump in bumps:
+        if bump.to != "release":
+            continue  # the chart's own version is the file's own count, not X.Y.Z
+        content = read(bump.file)
+        found = [m.group(1) for m in matches(bump, content or "")]
+        if content is None:
+            problems.append(f"{bump.file} is missing")
+        elif [f.removeprefix("v") for f in found] != [version]:
+            problems.append(f"{bump.file} carries {', '.join(found) or 'no version'}, not exactly one v{version}")
+    return problems
+
+
 def apply_bump(text: str, bump: Bump, version: str) -> tuple[str, str, str]:
     """(new text, from, to): the pattern's one group replaced; anything but exactly one match is bad input."""
-    matches = list(re.finditer(bump.pattern, text, re.MULTILINE))
-    if len(matches) != 1:
-        found = "no line" if not matches else f"{len(matches)} lines"
+    hits = matches(bump, text)
+    if len(hits) != 1:
+        found = "no line" if not hits else f"{len(hits)} lines"
         raise UsageError(f"{bump.file}: {found} match the version pattern {bump.pattern!r} (exactly one must): nothing was written.",
                          hint="Fix the file, or the pattern in the rituals file (releasing.bumps), then run again.")
-    match = matches[0]
+    match = hits[0]
     old = match.group(1)
     new = _target(old, bump, version)
     return text[: match.start(1)] + new + text[match.end(1) :], old, new

@@ -80,15 +80,22 @@ def build_section(version: str, day: date, changes: list[ChangeFile], *, heading
     return Section("\n".join(out) + "\n", entries, sorted(c.path for c in changes), warnings)
 
 
-def first_version(changelog: str, path: str = "CHANGELOG.md") -> str:
-    """The version of the first `## Fleet` heading; a file that does not start with one is bad input."""
+def heading_version(changelog: str) -> str | None:
+    """The version of the file's first heading when it is `## Fleet X.Y.Z` (prepare's and tag's one check), else None."""
     first = next((line for line in changelog.splitlines() if line.strip()), None)
     match = HEADING.match(first or "")
-    if match is None:
+    return match.group(1) if match else None
+
+
+def first_version(changelog: str, path: str = "CHANGELOG.md") -> str:
+    """The version of the first `## Fleet` heading; a file that does not start with one is bad input."""
+    found = heading_version(changelog)
+    if found is None:
+        first = next((line for line in changelog.splitlines() if line.strip()), None)
         shown = (first or "(empty file)")[:60]
         raise UsageError(f"{path} does not start with a '## Fleet X.Y.Z (date)' heading (its first line: {shown!r}).",
                          hint=f"Fix the top of {path} on the branch (its first line must be the newest release's heading), then run again.")
-    return match.group(1)
+    return found
 
 
 def with_section(changelog: str, section: Section, version: str, path: str = "CHANGELOG.md") -> str | None:

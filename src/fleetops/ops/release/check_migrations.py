@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from fleetops.clients.github_trees import RefFiles, ref_trees
 from fleetops.errors import UsageError
 from fleetops.ops.qa.issue import release_version
-from fleetops.ops.release.migrations import Violation, timestamps, violations
+from fleetops.ops.release.migrations import Violation, newer_branches, timestamps, violations
 from fleetops.plan import Plan, Step
 from fleetops.versions import parse_release
 from fleetops.views import Facts
@@ -66,7 +66,7 @@ def read_lines(app: App, version: str) -> Lines:
     release = parse_release(version)
     assert release is not None  # noqa: S101 - release_version checked it
     kind = kind_of(version)
-    branch = releasing.branch("minor_branch" if kind == "minor" else "patch_branch", version)
+    branch = releasing.release_branch(version)
     default = app.rituals.default_branch
     minor_prefix = _prefix(releasing.minor_branch)
     tag_prefix = _prefix(app.rituals.naming.release_tag)
@@ -78,7 +78,8 @@ def read_lines(app: App, version: str) -> Lines:
     on_default = named[f"refs/heads/{default}"]
     if on_default is None:
         raise UsageError(f"{app.repo} has no branch {default} (rituals: default_branch).")
-    newer = {r.name: r for r in families[0] if (v := parse_release(r.name.removeprefix(minor_prefix))) is not None and v > release}
+    by_name = {r.name: r for r in families[0]}
+    newer = {name: by_name[name] for name in newer_branches(by_name, releasing.minor_branch, release)}
     later = {default: on_default, **newer}
     previous = _newest_below(families[1], tag_prefix, release) if kind == "patch" else None
     own = named[f"refs/heads/{branch}"]

@@ -3,9 +3,10 @@
 Fleet's script tagged whatever the local branch's head was, and took "the changelog mentions the
 version anywhere" as proof the changelog merged (releasing-facts §12.10). Here the branch's head
 on GitHub is read once, and every guard reads the files *at that commit*, the commit the tag will
-name: the first `## Fleet` heading of CHANGELOG.md, each version file (its pattern matches once,
-with X.Y.Z), and the migration rule (SPEC §2 step 3: a migration on the default branch or a newer
-candidate branch, missing on the release branch and older than its newest, is a violation).
+name: the first `## Fleet` heading of CHANGELOG.md and each version file, by the same checks and the
+same `releasing:` section of the rituals file as `release prepare` (changelog.heading_version,
+bumps.carry_problems), and the migration rule of migrations.py (SPEC §2 step 3, the rule of
+`check-migrations`: M is the default branch and every open newer minor branch).
 Reads run in two concurrent rounds: what needs no commit, then what is read at the head.
 """
 
@@ -16,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, PolicyRefusal
-from fleetops.ops.release import interim
-from fleetops.versions import Release, pattern_regex, release_name
+from fleetops.ops.release import migrations
+from fleetops.ops.release.bumps import carry_problems
+from fleetops.ops.release.changelog import heading_version
+from fleetops.versions import Release, release_name
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import GitHubClient
+    from fleetops.rituals.releasing import Releasing
 
 
 @dataclass
@@ -34,23 +38,22 @@ class BranchState:
     tag_commit: str | None  # the commit an existing tag names (through its tag object if annotated)
     changelog: str | None
     files: dict[str, str | None] = field(default_factory=dict)
-    release_migrations: set[str] = field(default_factory=set)
-    other_migrations: dict[str, set[str]] = field(default_factory=dict)  # timestamp sets by branch
+    release_migrations: dict[str, str] = field(default_factory=dict)  # R: timestamp → file
+    other_migrations: dict[str, dict[str, str]] = field(default_factory=dict)  # M: timestamp → file, by branch
 
 
 def read_state(app: App, version: Release, branch: str | None = None) -> BranchState:
     """Both rounds of reads; a missing branch is exit 2 naming it."""
     github = app.clients.github
     rituals = app.rituals
-    branch = branch or interim.release_branch(rituals, version)
+    releasing = rituals.releasing
+    dirs = releasing.migrations.dirs
+    branch = branch or releasing.release_branch(str(version))
     tag = release_name(rituals.naming.release_tag, version)
     default = rituals.default_branch
     first: dict[str, Any] = {"head": lambda: github.ref(f"heads/{branch}"), "tag": lambda: github.ref(f"tags/{tag}")}
-    first.update({f"{default}:{d}": (lambda d=d: github.file_names(d, default)) for d in interim.MIGRATION_DIRS})
-    pattern = interim.candidate_branch_pattern(rituals)
-    if pattern is not None:
-        prefix = pattern.split("{", 1)[0]
-        first["candidates"] = lambda: github.branch_names(prefix)
+    first.update({f"{default}:{d}": (lambda d=d: github.file_names(d, default)) for d in dirs})
+    first["candidates"] = lambda: github.branch_names(releasing.minor_branch.split("{", 1)[0])
     one = gather(first)
     if one["head"] is None:
         raise PolicyRefusal(
@@ -58,73 +61,61 @@ def read_state(app: App, version: Release, branch: str | None = None) -> BranchS
             hint="Run `fleetops release prepare` and merge its pull requests first (or name the branch with --branch).",
         )
     sha = one["head"][0]
-    newer = _newer_candidates(one.get("candidates") or [], pattern, version)
-    two = gather(_second_round(github, sha, tag, one["tag"], newer))
+    newer = migrations.newer_branches(one.get("candidates") or [], releasing.minor_branch, version)
+    two = gather(_second_round(app, sha, tag, one["tag"], newer))
     state = BranchState(branch=branch, sha=sha, tag=tag, tag_commit=two.get("tag_commit"), changelog=two["changelog"])
-    state.files = {f.path: two[f.path] for f in interim.VERSION_FILES}
-    state.release_migrations = set().union(*(interim.migration_timestamps(two[f"release:{d}"]) for d in interim.MIGRATION_DIRS))
-    state.other_migrations[default] = set().union(*(interim.migration_timestamps(one[f"{default}:{d}"]) for d in interim.MIGRATION_DIRS))
+    state.files = {b.file: two[b.file] for b in releasing.bumps}
+
+    def stamps(key: str, found: dict[str, Any]) -> dict[str, str]:
+        return migrations.timestamps([n for d in dirs for n in found[f"{key}:{d}"]], releasing.migrations.pattern)
+
+    state.release_migrations = stamps("release", two)
+    state.other_migrations[default] = stamps(default, one)
     for name in newer:
-        state.other_migrations[name] = set().union(*(interim.migration_timestamps(two[f"{name}:{d}"]) for d in interim.MIGRATION_DIRS))
+        state.other_migrations[name] = stamps(name, two)
     return state
 
 
-def _newer_candidates(names: list[str], pattern: str | None, version: Release) -> list[str]:
-    if pattern is None:
-        return []
-    regex = pattern_regex(pattern)
-    found = []
-    for name in names:
-        match = regex.fullmatch(name)
-        if match and Release(*(int(p) for p in match["version"].split("."))) > version:
-            found.append(name)
-    return sorted(found)
+def _second_round(app: App, sha: str, tag: str, tag_ref: tuple[str, str] | None, newer: list[str]) -> dict[str, Any]:
+    github: GitHubClient = app.clients.github
+    releasing = app.rituals.releasing
 
-
-def _second_round(github: GitHubClient, sha: str, tag: str, tag_ref: tuple[str, str] | None, newer: list[str]) -> dict[str, Any]:
     def text(path: str) -> str | None:
         try:
             return github.file_text(path, sha).text
         except NotFound:
             return None
 
-    reads: dict[str, Any] = {"changelog": lambda: text(interim.CHANGELOG)}
-    reads.update({f.path: (lambda p=f.path: text(p)) for f in interim.VERSION_FILES})
-    reads.update({f"release:{d}": (lambda d=d: github.file_names(d, sha)) for d in interim.MIGRATION_DIRS})
+    reads: dict[str, Any] = {"changelog": lambda: text(releasing.changelog.file)}
+    reads.update({b.file: (lambda p=b.file: text(p)) for b in releasing.bumps})
+    reads.update({f"release:{d}": (lambda d=d: github.file_names(d, sha)) for d in releasing.migrations.dirs})
     for name in newer:
-        reads.update({f"{name}:{d}": (lambda d=d, n=name: github.file_names(d, n)) for d in interim.MIGRATION_DIRS})
+        reads.update({f"{name}:{d}": (lambda d=d, n=name: github.file_names(d, n)) for d in releasing.migrations.dirs})
     if tag_ref is not None:
         tag_sha, kind = tag_ref
         reads["tag_commit"] = (lambda: github.commit_sha(tag)) if kind == "tag" else (lambda: tag_sha)
     return reads
 
 
-def refusals(state: BranchState, version: Release) -> list[str]:
+def refusals(state: BranchState, version: Release, releasing: Releasing) -> list[str]:
     """Every guard that does not hold, one line each (empty: the head may be tagged)."""
     where = f"{state.branch} at {state.sha[:12]}"
+    changelog = releasing.changelog.file
     problems = []
-    heading = interim.CHANGELOG_HEADING.search(state.changelog or "")
-    if heading is None:
-        problems.append(f"{interim.CHANGELOG} on {where} has no `## Fleet` heading")
-    elif heading["version"] != str(version):
-        problems.append(f"the first `## Fleet` heading of {interim.CHANGELOG} on {where} is {heading['version']}, not {version}: the changelog pull request is not merged")
-    for vf in interim.VERSION_FILES:
-        content = state.files.get(vf.path)
-        found = [m["version"] for m in vf.pattern.finditer(content or "")]
-        if content is None:
-            problems.append(f"{vf.path} is missing on {where}")
-        elif found != [str(version)]:
-            problems.append(f"{vf.path} on {where} carries {', '.join(found) or 'no version'}, not exactly one v{version}")
+    first = heading_version(state.changelog or "")
+    if first is None:
+        problems.append(f"{changelog} on {where} does not start with a `## Fleet X.Y.Z` heading")
+    elif first != str(version):
+        problems.append(f"the first `## Fleet` heading of {changelog} on {where} is {first}, not {version}: the changelog pull request is not merged")
+    problems += [f"{where}: {p}" for p in carry_problems(releasing.bumps, str(version), state.files.get)]
     problems += [f"migration {m} {rest}" for m, rest in violations(state)]
     return problems
 
 
 def violations(state: BranchState) -> list[tuple[str, str]]:
-    """Each migration on another branch, missing here and older than the newest here (Fleet's migrator skips it)."""
-    if not state.release_migrations:
-        return []
-    newest = max(state.release_migrations)
-    out = []
-    for branch, stamps in state.other_migrations.items():
-        out += [(m, f"on {branch} is missing on {state.branch} and older than its newest ({newest})") for m in sorted(stamps - state.release_migrations) if m < newest]
-    return out
+    """Each migration of M missing here and older than the newest here (Fleet's migrator skips it), by migrations.violations."""
+    return [
+        (v.timestamp, f"on {', '.join(v.branches)} is missing on {state.branch} and older than its newest "
+         f"({max(state.release_migrations)}): renumber {v.file.rsplit('/', 1)[-1]} to {v.proposed}")
+        for v in migrations.violations(state.release_migrations, state.other_migrations)
+    ]

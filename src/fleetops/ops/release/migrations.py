@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from fleetops.versions import Release, parse_release
+
 STAMP = "%Y%m%d%H%M%S"
 
 
@@ -41,6 +43,12 @@ def timestamps(paths: Iterable[str], pattern: str) -> dict[str, str]:
         if match:
             out.setdefault(match.group(1), path)
     return out
+
+
+def newer_branches(names: Iterable[str], template: str, release: Release) -> list[str]:
+    """The branches named by `template` (the rituals' minor_branch) for a version above `release`: M's other lines."""
+    prefix = template.split("{version}", 1)[0]
+    return sorted(n for n in names if n.startswith(prefix) and (v := parse_release(n.removeprefix(prefix))) is not None and v > release)
 
 
 def _next(stamp: str) -> str:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from fleetops.errors import UsageError
 from fleetops.ops.deps.parsers import latest_regular_tag
+from fleetops.ops.release.changelog import HEADING
 from fleetops.text import fill
 
-SECTION = re.compile(r"^## Fleet (?P<version>\d+\.\d+\.\d+)\b.*$", re.MULTILINE)
+SECTION = re.compile(HEADING.pattern + r".*$", re.MULTILINE)  # changelog.py's heading, on every line
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def changelog_section(changelog: str, version: str) -> str:
     """The lines under `## Fleet X.Y.Z (...)` up to the next `## ` heading, stripped."""
     headings = list(SECTION.finditer(changelog))
     for index, heading in enumerate(headings):
-        if heading["version"] == version:
+        if heading[1] == version:
             end = headings[index + 1].start() if index + 1 < len(headings) else len(changelog)
             return changelog[heading.end() : end].strip()
     raise UsageError(

@@ -106,7 +106,8 @@ def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Rea
     github, pub = app.clients.github, app.rituals.publishing
     first: dict[str, Any] = {
         "releases": github.releases,
-        "changelog": lambda: _outcome(lambda: github.file_text("CHANGELOG.md", tag).text),  # no tag yet: "not built" first
+        # the releasing: section's changelog, the file prepare wrote and tag checked; no tag yet: "not built" first
+        "changelog": lambda: _outcome(lambda: github.file_text(app.rituals.releasing.changelog.file, tag).text),
         "orbit": lambda: [t.name for t in github.tags_with_prefix(pub.orbit_tag_prefix)],
         "chrome": lambda: [t.name for t in github.tags_with_prefix(pub.fleetd_chrome_tag_prefix)],
         "npm": lambda: _outcome(lambda: app.clients.npm.package(pub.npm.package)),

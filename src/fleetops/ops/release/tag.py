@@ -54,7 +54,7 @@ def plan_tag(app: App, options: TagOptions) -> Plan:
     app.plan = plan
     state = guards.read_state(app, version, options.branch)
     plan.extra.update(tag=state.tag, sha=state.sha, branch=state.branch)
-    problems = guards.refusals(state, version)
+    problems = guards.refusals(state, version, app.rituals.releasing)
     if problems:
         raise PolicyRefusal(
             f"{state.tag} cannot be tagged: " + "; ".join(problems) + ".",

@@ -70,6 +70,7 @@ PULLS: dict[int, tuple[str, str, str, dict[str, str | None]]] = {
             {"server/service/scripts.go": SCRIPTS.replace('"{}"', 'render(truncate("{}", 10000))'), "changes/25012-script-output": "- Fixed script output cut at 1,000 characters.\n"}),
     25106: ("Docs: script limits", "Related to #25013", "rachaelshaw", {"docs/Using-Fleet/Scripts.md": "# Scripts\n\nOutput is kept up to 10,000 characters.\n"}),
 }
+AGENT_TAGS = ("orbit-v1.39.0", "fleetd-chrome-v1.3.1")
 # number → (title, state, milestone, labels)
 ISSUES: dict[int, tuple[str, str, str, list[str]]] = {
     25010: ("Script timeouts reset per host", "closed", PATCH, ["bug"]),
@@ -102,6 +103,8 @@ def _history(work: Path, base: dict[str, str], now: datetime) -> dict[int, str]:
              **migration("20261001000000_Base"), "server/service/scripts.go": SCRIPTS,
              "infrastructure/guardduty/main.tf": 'terraform {\n  required_providers {\n    aws = {\n      version = "~> 4.60.0"\n    }\n  }\n}\n'}
     _commit(work, "Fleet 4.59", start, now - 40 * day)
+    for agent in AGENT_TAGS:  # publish's notes name the newest fleetd agents (releasing-facts §4)
+        run(work, "tag", agent)
     merges = {25001: _commit(work, "Software titles (#25001)", PULLS[25001][3], now - 30 * day)}
     release = {**version_files(RELEASED, "v6.6.5"), "changes/25001-software-titles": None,
                "CHANGELOG.md": f"## Fleet {RELEASED} (Nov 05, 2026)\n\n### Other improvements and bug fixes\n\n- Added software titles.\n\n" + changelog}
@@ -142,6 +145,17 @@ def seed_prepare(state: State, spec: Any) -> None:
     fleet.update(commits={}, refs={}, tag_objects={}, git_dir=str(bare))
     sync(fleet)
     _seed_github(state, fleet, merges, spec.now)
+    _dogfood_runs_the_release(state, fleet)
+
+
+def _dogfood_runs_the_release(state: State, fleet: State) -> None:
+    """Dogfood runs 4.60.0 at its tag, a commit of this repository (the seeded one is gone), so publish's deploy compares."""
+    dogfood = state.get("dogfood")
+    sha = fleet["refs"].get(f"tags/fleet-v{RELEASED}")
+    if dogfood is None or sha is None:
+        return
+    sha = fleet.get("tag_objects", {}).get(sha, {}).get("object", sha)
+    dogfood.update(version=RELEASED, revision=sha, build_date=fleet["commits"][sha]["date"])
 
 
 def _seed_github(state: State, fleet: State, merges: dict[int, str], now: datetime) -> None:
