@@ -20,6 +20,7 @@ from fleetops.ui import UI
 
 if TYPE_CHECKING:
     from fleetops.boards import Boards
+    from fleetops.boards.github_projects import GitHubProjectsBoards
     from fleetops.clients import Clients
     from fleetops.clients.network import Costs
     from fleetops.journal import Journal
@@ -140,6 +141,17 @@ class App:
         from fleetops.boards.zenhub import ZenHubBoards
 
         return ZenHubBoards(self.clients.zenhub)
+
+    @property
+    def project_boards(self) -> GitHubProjectsBoards:
+        """`boards` with the Projects backend's own API (whole-board reads, batched changes), for the code that runs on it only."""
+        from fleetops.boards.github_projects import GitHubProjectsBoards
+        from fleetops.errors import RitualsError
+
+        boards = self.boards
+        if not isinstance(boards, GitHubProjectsBoards):
+            raise RitualsError(f"this needs boards.backend: github-projects in the rituals file (it is {boards.backend}).")
+        return boards
 
     @property
     def repo(self) -> str:

@@ -98,6 +98,9 @@ class Card:
 class Boards(Protocol):
     """What rituals need of a board service; `ZenHubBoards` and `GitHubProjectsBoards` provide it.
 
+    Only what both backends have: the Projects backend's own reads and batched changes are not here
+    (boards/github_projects.py; ops reach them through `App.project_boards`).
+
     `cards` takes a column of the board (`BoardInfo.columns`, its `closed`) or a column's name.
     """
 

@@ -5,10 +5,11 @@ GitHub cannot filter a project's items, so a board is read whole (100 items per 
 filtered here; the read is kept until this object writes. Writes are the changes needed and
 nothing else, sent by the client as aliased mutations (≤ 50 per request).
 
-Beyond the `Boards` protocol, for rituals that send many changes of several kinds at once
-(conclude-milestone): `all_cards`, `archived_cards`, `labels`, and the `*_changes` methods, which
-return the changes a write method would send, so that a caller sends those of several boards and
-kinds in one `apply` (fewer, fuller documents).
+Beyond the `Boards` protocol, this backend's own API (ops reach it through `App.project_boards`):
+`issue_cards` (an issue's card on each project), and for rituals that send many changes of several
+kinds at once (conclude-milestone) `all_cards`, `archived_cards`, `labels`, and the `*_changes`
+methods, which return the changes a write method would send, so that a caller sends those of
+several boards and kinds in one `apply` (fewer, fuller documents).
 
 Cards are the board's issues and pull requests that are not archived: drafts, items whose content
 the token cannot see (GitHub's `REDACTED`) and archived items are left out (`_listed`). An archived

@@ -79,14 +79,14 @@ def _project_number(app: App, board_key: str) -> int:
 
 def _move_on_project(app: App, number: int, column: str, board_key: str) -> str:
     project = _project_number(app, board_key)
-    boards = app.boards
+    boards = app.project_boards
     board = boards.find(project)
     target = board.column(column)
     if target is None:
         names = ", ".join(c.name for c in board.columns)
         raise UsageError(f"project {project} ({board.name}) has no Status {column!r}.", hint=f"Its columns: {names}.")
     try:
-        cards = boards.issue_cards(app.repo, number)  # type: ignore[attr-defined]
+        cards = boards.issue_cards(app.repo, number)
     except NotFound:
         raise _no_issue(app, number) from None
     card = cards.get(board.id)  # by the project's node id (boards/github_projects.py)

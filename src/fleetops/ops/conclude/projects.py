@@ -95,7 +95,7 @@ class ConcludeProjects(Conclude):
         if projects is None:  # the rituals model requires it for this backend
             raise RitualsError("boards.github_projects is required to conclude on GitHub Projects.")
         self.projects = projects
-        self.boards: GitHubProjectsBoards = app.boards  # type: ignore[assignment]
+        self.boards: GitHubProjectsBoards = app.project_boards
         self.reads: ProjectReads  # type: ignore[assignment]  # set by plan()
         self._claimed: set[str] = set()  # issue ids a stories step of an earlier group handles
         self._closing: set[str] = set()  # issue ids a close step of an earlier group closes

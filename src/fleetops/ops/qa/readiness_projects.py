@@ -75,12 +75,12 @@ def readiness_on_projects(app: App, version: str) -> Plan:
         raise RitualsError("readiness on GitHub Projects needs boards.github_projects and the candidate section in the rituals file.")
     groups = [g for g in rituals.people.product_groups if g.key in rituals.qa.product_groups]
     title = candidate.qa_issue_title.format(version=version)
-    boards, github = app.boards, app.clients.github  # GH_TOKEN without the project scope: exit 4 at the first query
+    boards, github = app.project_boards, app.clients.github  # GH_TOKEN without the project scope: exit 4 at the first query
     reads: dict[str, Any] = {"found": lambda: github.open_issues_titled([title], closed_too=True)[title]}  # open first, then oldest
     reads.update({f"board:{g.key}": (lambda g=g: _board_id(boards, g.project)) for g in groups})
     read = gather(reads)
     ticket = read["found"][0] if read["found"] else None
-    cards = boards.issue_cards(app.repo, ticket.number) if ticket is not None else {}  # type: ignore[attr-defined]
+    cards = boards.issue_cards(app.repo, ticket.number) if ticket is not None else {}
     statuses = [group_status(g, cards.get(read[f"board:{g.key}"] or ""), ticket, title, projects.ready_for_release) for g in groups]
     all_ready = all(s["ready"] for s in statuses)
     plan = Plan(
