@@ -242,16 +242,9 @@ def write_hits(server: Any, cmd: Command) -> list[dict[str, Any]]:
 @pytest.fixture
 def fast_github_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     """PyGithub waits 60 s before retrying a secondary rate limit; the matrix proves the retry, not the wait."""
-    from github import GithubRetry
-
     import fleetops.clients.github as module
 
-    class QuickRetry(GithubRetry):
-        def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("secondary_rate_wait", 0.05)
-            super().__init__(**kwargs)
-
-    monkeypatch.setattr(module, "GithubRetry", QuickRetry)
+    monkeypatch.setattr(module, "SECONDARY_RATE_WAIT", 0.05)
 
 
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,6 +79,9 @@ def __getattr__(name: str) -> Any:
 
 # GitHub's core rate limit resets hourly; waiting longer than this is worse than failing clearly.
 MAX_RATE_LIMIT_WAIT = 300
+# GitHub asks for a wait of at least a minute after a secondary rate limit (PyGithub's default, kept here
+# so that the tests can shorten it: they prove the retry, not the wait).
+SECONDARY_RATE_WAIT = 60.0
 # GitHub asks for few concurrent requests from one client (secondary limits): the reads of the
 # release-ritual section below take one of these slots each, whatever thread they run on.
 MAX_CONCURRENT_READS = 6
@@ -156,6 +159,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
         status_forcelist=[429, *range(500, 600)],
         allowed_methods=methods,
         max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
+        secondary_rate_wait=SECONDARY_RATE_WAIT,
     )
     gh = Github(
         base_url=settings.github_api_url,
