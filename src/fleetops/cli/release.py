@@ -9,7 +9,7 @@ import typer
 
 from fleetops.cli.options import DryRun, Json, ResendAnnouncement, RitualHelp, Yes, app_of, done
 
-app = typer.Typer(help="The release DRI's rituals: dependencies, QA issue, readiness, milestone, dogfood.", no_args_is_help=True)
+app = typer.Typer(help="The release DRI's rituals: dependencies, QA issue, readiness, candidates, milestone, dogfood, and the release itself (prepare, check-migrations, tag, publish).", no_args_is_help=True)
 
 
 @app.command("check-deps")
