@@ -103,40 +103,53 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
 
 
 def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Reads:
+    """One round: deploy-dogfood's plan (its own three rounds: the longest chain, sent first) beside
+    publish's reads; checksums.txt follows the releases list in the same chain, not after the round."""
     github, pub = app.clients.github, app.rituals.publishing
-    first: dict[str, Any] = {
-        "releases": github.releases,
+    first: dict[str, Any] = {}
+    if not options.skip_dogfood:
+        from fleetops.ops.dogfood.deploy import DeployOptions, deploy
+
+        first["dogfood"] = lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version))))
+    first.update({
+        "draft": lambda: _draft(app, tag),
         # the releasing: section's changelog, the file prepare wrote and tag checked; no tag yet: "not built" first
         "changelog": lambda: _outcome(lambda: github.file_text(app.rituals.releasing.changelog.file, tag).text),
         "orbit": lambda: [t.name for t in github.tags_with_prefix(pub.orbit_tag_prefix)],
         "chrome": lambda: [t.name for t in github.tags_with_prefix(pub.fleetd_chrome_tag_prefix)],
         "npm": lambda: _outcome(lambda: app.clients.npm.package(pub.npm.package)),
-    }
-    if not options.skip_dogfood:
-        from fleetops.ops.dogfood.deploy import DeployOptions, deploy
-
-        first["dogfood"] = lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version))))
+    })
     one = gather(first)
-    release = next((r for r in one["releases"] if r.tag == tag), None)
+    releases, release, checksums = one["draft"]
     if release is None:
         raise NotBuiltYet(f"there is no release of {tag} yet: the release workflow has not built it.",
                           hint=f"Run `fleetops release tag {version}` (it follows the build), then run this again.")
-    if release.asset(pub.checksums_asset) is None:
+    if checksums is None:
         raise NotBuiltYet(f"the draft release of {tag} has no {pub.checksums_asset} yet: it is not built yet.",
                           hint=f"Wait for the release workflow (`fleetops release tag {version}` follows it), then run this again.")
     changelog, problem = one["changelog"]
     if problem is not None:
         raise problem
     regex = pattern_regex(app.rituals.naming.release_tag)
-    published = [Release(*map(int, m["version"].split("."))) for r in one["releases"] if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
+    published = [Release(*map(int, m["version"].split("."))) for r in releases if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
     orbit = notes.newest_tag(one["orbit"], pub.orbit_tag_prefix)
     agents = {"orbit": orbit, "fleet_desktop": pub.fleet_desktop_tag_prefix + orbit.removeprefix(pub.orbit_tag_prefix),
               "fleetd_chrome": notes.newest_tag(one["chrome"], pub.fleetd_chrome_tag_prefix)}
     npm, dogfood_plan = one["npm"], one.get("dogfood", (None, None))
     return _Reads(
-        release=release, changelog=changelog, agents=agents, checksums=github.asset_text(release, pub.checksums_asset),
+        release=release, changelog=changelog, agents=agents, checksums=checksums,
         published=published, npm=npm[0], npm_error=str(npm[1]) if npm[1] else None, dogfood=dogfood_plan[0], dogfood_error=dogfood_plan[1],
     )
+
+
+def _draft(app: App, tag: str) -> tuple[list[GitHubRelease], GitHubRelease | None, str | None]:
+    """The releases, the tag's among them, and its checksums.txt (None: no release, or not built yet)."""
+    github, asset = app.clients.github, app.rituals.publishing.checksums_asset
+    releases = github.releases()
+    release = next((r for r in releases if r.tag == tag), None)
+    if release is None or release.asset(asset) is None:
+        return releases, release, None
+    return releases, release, github.asset_text(release, asset)
 
 
 def _outcome(read: Any) -> tuple[Any, FleetopsError | None]:
