@@ -3,7 +3,8 @@
 1. The draft release of fleet-vX.Y.Z with `checksums.txt` (missing: exit 3, "not built yet").
 2. Its notes from the rituals file's template (notes.py), shown as a diff against the draft.
 3. Published; "latest" only when X.Y.Z is above every published release (a patch of an older
-   minor is not: Fleet's script always passed --latest).
+   minor is not: Fleet's script always passed --latest). When the notes are written too, one
+   PATCH writes them and publishes (one write, and one second of GitHub's write pacing, less).
 4. fleetctl on npm: the registry is read, the dist-tag computed with `packaging` (below npm's
    `latest`: `last-patched-version`, fleetdm/fleet#26520), the command printed; `--npm-publish`
    runs it. An unreadable registry is `unknown`, never guessed.
@@ -186,8 +187,10 @@ def _notes_step(app: App, plan: Plan, holder: dict[str, Any], body: str) -> None
 
     def apply(step: Step) -> str:
         markers = _markers_of(holder["release"].body)
-        _edit(app, holder, body + ("\n" + "\n".join(markers) + "\n" if markers else ""))
-        return f"notes written ({len(body.splitlines())} lines)"
+        # a draft is published by this same PATCH (the publish step then finds it done): one write, not two
+        publish = holder["release"].draft
+        _edit(app, holder, body + ("\n" + "\n".join(markers) + "\n" if markers else ""), publish=publish)
+        return f"notes written ({len(body.splitlines())} lines)" + (" and the release published in the same edit" if publish else "")
 
     preview = notes.NotesPreview(holder["title"], release.body, body)
     plan.add(Step.todo("notes", title, f"{len(body.splitlines())} lines, as the diff below shows", apply, preview=preview))
@@ -202,11 +205,15 @@ def _publish_step(app: App, plan: Plan, holder: dict[str, Any], version: Release
         return
 
     def apply(step: Step) -> str:
-        published = _edit(app, holder, holder["release"].body, publish=True)
+        with_notes = not holder["release"].draft  # the notes' PATCH published it
+        published = holder["release"] if with_notes else _edit(app, holder, holder["release"].body, publish=True)
         plan.extra["release"] = {"id": published.id, "url": published.html_url, "latest": latest}
-        return f"published: {published.html_url}" + ("" if latest else f" ({version} is not the highest release: not marked latest)")
+        return (f"published{' with the notes (one PATCH)' if with_notes else ''}: {published.html_url}"
+                + ("" if latest else f" ({version} is not the highest release: not marked latest)"))
 
-    plan.add(Step.todo("publish", title, "draft → published, make_latest=" + ("true" if latest else "false"), apply, needs=("notes",)))
+    with_notes = plan.step("notes").status is Status.PENDING
+    detail = "draft → published, make_latest=" + ("true" if latest else "false") + (", in the notes' PATCH" if with_notes else "")
+    plan.add(Step.todo("publish", title, detail, apply, needs=("notes",)))
 
 
 def dist_tag(version: Release, npm_latest: str | None, older_tag: str) -> str:
