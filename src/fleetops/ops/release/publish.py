@@ -104,23 +104,34 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
 
 
 def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Reads:
-    """One round: deploy-dogfood's plan (its own three rounds: the longest chain, sent first) beside
-    publish's reads; checksums.txt follows the releases list in the same chain, not after the round."""
+    """One round: deploy-dogfood's plan (its own three rounds: the longest chain) beside publish's
+    reads; checksums.txt follows the releases list in the same chain, not after the round."""
     github, pub = app.clients.github, app.rituals.publishing
-    first: dict[str, Any] = {}
-    if not options.skip_dogfood:
-        from fleetops.ops.dogfood.deploy import DeployOptions, deploy
-
-        first["dogfood"] = lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version))))
-    first.update({
+    reads: dict[str, Any] = {
         "draft": lambda: _draft(app, tag),
         # the releasing: section's changelog, the file prepare wrote and tag checked; no tag yet: "not built" first
         "changelog": lambda: _outcome(lambda: github.file_text(app.rituals.releasing.changelog.file, tag).text),
         "orbit": lambda: [t.name for t in github.tags_with_prefix(pub.orbit_tag_prefix)],
         "chrome": lambda: [t.name for t in github.tags_with_prefix(pub.fleetd_chrome_tag_prefix)],
         "npm": lambda: _outcome(lambda: app.clients.npm.package(pub.npm.package)),
-    })
-    one = gather(first)
+    }
+    if options.skip_dogfood:
+        return _reads_of(app, version, tag, gather(reads))
+    from fleetops.ops.dogfood.deploy import DeployOptions, deploy
+
+    # deploy-dogfood's first round is four GitHub reads: with the draft's chain and one chain of the
+    # other three they fill the client's six read slots (clients/github.py, MAX_CONCURRENT_READS), so
+    # the longest chain never waits for a slot; the three follow one another while it goes on.
+    chained = {k: reads.pop(k) for k in ("changelog", "orbit", "chrome")}
+    reads["tail"] = lambda: {k: read() for k, read in chained.items()}
+    one = gather({"dogfood": lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version)))), **reads})
+    one.update(one.pop("tail"))
+    return _reads_of(app, version, tag, one)
+
+
+def _reads_of(app: App, version: Release, tag: str, one: dict[str, Any]) -> _Reads:
+    """The round's answers, or exit 3 while the draft or its checksums are missing."""
+    pub = app.rituals.publishing
     releases, release, checksums = one["draft"]
     if release is None:
         raise NotBuiltYet(f"there is no release of {tag} yet: the release workflow has not built it.",
