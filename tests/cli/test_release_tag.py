@@ -226,7 +226,12 @@ def test_the_guards_read_the_migrations_in_one_graphql_query_and_list_no_directo
 
     sent: list[str] = []
     execute = GitHubProjectsClient.execute
-    monkeypatch.setattr(GitHubProjectsClient, "execute", lambda self, document, *a, **kw: (sent.append(document), execute(self, document, *a, **kw))[1])
+
+    def recorded(self, document, *args, **kwargs):
+        sent.append(document)
+        return execute(self, document, *args, **kwargs)
+
+    monkeypatch.setattr(GitHubProjectsClient, "execute", recorded)
     result = cli(*CMD, "4.58.1", "--no-wait", "--yes", "--json", env=world.env())
     assert result.code == 0, result.stderr
     rest = [r["path"] for r in world.requests if r["service"] == "github"]
