@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.github_trees import RefFiles, ref_trees
 from fleetops.errors import UsageError
-from fleetops.ops.qa.issue import release_version
 from fleetops.ops.release.migrations import Violation, newer_branches, timestamps, violations
 from fleetops.plan import Plan, Step
-from fleetops.versions import parse_release
-from fleetops.views import Facts
+from fleetops.versions import parse_release, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.versions import Release
+    from fleetops.views import Facts
 
 COMMAND = "release check-migrations"
 
@@ -130,6 +129,8 @@ def migrations_step(lines: Lines, found: list[Violation]) -> Step:
 
 
 def facts(lines: Lines, found: list[Violation]) -> Facts:
+    from fleetops.views import Facts  # on use: `release tag`'s guard imports this module for read_refs only
+
     shown = Facts(heading=f"Migrations for {lines.version} ({lines.kind})", blank_after=True)
     shown.add("Release", f"{lines.release_from} at {(lines.release.sha or '')[:12]}")
     shown.add("Later lines", ", ".join(lines.later))
@@ -142,7 +143,7 @@ def facts(lines: Lines, found: list[Violation]) -> Facts:
 
 def check_migrations(app: App, version: str) -> Plan:
     """Read-only: exit 3 with each violation and its proposed timestamp; 2 on bad input."""
-    version = release_version(version)
+    version = str(require_release(version))  # X.Y.Z or vX.Y.Z, else exit 2
     lines = read_lines(app, version)
     found = rule(app, lines)
     plan = Plan(command=COMMAND, needs_action=bool(found), extra={
