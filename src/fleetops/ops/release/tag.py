@@ -4,11 +4,11 @@ Everything goes through GitHub's API (no working copy: it runs the same in CI). 
 (guards.py) read the head once, with the migrations (one GraphQL query); the tag names that
 commit (`POST /git/refs`, never retried: a re-run after a lost answer finds the tag at the head
 and skips it), after one more read of the head: a branch that moved since the guards read it
-(a fix merged while the plan was shown) is not tagged, the step fails (exit 1) saying so. The run is the release
-workflow's run *of the tagged commit* (`head_sha`), never "the newest run": one request per
-poll, every --poll-interval seconds, until it concludes or --timeout passes. A failed run is exit 1
-with its URL; after a re-run of the workflow, running `tag` again follows the new attempt
-without tagging again.
+(a fix merged while the plan was shown) is not tagged, the step fails (exit 1) saying so. The
+run is the release workflow's run *of the tagged commit* (`head_sha`), never "the newest run":
+one request per poll, every --poll-interval seconds, until it concludes or --timeout passes. A
+failed run is exit 1 with its URL; after a re-run of the workflow, running `tag` again follows
+the new attempt without tagging again.
 """
 
 from __future__ import annotations
