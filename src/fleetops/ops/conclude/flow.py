@@ -13,7 +13,7 @@ from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import release_name
-from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, Versions, _list, append_line, marker_line
+from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, ColumnNames, Versions, _list, append_line, marker_line
 from fleetops.ops.steps import add_steps
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class ConcludeFlow:
         self.rituals = rituals
         self.naming = rituals.naming
         self.labels = rituals.labels
-        self.pipes = rituals.zenhub.pipelines
+        self.columns = self._column_names()  # the names of the columns the board steps use, on the backend in force
         self.repo = app.repo
         self.tentative_title = release_name(self.naming.tentative_milestone, versions.version)
         self.final_title = release_name(self.naming.milestone, versions.version)
@@ -44,11 +44,15 @@ class ConcludeFlow:
         self.tag = release_name(self.naming.release_tag, versions.version)
         self.branch = release_name(self.naming.patch_branch, versions.patch)
         self.freeze_branch = rituals.freeze.branch
-        self.reads: Any  # set by plan(): the backend's reads (zenhub_reads.Reads, projects.ProjectReads)
+        self.reads: Any  # set by plan(): the backend's reads (board_steps.BoardReads and what the backend adds)
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
         self.next_freeze: str | None = None  # why the freeze belongs to the next release
         self._added: set[str] = set()  # items the board steps give the milestone
         self._removed: set[str] = set()  # items the board steps take it from
+
+    def _column_names(self) -> ColumnNames:
+        """The rituals file's names of the boards' columns (`zenhub.pipelines`, `boards.github_projects`)."""
+        raise NotImplementedError
 
     def _find_milestone(self, milestones: list[Milestone]) -> Milestone:
         by_title = {m.title: m for m in milestones}
