@@ -217,7 +217,7 @@ register(Ritual(
             {"kind": "candidate.reset-deploy-tag", "value": "main"},
         ),
     },
-    flows={ZENHUB: "fleetops.ops.conclude.zenhub:Conclude", PROJECTS: "fleetops.ops.conclude.projects:ConcludeProjects"},
+    flows={ZENHUB: "fleetops.ops.conclude.zenhub:ConcludeZenHub", PROJECTS: "fleetops.ops.conclude.projects:ConcludeProjects"},
 ))
 
 register(Ritual(

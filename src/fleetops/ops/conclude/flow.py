@@ -72,6 +72,14 @@ class ConcludeFlow:
         return found
 
     # -- the plan ---------------------------------------------------------------------------------------------
+    def read(self) -> Any:
+        """Every read, in concurrent rounds: the backend's (zenhub_reads.py, projects.py)."""
+        raise NotImplementedError
+
+    def start_plan(self) -> Plan:
+        """The plan before its steps, with the backend's `--json` keys (`_new_plan` and what it adds)."""
+        raise NotImplementedError
+
     def plan(self) -> Plan:
         self.reads = reads = self.read()
         ms = reads.milestone

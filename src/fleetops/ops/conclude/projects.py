@@ -2,7 +2,9 @@
 
 The handbook's "Conclude current milestone" (releases.md@800f895), as the step kinds that
 `rituals.conclude_milestone.steps` lists (rituals/steps.py declares them and names each one's
-builder; ops/steps.py runs the list), each built here:
+builder; ops/steps.py runs the list). The board kinds are built for both backends in board_steps.py
+(one loop over the groups' boards); this module reads the projects into its `GroupBoard`s and
+answers each kind with what is left on the project and how it is sent:
 
     boards.stories-to-drafting  <group>.stories   on each product group's project, this milestone's
                                                   open stories in "Ready for release": add `:product`,
@@ -19,22 +21,22 @@ builder; ops/steps.py runs the list), each built here:
                                                   the drafting project has that column); a story whose
                                                   drafting item is archived is unarchived first
                                                   (docs/github-projects.md, "Archived items")
-    close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
+    close-milestone, announce   the milestone's own (flow.py): the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
                                                   the step's `value` (main); skipped when it is
-    rename-milestone, create-next-milestone       Conclude's own (REST only), should a file list them
+    rename-milestone, create-next-milestone       the milestone's own (flow.py, REST only), should a file list them
 
 No Merge Freeze: this process has none, so nothing here reads it or needs its token.
 
 Reads (two rounds, each concurrent): the milestones and the Actions variable; then, unless the
-milestone is closed (its boards are then left alone, as `Conclude` does), every group's project and
+milestone is closed (its boards are then left alone, on both backends), every group's project and
 the drafting project, each read whole (GitHub cannot filter items), and the repository's labels.
 An issue on two group projects is relabelled and closed once (by the first group in the rituals
 file) and shown "Closed" on both; two groups on one project conclude it once, by the first group's
-steps (`shared_boards`, as ZenHub's plan does with a shared workspace). Each step sends its changes in one `apply` (≤ 50 aliased
-mutations per document, paced by the client); the changes are the ones still missing, so a re-run
-after any failure sends only what is left.
+steps (`shared_boards`, as on ZenHub with a shared workspace). Each step sends its changes in one
+`apply` (≤ 50 aliased mutations per document, paced by the client); the changes are the ones still
+missing, so a re-run after any failure sends only what is left.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ class ConcludeProjects(BoardSteps):
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
-        """As `Conclude.start_plan`, without Merge Freeze (this process has none) and its --json keys."""
+        """The plan's frame: no Merge Freeze (this process has none), none of ZenHub's extra --json keys."""
         self.next_freeze = None
         return self._new_plan()
 

@@ -1,4 +1,4 @@
-"""Conclude the milestone: every step of the handbook's "Conclude current milestone", as one plan.
+"""Conclude the milestone on ZenHub: every step of the 2024 handbook's "Conclude current milestone", as one plan.
 
 The plan reads GitHub, the ZenHub boards (through `app.boards`), Merge Freeze and Slack's marker
 once (reads run concurrently), then holds one step per handbook step (per board where the
@@ -12,6 +12,9 @@ handbook says "on each board"):
      8 drafting.celebrate    move this milestone's stories to "Confirm and celebrate"
      9 close-milestone, 10 next-milestone, 11 unfreeze, 12 announce, 13 patch-branch
 
+The milestone's own steps (1, 9, 10, 12) are flow.py's and the board kinds both backends run (5, 6, 8)
+are board_steps.py's, for either backend: this module answers those with ZenHub's changes and builds
+ZenHub's own kinds (2–4, 11, 13); zenhub_reads.py reads.
 Every board change is one `app.boards` call per kind of change per board: on ZenHub, one batch
 mutation (boards/zenhub.py). A ZenHub workspace shows every issue of its repositories (issues
 nobody placed sit in the first pipeline), so an item counts as released when it is in "Ready for
@@ -36,14 +39,11 @@ if TYPE_CHECKING:
     from fleetops.rituals.models import StepEntry
 
 
-class Conclude(ZenHubReading):
+class ConcludeZenHub(ZenHubReading):
     """conclude-milestone on ZenHub: the board steps of the handbook of 2024 (module docstring)."""
 
     def start_plan(self) -> Plan:
-        """The plan before its steps: what the reads decide for every step, and the `--json` keys.
-
-        A subclass for another board backend overrides it (ops/conclude/projects.py: no Merge Freeze).
-        """
+        """The plan's frame: whether the freeze is the next release's (Merge Freeze), and ZenHub's `--json` keys."""
         self.next_freeze = self._next_release_freeze() if self.reads.freeze.frozen else None
         plan = self._new_plan()
         plan.extra.update(next_milestone=self.next_titles[0], patch_branch=self.branch)
