@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.ops.conclude.flow import ConcludeFlow
 from fleetops.ops.conclude.rules import _count, _list, _numbers
-from fleetops.plan import Step
+from fleetops.plan import Status, Step
 
 if TYPE_CHECKING:
     from fleetops.boards import BoardInfo, Card
@@ -68,6 +68,29 @@ class BoardSteps(ConcludeFlow):
 
     reads: BoardReads
 
+    def held(self, step_id: str, title: str, data: dict[str, Any], *problems: str | None) -> Step | None:
+        """A board step as it must stay, on either backend: skipped when the milestone is closed (its
+        boards are left alone), failed with the first problem of a board it uses; else None."""
+        if self.closed_reason is not None:
+            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
+        problem = next((p for p in problems if p is not None), None)
+        if problem is not None:
+            return Step(id=step_id, title=title, detail=problem, status=Status.FAILED, data=data)
+        return None
+
+    def _relabelling(self, stories: list[Card]) -> tuple[list[Card], list[Card], list[str]]:
+        """Stories sent back to drafting (both backends): those lacking the product label, those
+        still labelled for release, and what the plan says of each."""
+        labels = self.labels
+        need_product = [c for c in stories if labels.product not in c.labels]
+        need_unrelease = [c for c in stories if labels.release in c.labels]
+        parts = []
+        if need_product:
+            parts.append(f"add {labels.product} to {_list(need_product)}")
+        if need_unrelease:
+            parts.append(f"remove {labels.release} from {_list(need_unrelease)}")
+        return need_product, need_unrelease, parts
+
     def _per_board(self, name: str, title: str, build: Callable[[GroupBoard, str, str], Step], *problems: str | None) -> list[Step]:
         """One step per product group's board, in the rituals file's order; `title` has `{key}`. A board that cannot
         be used fails its step (so does one of `problems`: another board the step needs), a closed milestone skips it."""
@@ -77,12 +100,13 @@ class BoardSteps(ConcludeFlow):
             steps.append(self.held(step_id, text, dict(group.data), group.problem, *problems) or build(group, step_id, text))
         return steps
 
-    def _step(self, step_id: str, title: str, data: dict[str, Any], change: BoardChange) -> Step:
+    def _step(self, step_id: str, title: str, data: dict[str, Any], change: BoardChange, *, did: str = "") -> Step:
+        """The step as `change` leaves it: skipped with its reason, or to do (its result: what the write says, else `did`)."""
         data = {**data, **change.data}
         if change.todo is None or change.write is None:
             return Step.skip(step_id, title, change.done, data=data)
         write = change.write
-        return Step.todo(step_id, title, change.todo, lambda step: write() or "", data=data)
+        return Step.todo(step_id, title, change.todo, lambda step: write() or did, data=data)
 
     # boards.stories-to-drafting: stories go back to drafting (labels; on Projects also the drafting project)
     def _stories_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
@@ -93,15 +117,8 @@ class BoardSteps(ConcludeFlow):
         need_product, need_unrelease, relabel_parts = self._relabelling(stories)
         data = {**group.data, "issues": _numbers(stories), "label_added": _numbers(need_product), "label_removed": _numbers(need_unrelease)}
         change = self._sending_back(group, stories, need_product, need_unrelease, relabel_parts)
-        write = change.write
-        if write is not None:  # the words of what it did are the same on both backends
-
-            def sent() -> str:
-                write()
-                return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
-
-            change.write = sent
-        return self._step(step_id, title, data, change)
+        did = f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"  # on both backends
+        return self._step(step_id, title, data, change, did=did)
 
     # boards.close-ready: the rest of the column is done
     def _close_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
@@ -135,7 +152,7 @@ class BoardSteps(ConcludeFlow):
 
     def _sending_back(self, group: GroupBoard, stories: list[Card], add: list[Card], drop: list[Card], parts: list[str]) -> BoardChange:
         """Add the product label to `add`, remove the release label from `drop` (`parts`: the plan's words for that);
-        the write's own words are not used (`_stories_step` says what it did)."""
+        its write says nothing (`_stories_step` says what it did)."""
         raise NotImplementedError
 
     def _closing(self, group: GroupBoard, rest: list[Card]) -> BoardChange:

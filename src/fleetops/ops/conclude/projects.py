@@ -68,7 +68,6 @@ if TYPE_CHECKING:
 class ProjectReads(BoardReads):
     drafting: GroupBoard  # the drafting project (boards.github_projects.drafting_project)
     variable: str | None  # QAWOLF_DEPLOY_TAG now; None: the repository has no such variable
-    boards_read: bool  # False: the milestone is closed, its boards were left unread
 
 
 class ConcludeProjects(BoardSteps):
@@ -88,7 +87,7 @@ class ConcludeProjects(BoardSteps):
         projects = self.rituals.boards.github_projects
         if projects is None:  # the rituals model requires it for this backend
             raise RitualsError("boards.github_projects is required to conclude on GitHub Projects.")
-        self.projects = projects
+        self.projects = projects  # the same section, with what only Projects names (closed_column, drafting_project)
         return projects
 
     # -- reading --------------------------------------------------------------------------------------------
@@ -109,15 +108,14 @@ class ConcludeProjects(BoardSteps):
             for number, g in shared_boards(self.rituals.people.product_groups, lambda g: g.project)
         ]
         drafting = GroupBoard("drafting", self.projects.drafting_project, {"project": self.projects.drafting_project})
-        boards_read = milestone.state != "closed"
-        if boards_read:
+        if milestone.state != "closed":  # a closed milestone's boards are left alone: not even read
             boards = self.boards  # built here too (App.boards is a cached property)
             tasks: dict[str, Any] = {f"board:{p.key}": lambda p=p: self._read_project(p) for p in [*groups, drafting]}
             tasks["labels"] = lambda: boards.labels(self.repo)
             gather(tasks)
         for group in groups:
             group.ready = [c for c in group.cards if self._in_release(c, milestone.title)]
-        return ProjectReads(milestone, first["milestones"], groups, drafting, first["variable"], boards_read)
+        return ProjectReads(milestone, first["milestones"], groups, drafting, first["variable"])
 
     def _candidate(self) -> Any:
         candidate = self.rituals.candidate

@@ -35,12 +35,19 @@ from fleetops.ops.conclude.board_steps import BoardChange, GroupBoard
 from fleetops.ops.conclude.zenhub_reads import ZenHubReading
 
 if TYPE_CHECKING:
+    from fleetops.app import App
     from fleetops.boards import BoardInfo, Card, Column
+    from fleetops.ops.conclude.rules import Versions
     from fleetops.rituals.models import StepEntry
 
 
 class ConcludeZenHub(ZenHubReading):
     """conclude-milestone on ZenHub: the board steps of the handbook of 2024 (module docstring)."""
+
+    def __init__(self, app: App, versions: Versions) -> None:
+        super().__init__(app, versions)
+        self._added: set[str] = set()  # items the board steps give the milestone (the celebrate step moves them)
+        self._removed: set[str] = set()  # items the board steps take it from (the celebrate step leaves them)
 
     def start_plan(self) -> Plan:
         """The plan's frame: whether the freeze is the next release's (Merge Freeze), and ZenHub's `--json` keys."""
