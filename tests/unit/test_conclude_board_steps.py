@@ -114,6 +114,10 @@ def test_a_closed_milestone_skips_every_board_step_without_asking_the_backend():
     assert flow.asked == []
 
 
+def test_without_a_drafting_board_there_is_no_celebrate_step():
+    assert _Backend(_groups())._celebrate(None, None) is None  # type: ignore[arg-type]
+
+
 def test_a_board_the_stories_step_needs_fails_it_on_every_group():
     flow = _Backend(_groups(), drafting_problem="project 67: not found")
     steps = flow._stories_steps(None, None)  # type: ignore[arg-type]

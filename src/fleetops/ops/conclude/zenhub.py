@@ -128,6 +128,7 @@ class ConcludeZenHub(ZenHubReading):
 
     # 5: stories go back to the drafting board (labels), they are not closed
     def _stories(self, group: GroupBoard) -> list[Card]:
+        # none is sent back already (_sort_boards leaves those out of `ready`): each lacks a label change
         return [i for i in group.ready if self.labels.story in i.labels]
 
     def _sending_back(self, group: GroupBoard, stories: list[Card], add: list[Card], drop: list[Card], parts: list[str]) -> BoardChange:
