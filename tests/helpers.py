@@ -13,6 +13,17 @@ from pathlib import Path
 from typing import Any
 
 
+def default_sigint() -> None:
+    """`preexec_fn` of a spawned fleetops: Ctrl-C works as in a terminal, however the suite was started.
+
+    A process started in the background (`cmd &` in a script, some CI runners) inherits SIGINT
+    ignored, and Python then keeps it ignored: a SIGINT sent to the child would do nothing.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class CliResult:
     code: int

@@ -270,7 +270,10 @@ def _spawn(args: list[str], env: dict[str, str]):  # noqa: ANN202
 
     src = Path(__file__).resolve().parents[2] / "src"
     full = {k: v for k, v in {**os.environ, **env, "PYTHONPATH": str(src), "CI": "true", "COLUMNS": "400"}.items() if k != "FLEETOPS_TEST_NOW"}
-    return subprocess.Popen([sys.executable, "-m", "fleetops", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from tests.helpers import default_sigint
+
+    return subprocess.Popen([sys.executable, "-m", "fleetops", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)  # noqa: PLW1509
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])

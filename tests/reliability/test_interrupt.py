@@ -13,14 +13,9 @@ import sys
 import time
 
 from fleetops.sandbox.server import Fault
+from tests.helpers import default_sigint
 from tests.reliability.conftest import SRC
 from tests.reliability.test_lock import wait_for
-
-
-def _default_sigint() -> None:
-    # A process started in the background inherits SIGINT ignored, and Python then keeps it
-    # ignored; a terminal's fleetops has the default handler, as here.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_ctrl_c_ends_the_run_while_reader_threads_wait_on_retry_after(world):
@@ -30,7 +25,7 @@ def test_ctrl_c_ends_the_run_while_reader_threads_wait_on_retry_after(world):
     env = {k: v for k, v in {**os.environ, **server.env(), "PYTHONPATH": str(SRC), "CI": "true"}.items() if k != "FLEETOPS_TEST_NOW"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "fleetops", "release", "conclude-milestone", "4.58.0", "--dry-run"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint,  # noqa: PLW1509
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint,  # noqa: PLW1509
     )
     try:
         wait_for(lambda: sum(r["status"] == 429 for r in server.requests) >= 2, timeout=60)  # two readers now wait

@@ -16,7 +16,9 @@ import pytest
 import fleetops
 
 OPS = Path(fleetops.__file__).parent / "ops"
-MODULES = ["conclude/rules.py", "conclude/flow.py", "conclude/zenhub_reads.py", "conclude/zenhub.py", "qa/readiness.py"]
+MODULES = [
+    "conclude/rules.py", "conclude/flow.py", "conclude/board_steps.py", "conclude/zenhub_reads.py", "conclude/zenhub.py", "qa/readiness.py",
+]
 # Names that only the ZenHub client's types and methods have (`rituals.zenhub.pipelines`, the rituals
 # file's names of the columns, is not the client's).
 ZENHUB_ONLY = {

@@ -173,18 +173,18 @@ register(Ritual(
         ),
         Kind(
             "boards.stories-to-drafting", "stories there: adds {product}, removes {release} (back to drafting);",
-            build={ZENHUB: "_stories_steps", PROJECTS: "_stories_kind"}, per_board=True,
+            build="_stories_steps", per_board=True,
             projects_summary='stories in "{ready}": adds {product}, removes {release} and puts them on the drafting project ({drafting});',
         ),
         Kind(
             "boards.close-ready", "closes the other items there (ZenHub closes the GitHub issues);",
-            build={ZENHUB: "_close_steps", PROJECTS: "_close_ready_kind"},
+            build="_close_steps",
             needs=("boards.prepare-ready", "boards.stories-to-drafting"), per_board=True,
             projects_summary='closes the other items there: Status "{closed}" and the issue closed;',
         ),
         Kind(
             "drafting.celebrate", 'on the drafting board moves the milestone\'s stories to "{celebrate}"{closing};',
-            build={ZENHUB: "_celebrate", PROJECTS: "_celebrate_kind"}, params=Celebrate,
+            build="_celebrate", params=Celebrate,
             # the stories that carry the milestone once the board steps are done
             needs=("boards.unfinished-lose-milestone", "boards.prepare-ready", "boards.stories-to-drafting"),
             projects_summary='on the drafting project moves the milestone\'s stories to "{celebrate}"{closing};',
@@ -217,7 +217,7 @@ register(Ritual(
             {"kind": "candidate.reset-deploy-tag", "value": "main"},
         ),
     },
-    flows={ZENHUB: "fleetops.ops.conclude.zenhub:Conclude", PROJECTS: "fleetops.ops.conclude.projects:ConcludeProjects"},
+    flows={ZENHUB: "fleetops.ops.conclude.zenhub:ConcludeZenHub", PROJECTS: "fleetops.ops.conclude.projects:ConcludeProjects"},
 ))
 
 register(Ritual(

@@ -1,6 +1,7 @@
-"""conclude-milestone ("Conclude current milestone"): the rules both board backends share (rules.py), the
-plan's frame and the milestone's own steps (flow.py), the ZenHub flow (zenhub_reads.py, zenhub.py) and the
-GitHub Projects flow (projects.py)."""
+"""conclude-milestone ("Conclude current milestone"), one ritual on two board backends: the rules (rules.py),
+the plan's frame and the milestone's own steps (flow.py), the board steps with their one loop over the groups'
+boards (board_steps.py), and each backend's reads and writes: ZenHub (zenhub_reads.py, zenhub.py), GitHub
+Projects (projects.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,6 @@ def conclude(app: App, *, version: str, next_version: str | None) -> Plan:
         from fleetops.ops.conclude.projects import ConcludeProjects
 
         return ConcludeProjects(app, versions).plan()
-    from fleetops.ops.conclude.zenhub import Conclude
+    from fleetops.ops.conclude.zenhub import ConcludeZenHub
 
-    return Conclude(app, versions).plan()
+    return ConcludeZenHub(app, versions).plan()

@@ -1,5 +1,6 @@
 """The frame of conclude-milestone that both board backends build on: the plan from the rituals file's list, and the
-steps on the milestone itself (rename, close, the next one) and the announcement."""
+steps on the milestone itself (rename, close, the next one) and the announcement. The steps on the boards are
+board_steps.py's; a backend (zenhub.py, projects.py) is a `BoardSteps` with its reads and writes."""
 
 from __future__ import annotations
 
@@ -9,17 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.errors import FleetopsError, RitualsError, UsageError
 from fleetops.ops.announce import Record, post_once
-from fleetops.plan import Plan, Skip, Status, Step
+from fleetops.plan import Plan, Skip, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import release_name
-from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, Versions, _list, append_line, marker_line
+from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, ColumnNames, Versions, append_line, marker_line
 from fleetops.ops.steps import add_steps
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.clients.github import Milestone
-    from fleetops.boards import Card
     from fleetops.rituals.models import StepEntry
 
 
@@ -33,7 +33,7 @@ class ConcludeFlow:
         self.rituals = rituals
         self.naming = rituals.naming
         self.labels = rituals.labels
-        self.pipes = rituals.zenhub.pipelines
+        self.columns = self._column_names()  # the names of the columns the board steps use, on the backend in force
         self.repo = app.repo
         self.tentative_title = release_name(self.naming.tentative_milestone, versions.version)
         self.final_title = release_name(self.naming.milestone, versions.version)
@@ -44,11 +44,13 @@ class ConcludeFlow:
         self.tag = release_name(self.naming.release_tag, versions.version)
         self.branch = release_name(self.naming.patch_branch, versions.patch)
         self.freeze_branch = rituals.freeze.branch
-        self.reads: Any  # set by plan(): the backend's reads (zenhub_reads.Reads, projects.ProjectReads)
+        self.reads: Any  # set by plan(): the backend's reads (board_steps.BoardReads and what the backend adds)
         self.closed_reason: str | None = None  # why the boards are left alone (a closed milestone)
         self.next_freeze: str | None = None  # why the freeze belongs to the next release
-        self._added: set[str] = set()  # items the board steps give the milestone
-        self._removed: set[str] = set()  # items the board steps take it from
+
+    def _column_names(self) -> ColumnNames:
+        """The rituals file's names of the boards' columns (`zenhub.pipelines`, `boards.github_projects`)."""
+        raise NotImplementedError
 
     def _find_milestone(self, milestones: list[Milestone]) -> Milestone:
         by_title = {m.title: m for m in milestones}
@@ -68,6 +70,14 @@ class ConcludeFlow:
         return found
 
     # -- the plan ---------------------------------------------------------------------------------------------
+    def read(self) -> Any:
+        """Every read, in concurrent rounds: the backend's (zenhub_reads.py, projects.py)."""
+        raise NotImplementedError
+
+    def start_plan(self) -> Plan:
+        """The plan before its steps, with the backend's `--json` keys (`_new_plan` and what it adds)."""
+        raise NotImplementedError
+
     def plan(self) -> Plan:
         self.reads = reads = self.read()
         ms = reads.milestone
@@ -87,16 +97,6 @@ class ConcludeFlow:
         extra = {"version": self.v.version, "milestone": {"number": ms.number, "title": self.final_title, "url": ms.html_url}}
         return Plan(command=COMMAND, title=f"Conclude {self.v.version}", extra=extra)
 
-    def held(self, step_id: str, title: str, data: dict[str, Any], *problems: str | None) -> Step | None:
-        """A board step as it must stay, on either backend: skipped when the milestone is closed (its
-        boards are left alone), failed with the first problem of a board it uses; else None."""
-        if self.closed_reason is not None:
-            return Step.skip(step_id, title, self.closed_reason, data={**data, "issues": []})
-        problem = next((p for p in problems if p is not None), None)
-        if problem is not None:
-            return Step(id=step_id, title=title, detail=problem, status=Status.FAILED, data=data)
-        return None
-
     # 1
     def _rename(self, entry: StepEntry, plan: Plan) -> Step:
         ms = self.reads.milestone
@@ -115,19 +115,6 @@ class ConcludeFlow:
     def build_steps(self, plan: Plan) -> None:
         """Add the steps of the rituals file's list in order (ops/steps.py: builders, boards' order, needs)."""
         add_steps(self, self.rituals, "conclude_milestone", plan)
-
-    def _relabelling(self, stories: list[Card]) -> tuple[list[Card], list[Card], list[str]]:
-        """Stories sent back to drafting (both backends): those lacking the product label, those
-        still labelled for release, and what the plan says of each."""
-        labels = self.labels
-        need_product = [c for c in stories if labels.product not in c.labels]
-        need_unrelease = [c for c in stories if labels.release in c.labels]
-        parts = []
-        if need_product:
-            parts.append(f"add {labels.product} to {_list(need_product)}")
-        if need_unrelease:
-            parts.append(f"remove {labels.release} from {_list(need_unrelease)}")
-        return need_product, need_unrelease, parts
 
     # 9
     def _close_milestone(self, entry: StepEntry, plan: Plan) -> Step:

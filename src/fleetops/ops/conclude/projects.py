@@ -2,7 +2,9 @@
 
 The handbook's "Conclude current milestone" (releases.md@800f895), as the step kinds that
 `rituals.conclude_milestone.steps` lists (rituals/steps.py declares them and names each one's
-builder; ops/steps.py runs the list), each built here:
+builder; ops/steps.py runs the list). The board kinds are built for both backends in board_steps.py
+(one loop over the groups' boards); this module reads the projects into its `GroupBoard`s and
+answers each kind with what is left on the project and how it is sent:
 
     boards.stories-to-drafting  <group>.stories   on each product group's project, this milestone's
                                                   open stories in "Ready for release": add `:product`,
@@ -19,91 +21,77 @@ builder; ops/steps.py runs the list), each built here:
                                                   the drafting project has that column); a story whose
                                                   drafting item is archived is unarchived first
                                                   (docs/github-projects.md, "Archived items")
-    close-milestone, announce   Conclude's own: the milestone closed with `fleetops: concluded`, the
+    close-milestone, announce   the milestone's own (flow.py): the milestone closed with `fleetops: concluded`, the
                                                   Slack announcement at most once (ops/announce.py)
     candidate.reset-deploy-tag  deploy-tag        QAWOLF_DEPLOY_TAG of fleetdm/confidential back to
                                                   the step's `value` (main); skipped when it is
-    rename-milestone, create-next-milestone       Conclude's own (REST only), should a file list them
+    rename-milestone, create-next-milestone       the milestone's own (flow.py, REST only), should a file list them
 
 No Merge Freeze: this process has none, so nothing here reads it or needs its token.
 
 Reads (two rounds, each concurrent): the milestones and the Actions variable; then, unless the
-milestone is closed (its boards are then left alone, as `Conclude` does), every group's project and
+milestone is closed (its boards are then left alone, on both backends), every group's project and
 the drafting project, each read whole (GitHub cannot filter items), and the repository's labels.
 An issue on two group projects is relabelled and closed once (by the first group in the rituals
 file) and shown "Closed" on both; two groups on one project conclude it once, by the first group's
-steps (`shared_boards`, as ZenHub's plan does with a shared workspace). Each step sends its changes in one `apply` (≤ 50 aliased
-mutations per document, paced by the client); the changes are the ones still missing, so a re-run
-after any failure sends only what is left.
+steps (`shared_boards`, as on ZenHub with a shared workspace). Each step sends its changes in one
+`apply` (≤ 50 aliased mutations per document, paced by the client); the changes are the ones still
+missing, so a re-run after any failure sends only what is left.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
+from fleetops.ops.conclude.board_steps import BoardChange, BoardReads, BoardSteps, GroupBoard
 from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers, shared_boards
-from fleetops.ops.conclude.zenhub import Conclude
 from fleetops.plan import Plan, Status, Step
 from fleetops.text import same_name
 from fleetops.versions import version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
-    from fleetops.boards import BoardInfo, Card
+    from fleetops.boards import Card
     from fleetops.boards.github_projects import GitHubProjectsBoards
-    from fleetops.clients.github import Milestone
     from fleetops.clients.github_projects import Change
     from fleetops.ops.conclude.rules import Versions
-    from fleetops.rituals.models import StepEntry
+    from fleetops.rituals.models import GitHubProjects, StepEntry
 
 
 @dataclass
-class Project:
-    """One project as the plan read it: a product group's, or the drafting one (key "drafting")."""
-
-    key: str
-    number: int
-    info: BoardInfo | None = None
-    cards: list[Card] = field(default_factory=list)
-    archived: list[Card] = field(default_factory=list)  # archived items: still on the project (GitHub's add answers them)
-    problem: str | None = None  # why its steps cannot run (a person must fix the board or the file)
-
-
-@dataclass
-class ProjectReads:
-    milestone: Milestone
-    milestones: list[Milestone]
+class ProjectReads(BoardReads):
+    drafting: GroupBoard  # the drafting project (boards.github_projects.drafting_project)
     variable: str | None  # QAWOLF_DEPLOY_TAG now; None: the repository has no such variable
-    groups: list[Project]
-    drafting: Project
-    boards_read: bool  # False: the milestone is closed, its boards were left unread
 
 
+class ConcludeProjects(BoardSteps):
+    """conclude-milestone on GitHub Projects boards: the current handbook's kinds (module docstring)."""
 
-class ConcludeProjects(Conclude):
-    """`Conclude` on GitHub Projects boards: the current handbook's kinds (module docstring)."""
+    reads: ProjectReads
 
     def __init__(self, app: App, versions: Versions) -> None:
         super().__init__(app, versions)
-        projects = self.rituals.boards.github_projects
-        if projects is None:  # the rituals model requires it for this backend
-            raise RitualsError("boards.github_projects is required to conclude on GitHub Projects.")
-        self.projects = projects
         self.boards: GitHubProjectsBoards = app.project_boards
-        self.reads: ProjectReads  # type: ignore[assignment]  # set by plan()
         self._claimed: set[str] = set()  # issue ids a stories step of an earlier group handles
-        self._closing: set[str] = set()  # issue ids a close step of an earlier group closes
+        self._closed_ids: set[str] = set()  # issue ids a close step of an earlier group closes
         self._sending: dict[str, Card] = {}  # stories the stories steps add to drafting: issue id → its group card
         self._new_items: dict[str, str] = {}  # issue id → its new drafting item, from the stories steps' answers
 
+    def _column_names(self) -> GitHubProjects:
+        projects = self.rituals.boards.github_projects
+        if projects is None:  # the rituals model requires it for this backend
+            raise RitualsError("boards.github_projects is required to conclude on GitHub Projects.")
+        self.projects = projects  # the same section, with what only Projects names (closed_column, drafting_project)
+        return projects
+
     # -- reading --------------------------------------------------------------------------------------------
-    def read(self) -> ProjectReads:  # type: ignore[override]
+    def read(self) -> ProjectReads:
         app = self.app
         if app.settings.github_token is None:
             raise AuthError(
@@ -115,15 +103,19 @@ class ConcludeProjects(Conclude):
         first = gather({"milestones": lambda: github.milestones("all"), "variable": self._read_variable})
         milestone = self._find_milestone(first["milestones"])
         # two groups on one project: one project, read once, concluded by the first group's steps (as on ZenHub)
-        groups = [Project(g.key, number) for number, g in shared_boards(self.rituals.people.product_groups, lambda g: g.project)]
-        drafting = Project("drafting", self.projects.drafting_project)
-        boards_read = milestone.state != "closed"
-        if boards_read:
+        groups = [
+            GroupBoard(g.key, number, {"project": number})
+            for number, g in shared_boards(self.rituals.people.product_groups, lambda g: g.project)
+        ]
+        drafting = GroupBoard("drafting", self.projects.drafting_project, {"project": self.projects.drafting_project})
+        if milestone.state != "closed":  # a closed milestone's boards are left alone: not even read
             boards = self.boards  # built here too (App.boards is a cached property)
             tasks: dict[str, Any] = {f"board:{p.key}": lambda p=p: self._read_project(p) for p in [*groups, drafting]}
             tasks["labels"] = lambda: boards.labels(self.repo)
             gather(tasks)
-        return ProjectReads(milestone, first["milestones"], first["variable"], groups, drafting, boards_read)
+        for group in groups:
+            group.ready = [c for c in group.cards if self._in_release(c, milestone.title)]
+        return ProjectReads(milestone, first["milestones"], groups, drafting, first["variable"])
 
     def _candidate(self) -> Any:
         candidate = self.rituals.candidate
@@ -141,76 +133,67 @@ class ConcludeProjects(Conclude):
         except NotFound:
             return None
 
-    def _read_project(self, project: Project) -> None:
+    def _read_project(self, project: GroupBoard) -> None:
         """The board and every card on it; a board fleetops cannot use is the problem of its steps."""
         columns = [self.projects.confirm_and_celebrate] if project.key == "drafting" else [self.projects.ready_for_release]
         try:
-            info = self.boards.find(project.number)
+            info = self.boards.find(project.ref)
         except (RitualsError, NotFound) as err:
-            project.problem = f"project {project.number}: {err.message}"
+            project.problem = f"project {project.ref}: {err.message}"
             return
         missing = [c for c in columns if info.column(c) is None]
         if info.closed is None and project.key != "drafting":  # SPEC §2 names "Closed" on the groups' projects only
             missing.append(self.projects.closed_column)
         if missing:
             names = ", ".join(repr(c.name) for c in info.columns)
-            project.problem = (f"project {project.number} ({info.name}) has no Status {missing[0]!r} (it has {names}): "
+            project.problem = (f"project {project.ref} ({info.name}) has no Status {missing[0]!r} (it has {names}): "
                                "fix boards.github_projects in the rituals file or the project")
             return
-        project.info = info
+        project.board = info
         project.cards = self.boards.all_cards(info)
         project.archived = self.boards.archived_cards(info)
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
-        """As `Conclude.start_plan`, without Merge Freeze (this process has none) and its --json keys."""
+        """The plan's frame: no Merge Freeze (this process has none), none of ZenHub's extra --json keys."""
         self.next_freeze = None
         return self._new_plan()
 
-    def _in_release(self, card: Card) -> bool:
+    def _in_release(self, card: Card, milestone: str) -> bool:
         """An issue of this milestone in "Ready for release" (pull requests are left as they are)."""
-        return not card.is_pr and card.milestone == self.reads.milestone.title and same_name(card.column, self.projects.ready_for_release)
+        return not card.is_pr and card.milestone == milestone and same_name(card.column, self.projects.ready_for_release)
 
     def _story(self, card: Card) -> bool:
         return self.labels.story in card.labels
 
-    # boards.stories-to-drafting
-    def _stories_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        return [self._stories_step(group) for group in self.reads.groups]
+    # boards.stories-to-drafting: the stories also go on the drafting project, so its steps need that board
+    def _stories_need(self) -> tuple[str | None, ...]:
+        return (self.reads.drafting.problem,)
 
-    def _stories_step(self, group: Project) -> Step:
-        step_id, title = f"{group.key}.stories", f"{group.key}: send stories back to drafting"
-        data: dict[str, Any] = {"project": group.number}
-        held = self.held(step_id, title, data, group.problem, self.reads.drafting.problem)
-        if held is not None:
-            return held
-        labels, drafting = self.labels, self.reads.drafting
-        stories = [c for c in group.cards if self._in_release(c) and self._story(c) and c.state == "open" and c.issue_id not in self._claimed]
+    def _stories(self, group: GroupBoard) -> list[Card]:
+        stories = [c for c in group.ready if self._story(c) and c.state == "open" and c.issue_id not in self._claimed]
         self._claimed.update(c.issue_id for c in stories)
+        return stories
+
+    def _sending_back(self, group: GroupBoard, stories: list[Card], add: list[Card], drop: list[Card], parts: list[str]) -> BoardChange:
+        labels, drafting, ready = self.labels, self.reads.drafting, self.projects.ready_for_release
         on_drafting = {c.issue_id for c in [*drafting.cards, *drafting.archived]}  # an archived item is on it: adding answers it
-        need_product, need_unrelease, relabel_parts = self._relabelling(stories)
         need_add = [c for c in stories if c.issue_id not in on_drafting]
         self._sending.update((c.issue_id, c) for c in need_add)
-        data.update(issues=_numbers(stories), label_added=_numbers(need_product), label_removed=_numbers(need_unrelease),
-                    added_to_drafting=_numbers(need_add))
-        if not (need_product or need_unrelease or need_add):
-            reason = (f"{_count(len(stories), 'story')} already sent back ({labels.product}, no {labels.release}, on project {drafting.number})"
-                      if stories else f"no open story of {self.final_title} in {self.projects.ready_for_release}")
-            return Step.skip(step_id, title, reason, data=data)
-        assert drafting.info is not None
+        data = {"added_to_drafting": _numbers(need_add)}
+        done = (f"{_count(len(stories), 'story')} already sent back ({labels.product}, no {labels.release}, on project {drafting.ref})"
+                if stories else f"no open story of {self.final_title} in {ready}")
+        if not (add or drop or need_add):
+            return BoardChange(done, data=data)
+        assert drafting.board is not None
         changes = [
             *self.boards.label_changes(stories, add=(labels.product,), remove=(labels.release,)),
-            *self.boards.add_changes(drafting.info, need_add),
+            *self.boards.add_changes(drafting.board, need_add),
         ]
-
-        def apply(step: Step) -> str:
-            self._send(changes)
-            return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
-
-        parts = [f"{_count(len(stories), 'story')} of {self.final_title} in {self.projects.ready_for_release}: {_list(stories)}", *relabel_parts]
+        parts = [f"{_count(len(stories), 'story')} of {self.final_title} in {ready}: {_list(stories)}", *parts]
         if need_add:
-            parts.append(f"add to project {drafting.number} ({drafting.info.name}): {_list(need_add)}")
-        return Step.todo(step_id, title, "; ".join(parts), apply, data=data)
+            parts.append(f"add to project {drafting.ref} ({drafting.board.name}): {_list(need_add)}")
+        return BoardChange(done, "; ".join(parts), lambda: self._send(changes), data)
 
     def _send(self, changes: list[Change]) -> None:
         """Apply; keep the drafting items that the adds created (the celebrate step moves them)."""
@@ -220,71 +203,57 @@ class ConcludeProjects(Conclude):
             if change.kind == "add_item" and item.get("id"):
                 self._new_items[change.input["contentId"]] = item["id"]
 
-    # boards.close-ready
-    def _close_ready_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        # rituals/steps.py puts boards.stories-to-drafting earlier in every list
-        return [self._close_step(g) for g in self.reads.groups]
-
-    def _close_step(self, group: Project) -> Step:
-        step_id, title = f"{group.key}.close", f"{group.key}: close the rest of {self.projects.ready_for_release}"
-        data: dict[str, Any] = {"project": group.number}
-        held = self.held(step_id, title, data, group.problem)
-        if held is not None:
-            return held
-        assert group.info is not None
-        rest = [c for c in group.cards if self._in_release(c) and not self._story(c)]
-        closing = [c for c in rest if c.state == "open" and c.issue_id not in self._closing]
-        self._closing.update(c.issue_id for c in closing)
-        changes = self.boards.close_changes(group.info, rest, issues=closing)
-        moving = [c for c in rest if not same_name(c.column, self.projects.closed_column)]
-        data.update(issues=_numbers(rest), closed=_numbers(closing), status_closed=_numbers(moving))
+    # boards.close-ready: Status "Closed", and the issue closed (by the first group's step, if on two projects)
+    def _closing(self, group: GroupBoard, rest: list[Card]) -> BoardChange:
+        assert group.board is not None
+        closed = self.projects.closed_column
+        closing = [c for c in rest if c.state == "open" and c.issue_id not in self._closed_ids]
+        self._closed_ids.update(c.issue_id for c in closing)
+        changes = self.boards.close_changes(group.board, rest, issues=closing)
+        moving = [c for c in rest if not same_name(c.column, closed)]
+        data = {"closed": _numbers(closing), "status_closed": _numbers(moving)}
         if not changes:
-            reason = f"{_count(len(rest), 'issue')} of {self.final_title} closed already" if rest else f"no issue of {self.final_title} left in {self.projects.ready_for_release} besides stories"
-            return Step.skip(step_id, title, reason, data=data)
+            done = (f"{_count(len(rest), 'issue')} of {self.final_title} closed already" if rest
+                    else f"no issue of {self.final_title} left in {self.projects.ready_for_release} besides stories")
+            return BoardChange(done, data=data)
 
-        def apply(step: Step) -> str:
+        def apply() -> str:
             self.boards.apply(changes)
-            return f"closed {_count(len(closing), 'issue')} ({_list(closing) or 'none open'}); Status {self.projects.closed_column}: {_list(moving) or 'none'}"
+            return f"closed {_count(len(closing), 'issue')} ({_list(closing) or 'none open'}); Status {closed}: {_list(moving) or 'none'}"
 
-        detail = f"{_count(len(rest), 'issue')}: {_list(rest)} → Status {self.projects.closed_column}"
+        todo = f"{_count(len(rest), 'issue')}: {_list(rest)} → Status {closed}"
         if closing:
-            detail += f", issue closed ({_list(closing)})"
-        return Step.todo(step_id, title, detail, apply, data=data)
+            todo += f", issue closed ({_list(closing)})"
+        return BoardChange("", todo, apply, data)
 
-    # drafting.celebrate
-    def _celebrate_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        drafting = self.reads.drafting
-        step_id, title = "drafting.celebrate", f"drafting: move this milestone's stories to {self.projects.confirm_and_celebrate}"
-        data: dict[str, Any] = {"project": drafting.number}
-        held = self.held(step_id, title, data, drafting.problem)
-        if held is not None:
-            return [held]
-        moving, closing = self._celebrating(set(entry.args().close_labels))  # type: ignore[attr-defined]
-        data.update(issues=_numbers(moving), closed=_numbers(closing))
+    # drafting.celebrate: a story whose drafting item is archived is unarchived first
+    def _celebration(self, drafting: GroupBoard, close_labels: tuple[str, ...]) -> BoardChange:
+        p = self.projects
+        moving, closing = self._celebrating(set(close_labels))
+        data: dict[str, Any] = {"issues": _numbers(moving), "closed": _numbers(closing)}
         if not moving and not closing:
-            return [Step.skip(step_id, title, f"no open story of {self.final_title} on project {drafting.number} outside {self.projects.confirm_and_celebrate}", data=data)]
-
+            return BoardChange(f"no open story of {self.final_title} on project {drafting.ref} outside {p.confirm_and_celebrate}", data=data)
         archived_ids = {c.board_item_id for c in drafting.archived}
         unarchive = [c for c in [*moving, *closing] if c.board_item_id in archived_ids]
         data["unarchived"] = _numbers(unarchive)
 
-        def apply(step: Step) -> str:
-            info = drafting.info
+        def apply() -> str:
+            info = drafting.board
             assert info is not None
             move, close = self._placed(moving), self._placed(closing)
             self.boards.apply([  # GitHub runs a document's mutations in order: unarchived before they are updated
                 *self.boards.unarchive_changes(info, unarchive),
-                *self.boards.move_changes(info, move, self.projects.confirm_and_celebrate), *self.boards.close_changes(info, close),
+                *self.boards.move_changes(info, move, p.confirm_and_celebrate), *self.boards.close_changes(info, close),
             ])
-            return f"moved {_count(len(move), 'story')} to {self.projects.confirm_and_celebrate} ({_list(move) or 'none'}); closed {_list(close) or 'none'}"
+            return f"moved {_count(len(move), 'story')} to {p.confirm_and_celebrate} ({_list(move) or 'none'}); closed {_list(close) or 'none'}"
 
-        detail = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {self.projects.confirm_and_celebrate}"
+        todo = f"{_count(len(moving), 'story')} of {self.final_title} (once the steps above are done): {_list(moving) or 'none'} → {p.confirm_and_celebrate}"
         if unarchive:
-            detail += f"; unarchived first on project {drafting.number}: {_list(unarchive)}"
+            todo += f"; unarchived first on project {drafting.ref}: {_list(unarchive)}"
         if closing:
-            status = f", and Status {self.projects.closed_column}" if drafting.info is not None and drafting.info.closed is not None else ""
-            detail += f"; closed instead ({', '.join(sorted(entry.args().close_labels))}): {_list(closing)} (issue{status})"  # type: ignore[attr-defined]
-        return [Step.todo(step_id, title, detail, apply, data=data)]
+            status = f", and Status {p.closed_column}" if drafting.board is not None and drafting.board.closed is not None else ""
+            todo += f"; closed instead ({', '.join(sorted(close_labels))}): {_list(closing)} (issue{status})"
+        return BoardChange("", todo, apply, data)
 
     def _celebrating(self, close_labels: set[str]) -> tuple[list[Card], list[Card]]:
         """(stories to move to "Confirm and celebrate", stories with a close label to close) on drafting,
@@ -297,7 +266,7 @@ class ConcludeProjects(Conclude):
             return bool(close_labels & set(card.labels))
 
         done = (p.confirm_and_celebrate, p.closed_column)
-        has_closed = self.reads.drafting.info is not None and self.reads.drafting.info.closed is not None
+        has_closed = drafting.board is not None and drafting.board.closed is not None
         moving = [c for c in mine if c.state == "open" and not closes(c) and not any(same_name(c.column, d) for d in done)]
         # Closing is closing the issue; its Status is set only where the drafting project has the column.
         closing = [c for c in mine if closes(c) and (c.state == "open" or (has_closed and not same_name(c.column, p.closed_column)))]

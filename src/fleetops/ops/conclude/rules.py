@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from packaging.version import Version
 
@@ -27,6 +27,16 @@ CONCLUDED = "fleetops: concluded"
 ANNOUNCING = "fleetops: announcing in Slack"
 ANNOUNCED = "fleetops: announced in Slack"
 MARKERS = Markers(ANNOUNCING, ANNOUNCED)  # visible lines in the milestone's description
+
+
+class ColumnNames(Protocol):
+    """The columns the board steps name, as the rituals file names them on either backend."""
+
+    @property
+    def ready_for_release(self) -> str: ...
+
+    @property
+    def confirm_and_celebrate(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Conclude the milestone: every step of the handbook's "Conclude current milestone", as one plan.
+"""Conclude the milestone on ZenHub: every step of the 2024 handbook's "Conclude current milestone", as one plan.
 
 The plan reads GitHub, the ZenHub boards (through `app.boards`), Merge Freeze and Slack's marker
 once (reads run concurrently), then holds one step per handbook step (per board where the
@@ -12,6 +12,9 @@ handbook says "on each board"):
      8 drafting.celebrate    move this milestone's stories to "Confirm and celebrate"
      9 close-milestone, 10 next-milestone, 11 unfreeze, 12 announce, 13 patch-branch
 
+The milestone's own steps (1, 9, 10, 12) are flow.py's and the board kinds both backends run (5, 6, 8)
+are board_steps.py's, for either backend: this module answers those with ZenHub's changes and builds
+ZenHub's own kinds (2–4, 11, 13); zenhub_reads.py reads.
 Every board change is one `app.boards` call per kind of change per board: on ZenHub, one batch
 mutation (boards/zenhub.py). A ZenHub workspace shows every issue of its repositories (issues
 nobody placed sit in the first pipeline), so an item counts as released when it is in "Ready for
@@ -22,28 +25,32 @@ Closed issues and pull requests are left as they are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.schedule import compute_schedule
 from fleetops.ops.conclude.rules import _count, _list, _numbers
-from fleetops.ops.conclude.zenhub_reads import GroupBoard, ZenHubReading
+from fleetops.ops.conclude.board_steps import BoardChange, GroupBoard
+from fleetops.ops.conclude.zenhub_reads import ZenHubReading
 
 if TYPE_CHECKING:
-    from fleetops.boards import Card, Column
+    from fleetops.app import App
+    from fleetops.boards import BoardInfo, Card, Column
+    from fleetops.ops.conclude.rules import Versions
     from fleetops.rituals.models import StepEntry
 
 
-class Conclude(ZenHubReading):
+class ConcludeZenHub(ZenHubReading):
     """conclude-milestone on ZenHub: the board steps of the handbook of 2024 (module docstring)."""
 
-    def start_plan(self) -> Plan:
-        """The plan before its steps: what the reads decide for every step, and the `--json` keys.
+    def __init__(self, app: App, versions: Versions) -> None:
+        super().__init__(app, versions)
+        self._added: set[str] = set()  # items the board steps give the milestone (the celebrate step moves them)
+        self._removed: set[str] = set()  # items the board steps take it from (the celebrate step leaves them)
 
-        A subclass for another board backend overrides it (ops/conclude/projects.py: no Merge Freeze).
-        """
+    def start_plan(self) -> Plan:
+        """The plan's frame: whether the freeze is the next release's (Merge Freeze), and ZenHub's `--json` keys."""
         self.next_freeze = self._next_release_freeze() if self.reads.freeze.frozen else None
         plan = self._new_plan()
         plan.extra.update(next_milestone=self.next_titles[0], patch_branch=self.branch)
@@ -51,52 +58,35 @@ class Conclude(ZenHubReading):
 
 
     # -- the steps, as the rituals file lists them ------------------------------------------------------
-    # Each kind's builder is named in its declaration (rituals/steps.py): (entry, plan) → step(s). A
-    # per-board kind gives one step per board, in the boards' order.
-    def _per_board(self, name: str, title: str, build: Callable[[GroupBoard, str, str], Step]) -> list[Step]:
-        """One step per product group's board; `title` has `{key}`. Unusable boards fail, closed milestones skip."""
-        steps = []
-        for group in self.reads.groups:
-            step_id, text = f"{group.key}.{name}", title.format(key=group.key)
-            steps.append(self.held(step_id, text, {"workspace": group.key}, group.problem) or build(group, step_id, text))
-        return steps
-
+    # Each kind's builder is named in its declaration (rituals/steps.py): (entry, plan) → step(s). The
+    # kinds both backends run are built in board_steps.py, with this backend's answers below (5, 6, 8).
     def _unfinished_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
         return self._per_board("unfinished", "{key}: remove the milestone from unfinished items", self._unfinished_step)
 
     def _ready_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
         return self._per_board("ready", "{key}: milestone and sprint on Ready for release", self._ready_step)
 
-    def _stories_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        return self._per_board("stories", "{key}: send stories back to drafting", self._stories_step)
-
-    def _close_steps(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        return self._per_board(
-            "close", "{key}: close the rest of Ready for release",
-            self._close_step,
-        )
-
     # 2–3: items of this milestone outside the column did not make the release
     def _unfinished_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, boards, ms = group.key, self.app.boards, self.reads.milestone
+        boards, ms = self.app.boards, self.reads.milestone
         board = group.board
         assert board is not None
         unfinished = group.unfinished
         self._removed.update(i.issue_id for i in unfinished)
-        data = {"workspace": key, "issues": _numbers(unfinished)}
+        data = {**group.data, "issues": _numbers(unfinished)}
         if not unfinished:
-            return Step.skip(step_id, title, f"no open item outside {self.pipes.ready_for_release} carries {ms.title}", data=data)
+            return Step.skip(step_id, title, f"no open item outside {self.columns.ready_for_release} carries {ms.title}", data=data)
 
         def remove(step: Step, issues: list[Card] = unfinished) -> str:
             count = boards.remove_milestone(board, issues)
             return f"removed {ms.title} from {_count(count, 'item')}: {_list(issues)}"
 
-        detail = f"{_count(len(unfinished), 'item')} outside {self.pipes.ready_for_release} still carry {ms.title}: {_list(unfinished, where=True)} → remove it"
+        detail = f"{_count(len(unfinished), 'item')} outside {self.columns.ready_for_release} still carry {ms.title}: {_list(unfinished, where=True)} → remove it"
         return Step.todo(step_id, title, detail, remove, data=data)
 
     # 4: every item in the column gets the milestone and the active sprint
     def _ready_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, boards, ms = group.key, self.app.boards, self.reads.milestone
+        boards, ms = self.app.boards, self.reads.milestone
         board = group.board
         assert board is not None
         ready = group.ready
@@ -105,17 +95,17 @@ class Conclude(ZenHubReading):
         lacking_sprint = [i for i in ready if sprint is not None and sprint.id not in i.sprints]
         self._added.update(i.issue_id for i in lacking_ms)
         touched = sorted({*_numbers(lacking_ms), *_numbers(lacking_sprint)})
-        data = {"workspace": key, "issues": touched, "milestone_added": _numbers(lacking_ms), "sprint_added": _numbers(lacking_sprint)}
+        data = {**group.data, "issues": touched, "milestone_added": _numbers(lacking_ms), "sprint_added": _numbers(lacking_sprint)}
         if ready and sprint is None:
             return Step(
                 id=step_id, title=title, status=Status.FAILED, data=data,
-                detail=f"board {board.name!r} has no active sprint for its {_count(len(ready), 'item')} in {self.pipes.ready_for_release}: start the sprint in ZenHub, then re-run",
+                detail=f"board {board.name!r} has no active sprint for its {_count(len(ready), 'item')} in {self.columns.ready_for_release}: start the sprint in ZenHub, then re-run",
             )
         if not lacking_ms and not lacking_sprint:
             reason = (
-                f"all {_count(len(ready), 'item')} in {self.pipes.ready_for_release} have {ms.title} and sprint {sprint.name!r}"
+                f"all {_count(len(ready), 'item')} in {self.columns.ready_for_release} have {ms.title} and sprint {sprint.name!r}"
                 if ready and sprint
-                else f"no open issue in {self.pipes.ready_for_release}"
+                else f"no open issue in {self.columns.ready_for_release}"
             )
             return Step.skip(step_id, title, reason, data=data)
 
@@ -129,7 +119,7 @@ class Conclude(ZenHubReading):
                 done.append(f"sprint on {_list(no_sprint)}")
             return "added " + "; ".join(done)
 
-        parts = [f"{_count(len(ready), 'item')} in {self.pipes.ready_for_release}"]
+        parts = [f"{_count(len(ready), 'item')} in {self.columns.ready_for_release}"]
         if lacking_ms:
             parts.append(f"{len(lacking_ms)} lack {ms.title}: {_list(lacking_ms)}")
         if lacking_sprint:
@@ -137,90 +127,68 @@ class Conclude(ZenHubReading):
         return Step.todo(step_id, title, "; ".join(parts) + " → add", prep, data=data)
 
     # 5: stories go back to the drafting board (labels), they are not closed
-    def _stories_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, boards, board = group.key, self.app.boards, group.board
-        assert board is not None
-        stories = [i for i in group.ready if self.labels.story in i.labels]
-        need_product, need_unrelease, relabel_parts = self._relabelling(stories)
-        data = {
-            "workspace": key,
-            "issues": sorted({*_numbers(need_product), *_numbers(need_unrelease)}),
-            "label_added": _numbers(need_product),
-            "label_removed": _numbers(need_unrelease),
-        }
-        if not need_product and not need_unrelease:
-            sent = [i for i in group.in_ready if self._sent_back(i)]
-            reason = f"{_count(len(sent), 'story')} already sent back ({self.labels.product}, no {self.labels.release})" if sent else f"no story in {self.pipes.ready_for_release}"
-            return Step.skip(step_id, title, reason, data=data)
+    def _stories(self, group: GroupBoard) -> list[Card]:
+        # none is sent back already (_sort_boards leaves those out of `ready`): each lacks a label change
+        return [i for i in group.ready if self.labels.story in i.labels]
 
-        def relabel(step: Step, add: list[Card] = need_product, drop: list[Card] = need_unrelease) -> str:
+    def _sending_back(self, group: GroupBoard, stories: list[Card], add: list[Card], drop: list[Card], parts: list[str]) -> BoardChange:
+        boards, board, ready = self.app.boards, group.board, self.columns.ready_for_release
+        assert board is not None
+        sent = [i for i in group.cards if self._sent_back(i)]
+        done = f"{_count(len(sent), 'story')} already sent back ({self.labels.product}, no {self.labels.release})" if sent else f"no story in {ready}"
+
+        def relabel() -> None:
             if add:
                 boards.add_labels(board, add, [self.labels.product])
             if drop:
                 boards.remove_labels(board, drop, [self.labels.release])
-            return f"{_count(len(stories), 'story')} sent back to drafting: {_list(stories)}"
 
-        parts = [f"{_count(len(stories), 'story')} in {self.pipes.ready_for_release}: {_list(stories)}", *relabel_parts]
-        return Step.todo(step_id, title, "; ".join(parts), relabel, data=data)
-
+        if not add and not drop:
+            return BoardChange(done)
+        return BoardChange(done, "; ".join([f"{_count(len(stories), 'story')} in {ready}: {_list(stories)}", *parts]), relabel)
 
     # 6: the rest of the column is done: ZenHub's close also closes the GitHub issues
-    def _close_step(self, group: GroupBoard, step_id: str, title: str) -> Step:
-        key, boards = group.key, self.app.boards
-        board = group.board
+    def _closing(self, group: GroupBoard, rest: list[Card]) -> BoardChange:
+        boards, board = self.app.boards, group.board
         assert board is not None and board.closed is not None
-        to_close = [i for i in group.ready if self.labels.story not in i.labels]
-        data = {"workspace": key, "issues": _numbers(to_close)}
-        if not to_close:
-            return Step.skip(step_id, title, f"no open issue left in {self.pipes.ready_for_release} besides stories", data=data)
 
-        def close(step: Step, issues: list[Card] = to_close) -> str:
-            count = boards.close(board, issues)
-            return f"closed {_count(count, 'issue')}: {_list(issues)}"
+        def close() -> str:
+            count = boards.close(board, rest)
+            return f"closed {_count(count, 'issue')}: {_list(rest)}"
 
-        detail = f"{_count(len(to_close), 'open issue')}: {_list(to_close)} → closed (moved to {board.closed.name})"
-        return Step.todo(step_id, title, detail, close, data=data)
+        done = f"no open issue left in {self.columns.ready_for_release} besides stories"
+        if not rest:
+            return BoardChange(done)
+        return BoardChange(done, f"{_count(len(rest), 'open issue')}: {_list(rest)} → closed (moved to {board.closed.name})", close)
 
     # 8
-    def _celebrate(self, entry: StepEntry, plan: Plan) -> Step | None:
-        reads = self.reads
-        key = reads.drafting_key
-        if key is None or reads.drafting is None:
-            return None
-        step_id = f"{key}.celebrate"
-        title = f"{key}: move this milestone's stories to {self.pipes.confirm_and_celebrate}"
-        held = self.held(step_id, title, {"workspace": key}, reads.drafting_problem)
-        if held is not None:
-            return held
+    def _celebration(self, drafting: GroupBoard, close_labels: tuple[str, ...]) -> BoardChange:
+        reads, celebrate = self.reads, self.columns.confirm_and_celebrate
         ms = reads.milestone
         # The stories that carry the milestone once the board steps are done (not just now).
         moving = [
-            i for i in reads.drafting_stories
+            i for i in drafting.cards
             if (i.milestone_number == ms.number and i.issue_id not in self._removed) or i.issue_id in self._added
         ]
         moving.sort(key=lambda i: i.number)
-        # Stories with a close label (the rituals file's `close_labels`) are closed, not moved.
-        close_labels = set(entry.args().close_labels)  # type: ignore[attr-defined]
-        closing = [i for i in moving if close_labels & set(i.labels)]
+        closing = [i for i in moving if set(close_labels) & set(i.labels)]
         moving = [i for i in moving if i not in closing]
         already = f"; {len(reads.celebrated)} already there" if reads.celebrated else ""
-        data = {"workspace": key, "issues": _numbers(moving), **({"closed": _numbers(closing)} if close_labels else {})}
+        data = {"issues": _numbers(moving), **({"closed": _numbers(closing)} if close_labels else {})}
+        done = f"no story of {ms.title} outside {celebrate}{already}"
         if not moving and not closing:
-            return Step.skip(step_id, title, f"no story of {ms.title} outside {self.pipes.confirm_and_celebrate}{already}", data=data)
-        target = reads.drafting.column(self.pipes.confirm_and_celebrate, closed=False)
+            return BoardChange(done, data=data)
+        board = drafting.board
+        assert board is not None
+        target = board.column(celebrate, closed=False)
         assert target is not None
-
-        def move(step: Step) -> str:
-            return self._move_and_close(moving, closing, target)
-
-        detail = f"{_count(len(moving), 'story')} with the milestone (once the steps above are done): {_list(moving, where=True)} → {target.name}{already}"
+        todo = f"{_count(len(moving), 'story')} with the milestone (once the steps above are done): {_list(moving, where=True)} → {target.name}{already}"
         if closing:
-            detail += f"; closed instead ({', '.join(sorted(close_labels))}): {_list(closing)}"
-        return Step.todo(step_id, title, detail, move, data=data)
+            todo += f"; closed instead ({', '.join(sorted(set(close_labels)))}): {_list(closing)}"
+        return BoardChange(done, todo, lambda: self._move_and_close(board, moving, closing, target), data)
 
-    def _move_and_close(self, moving: list[Card], closing: list[Card], target: Column) -> str:
-        boards, drafting, done = self.app.boards, self.reads.drafting, []
-        assert drafting is not None
+    def _move_and_close(self, drafting: BoardInfo, moving: list[Card], closing: list[Card], target: Column) -> str:
+        boards, done = self.app.boards, []
         if moving:
             boards.move(drafting, moving, target.name)
             done.append(f"moved {_count(len(moving), 'story')} to {target.name}: {_list(moving)}")

@@ -2,111 +2,97 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 
 from fleetops.concurrency import gather
-from fleetops.ops.conclude.flow import ConcludeFlow
+from fleetops.ops.conclude.board_steps import BoardReads, BoardSteps, GroupBoard
 from fleetops.ops.conclude.rules import shared_boards
 
 if TYPE_CHECKING:
     from fleetops.clients.github import Milestone
     from fleetops.clients.mergefreeze import FreezeState
     from fleetops.boards import BoardInfo, Card
-
-
-# --- what the plan reads ---------------------------------------------------------------------------------------
-@dataclass
-class GroupBoard:
-    """One product group's board: its released items and the unfinished items it must clean up."""
-
-    key: str
-    label: str | None
-    board: BoardInfo | None = None
-    ready_pipeline: str | None = None  # the id of its "Ready for release" column
-    problem: str | None = None  # why this board's steps cannot run (a person must fix it)
-    in_ready: list[Card] = field(default_factory=list)  # every open issue in "Ready for release"
-    ready: list[Card] = field(default_factory=list)  # those this board concludes (steps 4–6)
-    unfinished: list[Card] = field(default_factory=list)  # step 3
-    found_outside: list[Card] = field(default_factory=list)  # this milestone's items outside the column
+    from fleetops.rituals.models import Pipelines
 
 
 @dataclass
-class Reads:
-    milestone: Milestone  # this release's milestone as it is now (tentative or already renamed)
-    milestones: list[Milestone]
+class Reads(BoardReads):
     freeze: FreezeState
     user: str
     tag_commit: str | None  # the commit the release tag points to; None: not published yet
     branch: tuple[str, str] | None
-    groups: list[GroupBoard]
-    drafting_key: str | None
-    drafting: BoardInfo | None
-    drafting_problem: str | None
-    drafting_stories: list[Card]  # stories outside "Confirm and celebrate", any milestone
     celebrated: list[Card]  # this milestone's stories already in "Confirm and celebrate"
 
 
-class ZenHubReading(ConcludeFlow):
-    """`ConcludeFlow` with the ZenHub backend's reads (the module docstring of zenhub.py says which board concludes what)."""
+class ZenHubReading(BoardSteps):
+    """`BoardSteps` with the ZenHub backend's reads (the module docstring of zenhub.py says which board concludes what)."""
+
+    reads: Reads
+
+    def _column_names(self) -> Pipelines:
+        return self.rituals.zenhub.pipelines
 
     # -- reading --------------------------------------------------------------------------------------------
-    def _group_keys(self) -> list[tuple[str, str | None]]:
-        """(workspace key, group label) per product-group board; two groups on one board: one board."""
-        return [(ws, group.label) for ws, group in shared_boards(self.rituals.people.product_groups, lambda g: g.zenhub_workspace)]
+    def _group_boards(self) -> list[GroupBoard]:
+        """Each product group's workspace, once (two groups on one board: one board), unread."""
+        workspaces = self.rituals.zenhub.workspaces
+        return [
+            GroupBoard(key=ws, ref=workspaces[ws].id, data={"workspace": ws}, label=group.label)
+            for ws, group in shared_boards(self.rituals.people.product_groups, lambda g: g.zenhub_workspace)
+        ]
+
+    def _drafting_board(self) -> GroupBoard | None:
+        key = self.rituals.zenhub.drafting_workspace
+        return GroupBoard(key=key, ref=self.rituals.zenhub.workspaces[key].id, data={"workspace": key}) if key else None
 
     def read(self) -> Reads:
-        first = self._read_first()
+        groups, drafting = self._group_boards(), self._drafting_board()
+        first = self._read_first(groups, drafting)
         milestone = self._find_milestone(first["milestones"])
 
         # Second round: the issues on the boards (they need the milestone's title) and the tag's commit.
         # A closed milestone's boards are left alone (see plan()), so they are not read either.
         boards_open = milestone.state != "closed"
-        groups = [GroupBoard(key=key, label=label, board=first[f"board:{key}"]) for key, label in self._group_keys()]
-        drafting: BoardInfo | None = first.get("board:drafting")
         tasks: dict[str, Any] = {}
-        for group in groups if boards_open else []:
-            self._board_tasks(group, milestone, tasks)
-        drafting_problem = None
+        for group in groups:
+            group.board = first[f"board:{group.key}"]
+            if boards_open:
+                self._board_tasks(group, milestone, tasks)
         celebrate = None
-        if drafting is not None and boards_open:
-            celebrate = drafting.column(self.pipes.confirm_and_celebrate, closed=False)
-            if celebrate is None:
-                drafting_problem = self._no_pipeline(drafting, self.pipes.confirm_and_celebrate)
-            else:
-                self._drafting_tasks(drafting, celebrate.id, milestone, tasks)
+        if drafting is not None:
+            drafting.board = board = first["board:drafting"]
+            celebrate = board.column(self.columns.confirm_and_celebrate, closed=False) if boards_open else None
+            if boards_open and celebrate is None:
+                drafting.problem = self._no_pipeline(board, self.columns.confirm_and_celebrate)
+            elif celebrate is not None:
+                self._drafting_tasks(board, celebrate.id, milestone, tasks)
         second = gather(tasks)
         if boards_open:
             self._sort_boards(groups, milestone, second)
-        stories: list[Card] = []
         celebrated: list[Card] = []
         if drafting is not None and celebrate is not None:
-            for pipe in drafting.columns:
+            for pipe in drafting.board.columns:  # type: ignore[union-attr]
                 found = [i for i in second[f"drafting:{pipe.id}"] if self._ours(i)]
-                (celebrated if pipe.id == celebrate.id else stories).extend(found)
+                (celebrated if pipe.id == celebrate.id else drafting.cards).extend(found)
         return Reads(
             milestone=milestone,
             milestones=first["milestones"],
+            groups=groups,
+            drafting=drafting,
             freeze=first["freeze"],
             user=self.rituals.freeze.user_name or first.get("login") or "fleetops",
             tag_commit=first["tag_commit"],
             branch=first["branch"],
-            groups=groups,
-            drafting_key=self.rituals.zenhub.drafting_workspace,
-            drafting=drafting,
-            drafting_problem=drafting_problem,
-            drafting_stories=stories,
             celebrated=celebrated,
         )
 
-    def _read_first(self) -> dict[str, Any]:
+    def _read_first(self, groups: list[GroupBoard], drafting: GroupBoard | None) -> dict[str, Any]:
         """First round: the milestones, the tag's commit, the patch branch, Merge Freeze, the boards."""
         app = self.app
         # Built here, not in the worker threads: a missing token is one clear error (exit 4).
         github, mergefreeze, boards = app.clients.github, app.clients.mergefreeze, app.boards
-        workspaces = self.rituals.zenhub.workspaces
-        drafting_key = self.rituals.zenhub.drafting_workspace
         tasks: dict[str, Any] = {
             "milestones": lambda: github.milestones("all"),
             # GET /commits/{tag} resolves a tag, annotated or not, to its commit in one request.
@@ -116,10 +102,10 @@ class ZenHubReading(ConcludeFlow):
         }
         if self.rituals.freeze.user_name is None:
             tasks["login"] = github.login
-        for key, _ in self._group_keys():
-            tasks[f"board:{key}"] = lambda ws=workspaces[key].id: boards.find(ws)
-        if drafting_key:
-            tasks["board:drafting"] = lambda ws=workspaces[drafting_key].id: boards.find(ws)
+        for group in groups:
+            tasks[f"board:{group.key}"] = lambda ws=group.ref: boards.find(ws)
+        if drafting is not None:
+            tasks["board:drafting"] = lambda ws=drafting.ref: boards.find(ws)
         return gather(tasks)
 
     def _drafting_tasks(self, drafting: BoardInfo, celebrate_id: str, milestone: Milestone, tasks: dict[str, Any]) -> None:
@@ -145,14 +131,13 @@ class ZenHubReading(ConcludeFlow):
     def _board_tasks(self, group: GroupBoard, milestone: Milestone, tasks: dict[str, Any]) -> None:
         board = group.board
         assert board is not None
-        ready = board.column(self.pipes.ready_for_release, closed=False)
+        ready = board.column(self.columns.ready_for_release, closed=False)
         if ready is None:
-            group.problem = self._no_pipeline(board, self.pipes.ready_for_release)
+            group.problem = self._no_pipeline(board, self.columns.ready_for_release)
             return
         if not board.shows(self.repo):
             group.problem = f"board {board.name!r} does not show {self.repo}: add the repository to the workspace"
             return
-        group.ready_pipeline = ready.id
         boards = self.app.boards
         for pipe in board.columns:
             if pipe.id == ready.id:  # the whole column: every item in it is part of the release
@@ -163,24 +148,28 @@ class ZenHubReading(ConcludeFlow):
     def _sort_boards(self, groups: list[GroupBoard], milestone: Milestone, results: dict[str, Any]) -> None:
         """Decide which board concludes which item (see the module docstring)."""
         usable = [g for g in groups if g.problem is None and g.board is not None]
+        outside: dict[str, list[Card]] = {}  # group key → this milestone's items outside the column
         for group in usable:
-            group.in_ready = sorted((i for i in results[f"{group.key}:{group.ready_pipeline}"] if self._ours(i)), key=lambda i: i.number)
-            for pipe in group.board.columns:  # type: ignore[union-attr]
-                if pipe.id != group.ready_pipeline:
-                    group.found_outside += [
-                        i for i in results[f"{group.key}:{pipe.id}"] if self._ours(i) and i.milestone_number == milestone.number
-                    ]
-        released = {i.issue_id for g in usable for i in g.in_ready}
+            board = group.board
+            assert board is not None
+            ready = board.column(self.columns.ready_for_release, closed=False)
+            assert ready is not None  # else _board_tasks gave the group a problem
+            group.cards = sorted((i for i in results[f"{group.key}:{ready.id}"] if self._ours(i)), key=lambda i: i.number)
+            outside[group.key] = [
+                i for pipe in board.columns if pipe.id != ready.id
+                for i in results[f"{group.key}:{pipe.id}"] if self._ours(i) and i.milestone_number == milestone.number
+            ]
+        released = {i.issue_id for g in usable for i in g.cards}
         claimed: set[str] = set()
         for group in usable:
             # A story that an earlier run sent back to drafting (`:product`, no `:release`) is done
             # here; Fleet's boards drop it from the column, the sandbox's keep it there.
-            mine = [i for i in group.in_ready if i.issue_id not in claimed and not self._sent_back(i)]
-            claimed.update(i.issue_id for i in group.in_ready)
+            mine = [i for i in group.cards if i.issue_id not in claimed and not self._sent_back(i)]
+            claimed.update(i.issue_id for i in group.cards)
             group.ready = mine
         owners: dict[str, tuple[GroupBoard, Card]] = {}
         for group in usable:
-            for issue in group.found_outside:
+            for issue in outside[group.key]:
                 if issue.issue_id in released:
                     continue
                 current = owners.get(issue.issue_id)
