@@ -265,6 +265,15 @@ def test_a_branch_that_moves_after_the_guards_read_it_is_not_tagged_and_the_reru
     assert json.loads(again.stdout)["sha"] == pushed[0] == resolve_ref(fleet(world), TAG)
 
 
+def test_a_default_branch_that_does_not_exist_is_exit_2_naming_it(world, cli):
+    """As check-migrations says it (one reader); the REST listing was exit 1, "GitHub answered 404 while listing ..."."""
+    del fleet(world)["refs"]["heads/main"]
+    result = cli(*CMD, "4.58.1", "--yes", *FAST, env=world.env())
+    assert result.code == 2, result.stderr
+    assert "fleetdm/fleet has no branch main (rituals: default_branch)" in said(result)
+    assert world.writes() == []
+
+
 def test_release_build_refuses_an_unknown_conclusion(cli):
     result = cli("sandbox", "release-build", "maybe")
     assert result.code == 2 and "success or failure" in said(result)
