@@ -2,11 +2,11 @@
 
     python bench/release_tag.py [--latency 0.1] [--runs 5] [--json]
 
-Critical path, 4 requests: the first round (the release branch's head, the tag, the default
-branch's two migration directories; under fleet-rc also the candidate branches) -> the second,
-at the head commit (CHANGELOG.md, the five version files, the branch's two migration
-directories: eight reads over the client's six read slots, so two waves) -> the tag (POST
-/git/refs). --no-wait: the run is not read.
+Critical path, 4 requests, each needing the previous answer: the first round (the tag's ref, and
+ONE GraphQL query: the release branch's head commit with the migrations directories of every line)
+-> the second, at that head commit (CHANGELOG.md and the five version files: six reads, one wave of
+the client's six read slots) -> the branch's head once more, right before the tag (a branch that
+moved after the guards is not tagged) -> the tag (POST /git/refs). --no-wait: the run is not read.
 """
 
 from _common import Bench, main

@@ -74,6 +74,19 @@ def test_publish_writes_the_notes_publishes_as_latest_deploys_and_announces_once
     assert world.state["dogfood"]["version"] == "4.58.1"
 
 
+def test_the_notes_and_publishing_are_one_patch_then_the_dispatch(world, cli):
+    """One write, not two (one second less of GitHub's write pacing): the notes' PATCH also publishes the draft."""
+    tagged(world, cli)
+    result, out = publish(world, cli)
+    assert result.code == 0, result.stderr
+    kinds = {"/releases/": "PATCH release", "/dispatches": "dispatch"}
+    writes = [next((k for part, k in kinds.items() if part in r["path"]), r["path"]) for r in world.writes("github")]
+    assert writes[:2] == ["PATCH release", "dispatch"], writes  # then only the announcements' markers
+    steps = {s["id"]: s["detail"] for s in out["steps"]}
+    assert "published in the same edit" in steps["notes"] and "published with the notes (one PATCH)" in steps["publish"]
+    assert release(world, "fleet-v4.58.1")["draft"] is False and out["release"]["latest"] is True
+
+
 def test_the_release_notes_are_the_template_filled_whole(world, cli):
     tagged(world, cli)
     assert publish(world, cli)[0].code == 0
@@ -190,7 +203,7 @@ def test_release_edited_but_the_answer_lost_then_a_rerun_finishes_without_duplic
     second, out = publish(world, cli)
     assert second.code == 0, second.stderr
     statuses = {s["id"]: s["status"] for s in out["steps"]}
-    assert statuses["notes"] == "skipped" and statuses["publish"] == "done"
+    assert statuses["notes"] == statuses["publish"] == "skipped"  # the lost PATCH wrote the notes and published
     assert len([r for r in fleet(world)["releases"] if r["tag_name"] == "fleet-v4.58.1"]) == 1
     assert len(messages(world)) == 2
 

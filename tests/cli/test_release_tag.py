@@ -219,6 +219,61 @@ def test_the_whole_release_day_rehearsal_through_the_sandbox_commands(cli):
     assert len(cli("sandbox", "requests", "--writes", "--json").json()["requests"]) == before
 
 
+def test_the_guards_read_the_migrations_in_one_graphql_query_and_list_no_directory_over_rest(world, cli, monkeypatch):
+    """One reader for the migrations rule (check_migrations.read_refs): was 2 REST listings per ref and a branch listing."""
+    from fleetops.clients import github_trees
+    from fleetops.clients.github_projects import GitHubProjectsClient
+
+    sent: list[str] = []
+    execute = GitHubProjectsClient.execute
+
+    def recorded(self, document, *args, **kwargs):
+        sent.append(document)
+        return execute(self, document, *args, **kwargs)
+
+    monkeypatch.setattr(GitHubProjectsClient, "execute", recorded)
+    result = cli(*CMD, "4.58.1", "--no-wait", "--yes", "--json", env=world.env())
+    assert result.code == 0, result.stderr
+    rest = [r["path"] for r in world.requests if r["service"] == "github"]
+    assert not [p for p in rest if "/contents/server/" in p or "/git/matching-refs/" in p], rest
+    assert [r["method"] for r in world.requests if r["service"] == "github-graphql"] == ["POST"]
+    assert sent and all(document in github_trees.all_documents().values() for document in sent)  # validated against GitHub's schema
+    assert json.loads(result.stdout)["requests"]["github"]["graphql"] == 1
+
+
+def test_a_branch_that_moves_after_the_guards_read_it_is_not_tagged_and_the_rerun_tags_the_new_head(world, cli, monkeypatch):
+    """A fix merged while the plan is shown: the tag step reads the head again, and tags nothing when it moved."""
+    from fleetops.ops.release import guards
+
+    read_state = guards.read_state
+    pushed: list[str] = []
+
+    def then_a_push(*args, **kwargs):
+        state = read_state(*args, **kwargs)
+        pushed.append(_commit_on_branch(world, {"README.md": "A fix merged during the release.\n"}))
+        return state
+
+    read = fleet(world)["refs"][f"heads/{BRANCH}"]
+    monkeypatch.setattr(guards, "read_state", then_a_push)
+    result = cli(*CMD, "4.58.1", "--yes", *FAST, env={**world.env(), "COLUMNS": "1000"})
+    assert result.code == 1, result.stderr
+    assert f"{BRANCH} moved after the guards read it: they checked {read}, its head is now {pushed[0]}; nothing was tagged" in said(result)
+    assert world.writes() == [] and f"tags/{TAG}" not in fleet(world)["refs"]
+    monkeypatch.setattr(guards, "read_state", read_state)
+    again = cli(*CMD, "4.58.1", "--yes", "--no-wait", "--json", env=world.env())
+    assert again.code == 0, again.stderr
+    assert json.loads(again.stdout)["sha"] == pushed[0] == resolve_ref(fleet(world), TAG)
+
+
+def test_a_default_branch_that_does_not_exist_is_exit_2_naming_it(world, cli):
+    """As check-migrations says it (one reader); the REST listing was exit 1, "GitHub answered 404 while listing ..."."""
+    del fleet(world)["refs"]["heads/main"]
+    result = cli(*CMD, "4.58.1", "--yes", *FAST, env=world.env())
+    assert result.code == 2, result.stderr
+    assert "fleetdm/fleet has no branch main (rituals: default_branch)" in said(result)
+    assert world.writes() == []
+
+
 def test_release_build_refuses_an_unknown_conclusion(cli):
     result = cli("sandbox", "release-build", "maybe")
     assert result.code == 2 and "success or failure" in said(result)

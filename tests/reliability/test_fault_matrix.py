@@ -97,9 +97,11 @@ COMMANDS: dict[str, Command] = {
     ),
     # Release day (issue 22): the tag at the release branch's head, and the publish of the built draft.
     "release tag": Command(
+        # its read: the guards' GraphQL query (the branch's head and the migrations directories of every line)
         ("release", "tag", "4.58.1", "--yes", "--poll-interval", "0.01"), "release-day", lambda now: {},
-        read=("GET", r"/git/ref/heads/"), github_read=("GET", r"/contents/CHANGELOG\.md$"),
+        read=("POST", r"^/github/graphql"), github_read=("GET", r"/contents/CHANGELOG\.md$"),
         write=("POST", r"/repos/fleetdm/fleet/git/refs$"), token="GH_TOKEN", lock=("release tag", "4.58.1"),
+        graphql=("POST", r"^/github/graphql"), scope="the `repo` scope",
     ),
     "release publish": Command(
         ("release", "publish", "4.58.1", "--yes"), "release-built", lambda now: {"deploy_polls": 0},

@@ -770,25 +770,6 @@ class GitHubClient:
         return True
 
     # -- release tag / publish: tags, the release workflow's runs, releases and their assets ----------------
-    def file_names(self, path: str, ref: str) -> list[str]:
-        """The names of the files in directory `path` at `ref` (GET /contents/{path}); [] when there is none."""
-
-        def read() -> list[str]:
-            listing = self.repo.get_contents(path, ref=ref)
-            return sorted(c.name for c in (listing if isinstance(listing, list) else [listing]) if c.type == "file")
-
-        try:
-            return self._read(f"listing {path} at {ref} in {self.repo_name}", read)
-        except NotFound:
-            return []
-
-    def branch_names(self, prefix: str) -> list[str]:
-        """Every branch whose name starts with `prefix`: GET /git/matching-refs/heads/{prefix}."""
-        return self._read(
-            f"listing the {prefix}* branches of {self.repo_name}",
-            lambda: [ref.ref.removeprefix("refs/heads/") for ref in self.repo.get_git_matching_refs(f"heads/{prefix}")],
-        )
-
     def create_tag(self, name: str, sha: str) -> bool:
         """POST /git/refs for `tags/{name}` at commit `sha` (never retried); False when the tag exists (422)."""
         try:

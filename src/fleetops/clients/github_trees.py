@@ -1,4 +1,4 @@
-"""Directory listings of several refs in ONE GitHub GraphQL query (`release check-migrations`).
+"""Directory listings of several refs in ONE GitHub GraphQL query (`release check-migrations`, `prepare`, `tag`).
 
 The migrations rule needs the file names of two directories on the release branch (or, before it
 exists, on the tags of its minor), on the default branch and on every open minor branch: with
@@ -105,5 +105,13 @@ def ref_trees(client: GitHubProjectsClient, repo: str, dirs: list[str], named: l
 
 
 def all_documents() -> dict[str, str]:
-    """Every document this module sends, by name (for the schema tests)."""
-    return {"trees:first": trees_document(2, 3, 2), "trees:more": trees_document(2, 0, 1)}
+    """Every document this module sends for Fleet's two migrations directories, by name (for the schema tests)."""
+    return {
+        # check-migrations and prepare (check_migrations.read_lines): the release and default branches; the minor branches, the minor's tags
+        "trees:check-migrations": trees_document(2, 2, 2),
+        # release tag's guards (check_migrations.read_refs without the tags): the release and default branches; the minor branches
+        "trees:tag": trees_document(2, 2, 1),
+        # a family's next page, or both families' next pages
+        "trees:more": trees_document(2, 0, 1),
+        "trees:more-both": trees_document(2, 0, 2),
+    }

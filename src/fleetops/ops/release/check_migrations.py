@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.github_trees import RefFiles, ref_trees
 from fleetops.errors import UsageError
-from fleetops.ops.qa.issue import release_version
 from fleetops.ops.release.migrations import Violation, newer_branches, timestamps, violations
 from fleetops.plan import Plan, Step
-from fleetops.versions import parse_release
-from fleetops.views import Facts
+from fleetops.versions import parse_release, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
     from fleetops.versions import Release
+    from fleetops.views import Facts
 
 COMMAND = "release check-migrations"
 
@@ -60,29 +59,46 @@ def _newest_below(refs: list[RefFiles], prefix: str, below: Release) -> tuple[st
     return ref.name, ref
 
 
+@dataclass(frozen=True)
+class Refs:
+    """What one query read: the branch asked for, M's lines, and the tags of the release's minor."""
+
+    own: RefFiles | None  # the branch; None: there is no such branch
+    later: dict[str, RefFiles]  # M: the default branch, then each newer minor branch, by name
+    minor_tags: list[RefFiles]  # only when asked for (`tags=True`)
+
+
+def read_refs(app: App, release: Release, branch: str, *, tags: bool) -> Refs:
+    """ONE query for `branch`, the default branch, the minor branches (newer than `release`: M) and, with `tags`, the minor's tags."""
+    releasing = app.rituals.releasing
+    default = app.rituals.default_branch
+    families = [("refs/heads/", _prefix(releasing.minor_branch))]
+    if tags:
+        families.append(("refs/tags/", f"{_prefix(app.rituals.naming.release_tag)}{release.major}.{release.minor}."))
+    named, found = ref_trees(
+        app.clients.github_projects, app.repo, releasing.migrations.dirs, [f"refs/heads/{branch}", f"refs/heads/{default}"], families,
+    )
+    on_default = named[f"refs/heads/{default}"]
+    if on_default is None:
+        raise UsageError(f"{app.repo} has no branch {default} (rituals: default_branch).")
+    by_name = {r.name: r for r in found[0]}
+    newer = {name: by_name[name] for name in newer_branches(by_name, releasing.minor_branch, release)}
+    return Refs(named[f"refs/heads/{branch}"], {default: on_default, **newer}, found[1] if tags else [])
+
+
 def read_lines(app: App, version: str) -> Lines:
-    """One query: the release branch (or its start), the default branch, the newer minor branches, the minor's tags."""
+    """One query (read_refs): the release branch (or its start), the default branch, the newer minor branches, the minor's tags."""
     releasing = app.rituals.releasing
     release = parse_release(version)
     assert release is not None  # noqa: S101 - release_version checked it
     kind = kind_of(version)
     branch = releasing.release_branch(version)
     default = app.rituals.default_branch
-    minor_prefix = _prefix(releasing.minor_branch)
     tag_prefix = _prefix(app.rituals.naming.release_tag)
-    named, families = ref_trees(
-        app.clients.github_projects, app.repo, releasing.migrations.dirs,
-        [f"refs/heads/{branch}", f"refs/heads/{default}"],
-        [("refs/heads/", minor_prefix), ("refs/tags/", f"{tag_prefix}{release.major}.{release.minor}.")],
-    )
-    on_default = named[f"refs/heads/{default}"]
-    if on_default is None:
-        raise UsageError(f"{app.repo} has no branch {default} (rituals: default_branch).")
-    by_name = {r.name: r for r in families[0]}
-    newer = {name: by_name[name] for name in newer_branches(by_name, releasing.minor_branch, release)}
-    later = {default: on_default, **newer}
-    previous = _newest_below(families[1], tag_prefix, release) if kind == "patch" else None
-    own = named[f"refs/heads/{branch}"]
+    refs = read_refs(app, release, branch, tags=True)
+    later = refs.later
+    previous = _newest_below(refs.minor_tags, tag_prefix, release) if kind == "patch" else None
+    own = refs.own
     if own is not None:
         return Lines(version, kind, branch, own, branch, later, previous[0] if previous else None)
     if kind == "patch":
@@ -92,7 +108,7 @@ def read_lines(app: App, version: str) -> Lines:
                 hint=f"Tag the previous release first, or check VERSION (the next patch of the newest {tag_prefix}{release.major}.{release.minor}.* tag).",
             )
         return Lines(version, kind, branch, previous[1], f"{previous[0]} ({branch} does not exist yet)", later, previous[0])
-    return Lines(version, kind, branch, on_default, f"{default} ({branch} does not exist yet)", later, None)
+    return Lines(version, kind, branch, later[default], f"{default} ({branch} does not exist yet)", later, None)
 
 
 def rule(app: App, lines: Lines) -> list[Violation]:
@@ -113,6 +129,8 @@ def migrations_step(lines: Lines, found: list[Violation]) -> Step:
 
 
 def facts(lines: Lines, found: list[Violation]) -> Facts:
+    from fleetops.views import Facts  # on use: `release tag`'s guard imports this module for read_refs only
+
     shown = Facts(heading=f"Migrations for {lines.version} ({lines.kind})", blank_after=True)
     shown.add("Release", f"{lines.release_from} at {(lines.release.sha or '')[:12]}")
     shown.add("Later lines", ", ".join(lines.later))
@@ -125,7 +143,7 @@ def facts(lines: Lines, found: list[Violation]) -> Facts:
 
 def check_migrations(app: App, version: str) -> Plan:
     """Read-only: exit 3 with each violation and its proposed timestamp; 2 on bad input."""
-    version = release_version(version)
+    version = str(require_release(version))  # X.Y.Z or vX.Y.Z, else exit 2
     lines = read_lines(app, version)
     found = rule(app, lines)
     plan = Plan(command=COMMAND, needs_action=bool(found), extra={

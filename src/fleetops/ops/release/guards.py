@@ -7,7 +7,11 @@ name: the first `## Fleet` heading of CHANGELOG.md and each version file, by the
 same `releasing:` section of the rituals file as `release prepare` (changelog.heading_version,
 bumps.carry_problems), and the migration rule of migrations.py (SPEC §2 step 3, the rule of
 `check-migrations`: M is the default branch and every open newer minor branch).
-Reads run in two concurrent rounds: what needs no commit, then what is read at the head.
+Reads run in two concurrent rounds. First the tag, and ONE GraphQL query, `check-migrations`'s own
+(check_migrations.read_refs): the branch's head commit and the migrations directories of the
+branch, the default branch and the newer minor branches. Then, at that commit, the changelog and
+the version files. The tag step reads the head once more right before it tags (tag.py): if the
+branch moved after these reads (a fix merged while the plan was shown), nothing is tagged.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from fleetops.errors import NotFound, PolicyRefusal
 from fleetops.ops.release import migrations
 from fleetops.ops.release.bumps import carry_problems
 from fleetops.ops.release.changelog import heading_version
+from fleetops.ops.release.check_migrations import Refs, read_refs
 from fleetops.versions import Release, release_name
 
 if TYPE_CHECKING:
@@ -47,36 +52,27 @@ def read_state(app: App, version: Release, branch: str | None = None) -> BranchS
     github = app.clients.github
     rituals = app.rituals
     releasing = rituals.releasing
-    dirs = releasing.migrations.dirs
     branch = branch or releasing.release_branch(str(version))
     tag = release_name(rituals.naming.release_tag, version)
-    default = rituals.default_branch
-    first: dict[str, Any] = {"head": lambda: github.ref(f"heads/{branch}"), "tag": lambda: github.ref(f"tags/{tag}")}
-    first.update({f"{default}:{d}": (lambda d=d: github.file_names(d, default)) for d in dirs})
-    first["candidates"] = lambda: github.branch_names(releasing.minor_branch.split("{", 1)[0])
-    one = gather(first)
-    if one["head"] is None:
+    one = gather({"tag": lambda: github.ref(f"tags/{tag}"), "lines": lambda: read_refs(app, version, branch, tags=False)})
+    lines: Refs = one["lines"]
+    if lines.own is None or lines.own.sha is None:
         raise PolicyRefusal(
             f"there is no release branch {branch} in {github.repo_name}: nothing to tag.",
             hint="Run `fleetops release prepare` and merge its pull requests first (or name the branch with --branch).",
         )
-    sha = one["head"][0]
-    newer = migrations.newer_branches(one.get("candidates") or [], releasing.minor_branch, version)
-    two = gather(_second_round(app, sha, tag, one["tag"], newer))
+    sha = lines.own.sha
+    two = gather(_second_round(app, sha, tag, one["tag"]))
     state = BranchState(branch=branch, sha=sha, tag=tag, tag_commit=two.get("tag_commit"), changelog=two["changelog"])
     state.files = {b.file: two[b.file] for b in releasing.bumps}
-
-    def stamps(key: str, found: dict[str, Any]) -> dict[str, str]:
-        return migrations.timestamps([n for d in dirs for n in found[f"{key}:{d}"]], releasing.migrations.pattern)
-
-    state.release_migrations = stamps("release", two)
-    state.other_migrations[default] = stamps(default, one)
-    for name in newer:
-        state.other_migrations[name] = stamps(name, two)
+    pattern = releasing.migrations.pattern
+    state.release_migrations = migrations.timestamps(lines.own.paths(), pattern)
+    state.other_migrations = {name: migrations.timestamps(ref.paths(), pattern) for name, ref in lines.later.items()}
     return state
 
 
-def _second_round(app: App, sha: str, tag: str, tag_ref: tuple[str, str] | None, newer: list[str]) -> dict[str, Any]:
+def _second_round(app: App, sha: str, tag: str, tag_ref: tuple[str, str] | None) -> dict[str, Any]:
+    """The files at `sha`, the commit the migrations were read at (and the commit an existing tag names)."""
     github: GitHubClient = app.clients.github
     releasing = app.rituals.releasing
 
@@ -88,13 +84,19 @@ def _second_round(app: App, sha: str, tag: str, tag_ref: tuple[str, str] | None,
 
     reads: dict[str, Any] = {"changelog": lambda: text(releasing.changelog.file)}
     reads.update({b.file: (lambda p=b.file: text(p)) for b in releasing.bumps})
-    reads.update({f"release:{d}": (lambda d=d: github.file_names(d, sha)) for d in releasing.migrations.dirs})
-    for name in newer:
-        reads.update({f"{name}:{d}": (lambda d=d, n=name: github.file_names(d, n)) for d in releasing.migrations.dirs})
     if tag_ref is not None:
         tag_sha, kind = tag_ref
         reads["tag_commit"] = (lambda: github.commit_sha(tag)) if kind == "tag" else (lambda: tag_sha)
     return reads
+
+
+def moved(state: BranchState, head: tuple[str, str] | None, version: Release) -> str | None:
+    """Why the tag must not be made now: the branch's head is no longer the commit every guard read (None: it still is)."""
+    if head is not None and head[0] == state.sha:
+        return None
+    now = f"its head is now {head[0]}" if head is not None else "the branch is gone"
+    return (f"{state.branch} moved after the guards read it: they checked {state.sha}, {now}; nothing was tagged. "
+            f"Find out what was pushed to the release branch, then run `fleetops release tag {version}` again to check its new head.")
 
 
 def refusals(state: BranchState, version: Release, releasing: Releasing) -> list[str]:

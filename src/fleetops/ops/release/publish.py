@@ -3,7 +3,8 @@
 1. The draft release of fleet-vX.Y.Z with `checksums.txt` (missing: exit 3, "not built yet").
 2. Its notes from the rituals file's template (notes.py), shown as a diff against the draft.
 3. Published; "latest" only when X.Y.Z is above every published release (a patch of an older
-   minor is not: Fleet's script always passed --latest).
+   minor is not: Fleet's script always passed --latest). When the notes are written too, one
+   PATCH writes them and publishes (one write, and one second of GitHub's write pacing, less).
 4. fleetctl on npm: the registry is read, the dist-tag computed with `packaging` (below npm's
    `latest`: `last-patched-version`, fleetdm/fleet#26520), the command printed; `--npm-publish`
    runs it. An unreadable registry is `unknown`, never guessed.
@@ -103,40 +104,64 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
 
 
 def _read(app: App, version: Release, tag: str, options: PublishOptions) -> _Reads:
+    """One round: deploy-dogfood's plan (its own three rounds: the longest chain) beside publish's
+    reads; checksums.txt follows the releases list in the same chain, not after the round."""
     github, pub = app.clients.github, app.rituals.publishing
-    first: dict[str, Any] = {
-        "releases": github.releases,
+    reads: dict[str, Any] = {
+        "draft": lambda: _draft(app, tag),
         # the releasing: section's changelog, the file prepare wrote and tag checked; no tag yet: "not built" first
         "changelog": lambda: _outcome(lambda: github.file_text(app.rituals.releasing.changelog.file, tag).text),
         "orbit": lambda: [t.name for t in github.tags_with_prefix(pub.orbit_tag_prefix)],
         "chrome": lambda: [t.name for t in github.tags_with_prefix(pub.fleetd_chrome_tag_prefix)],
         "npm": lambda: _outcome(lambda: app.clients.npm.package(pub.npm.package)),
     }
-    if not options.skip_dogfood:
-        from fleetops.ops.dogfood.deploy import DeployOptions, deploy
+    if options.skip_dogfood:
+        return _reads_of(app, version, tag, gather(reads))
+    from fleetops.ops.dogfood.deploy import DeployOptions, deploy
 
-        first["dogfood"] = lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version))))
-    one = gather(first)
-    release = next((r for r in one["releases"] if r.tag == tag), None)
+    # deploy-dogfood's first round is four GitHub reads: with the draft's chain and one chain of the
+    # other three they fill the client's six read slots (clients/github.py, MAX_CONCURRENT_READS), so
+    # the longest chain never waits for a slot; the three follow one another while it goes on.
+    chained = {k: reads.pop(k) for k in ("changelog", "orbit", "chrome")}
+    reads["tail"] = lambda: {k: read() for k, read in chained.items()}
+    one = gather({"dogfood": lambda: _outcome(lambda: deploy(app, DeployOptions(ref=str(version)))), **reads})
+    one.update(one.pop("tail"))
+    return _reads_of(app, version, tag, one)
+
+
+def _reads_of(app: App, version: Release, tag: str, one: dict[str, Any]) -> _Reads:
+    """The round's answers, or exit 3 while the draft or its checksums are missing."""
+    pub = app.rituals.publishing
+    releases, release, checksums = one["draft"]
     if release is None:
         raise NotBuiltYet(f"there is no release of {tag} yet: the release workflow has not built it.",
                           hint=f"Run `fleetops release tag {version}` (it follows the build), then run this again.")
-    if release.asset(pub.checksums_asset) is None:
+    if checksums is None:
         raise NotBuiltYet(f"the draft release of {tag} has no {pub.checksums_asset} yet: it is not built yet.",
                           hint=f"Wait for the release workflow (`fleetops release tag {version}` follows it), then run this again.")
     changelog, problem = one["changelog"]
     if problem is not None:
         raise problem
     regex = pattern_regex(app.rituals.naming.release_tag)
-    published = [Release(*map(int, m["version"].split("."))) for r in one["releases"] if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
+    published = [Release(*map(int, m["version"].split("."))) for r in releases if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
     orbit = notes.newest_tag(one["orbit"], pub.orbit_tag_prefix)
     agents = {"orbit": orbit, "fleet_desktop": pub.fleet_desktop_tag_prefix + orbit.removeprefix(pub.orbit_tag_prefix),
               "fleetd_chrome": notes.newest_tag(one["chrome"], pub.fleetd_chrome_tag_prefix)}
     npm, dogfood_plan = one["npm"], one.get("dogfood", (None, None))
     return _Reads(
-        release=release, changelog=changelog, agents=agents, checksums=github.asset_text(release, pub.checksums_asset),
+        release=release, changelog=changelog, agents=agents, checksums=checksums,
         published=published, npm=npm[0], npm_error=str(npm[1]) if npm[1] else None, dogfood=dogfood_plan[0], dogfood_error=dogfood_plan[1],
     )
+
+
+def _draft(app: App, tag: str) -> tuple[list[GitHubRelease], GitHubRelease | None, str | None]:
+    """The releases, the tag's among them, and its checksums.txt (None: no release, or not built yet)."""
+    github, asset = app.clients.github, app.rituals.publishing.checksums_asset
+    releases = github.releases()
+    release = next((r for r in releases if r.tag == tag), None)
+    if release is None or release.asset(asset) is None:
+        return releases, release, None
+    return releases, release, github.asset_text(release, asset)
 
 
 def _outcome(read: Any) -> tuple[Any, FleetopsError | None]:
@@ -173,8 +198,10 @@ def _notes_step(app: App, plan: Plan, holder: dict[str, Any], body: str) -> None
 
     def apply(step: Step) -> str:
         markers = _markers_of(holder["release"].body)
-        _edit(app, holder, body + ("\n" + "\n".join(markers) + "\n" if markers else ""))
-        return f"notes written ({len(body.splitlines())} lines)"
+        # a draft is published by this same PATCH (the publish step then finds it done): one write, not two
+        publish = holder["release"].draft
+        _edit(app, holder, body + ("\n" + "\n".join(markers) + "\n" if markers else ""), publish=publish)
+        return f"notes written ({len(body.splitlines())} lines)" + (" and the release published in the same edit" if publish else "")
 
     preview = notes.NotesPreview(holder["title"], release.body, body)
     plan.add(Step.todo("notes", title, f"{len(body.splitlines())} lines, as the diff below shows", apply, preview=preview))
@@ -189,11 +216,15 @@ def _publish_step(app: App, plan: Plan, holder: dict[str, Any], version: Release
         return
 
     def apply(step: Step) -> str:
-        published = _edit(app, holder, holder["release"].body, publish=True)
+        with_notes = not holder["release"].draft  # the notes' PATCH published it
+        published = holder["release"] if with_notes else _edit(app, holder, holder["release"].body, publish=True)
         plan.extra["release"] = {"id": published.id, "url": published.html_url, "latest": latest}
-        return f"published: {published.html_url}" + ("" if latest else f" ({version} is not the highest release: not marked latest)")
+        return (f"published{' with the notes (one PATCH)' if with_notes else ''}: {published.html_url}"
+                + ("" if latest else f" ({version} is not the highest release: not marked latest)"))
 
-    plan.add(Step.todo("publish", title, "draft → published, make_latest=" + ("true" if latest else "false"), apply, needs=("notes",)))
+    with_notes = plan.step("notes").status is Status.PENDING
+    detail = "draft → published, make_latest=" + ("true" if latest else "false") + (", in the notes' PATCH" if with_notes else "")
+    plan.add(Step.todo("publish", title, detail, apply, needs=("notes",)))
 
 
 def dist_tag(version: Release, npm_latest: str | None, older_tag: str) -> str:

@@ -1,12 +1,14 @@
 """`release tag VERSION`: tag the release branch's head on GitHub, then follow the release workflow's run of that commit.
 
 Everything goes through GitHub's API (no working copy: it runs the same in CI). The guards
-(guards.py) read the head once; the tag names that commit (`POST /git/refs`, never retried:
-a re-run after a lost answer finds the tag at the head and skips it). The run is the release
-workflow's run *of the tagged commit* (`head_sha`), never "the newest run": one request per
-poll, every --poll-interval seconds, until it concludes or --timeout passes. A failed run is exit 1
-with its URL; after a re-run of the workflow, running `tag` again follows the new attempt
-without tagging again.
+(guards.py) read the head once, with the migrations (one GraphQL query); the tag names that
+commit (`POST /git/refs`, never retried: a re-run after a lost answer finds the tag at the head
+and skips it), after one more read of the head: a branch that moved since the guards read it
+(a fix merged while the plan was shown) is not tagged, the step fails (exit 1) saying so. The
+run is the release workflow's run *of the tagged commit* (`head_sha`), never "the newest run":
+one request per poll, every --poll-interval seconds, until it concludes or --timeout passes. A
+failed run is exit 1 with its URL; after a re-run of the workflow, running `tag` again follows
+the new attempt without tagging again.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def plan_tag(app: App, options: TagOptions) -> Plan:
         )
     title = f"Tag {state.tag} at {state.branch}'s head {state.sha[:12]}"
     if state.tag_commit is None:
-        plan.add(Step.todo("tag", title, f"create refs/tags/{state.tag} → {state.sha}", lambda step: _create(app, state)))
+        plan.add(Step.todo("tag", title, f"create refs/tags/{state.tag} → {state.sha}", lambda step: _create(app, state, version)))
     elif state.tag_commit == state.sha:
         plan.add(Step.skip("tag", title, f"{state.tag} already names {state.sha[:12]}"))
     else:
@@ -74,8 +76,12 @@ def plan_tag(app: App, options: TagOptions) -> Plan:
     return plan
 
 
-def _create(app: App, state: guards.BranchState) -> str:
+def _create(app: App, state: guards.BranchState, version: Release) -> str:
+    """The head once more, then the tag at the commit the guards read: never at a head they did not check."""
     github = app.clients.github
+    why = guards.moved(state, github.ref(f"heads/{state.branch}"), version)
+    if why is not None:
+        raise PolicyRefusal(why)
     if github.create_tag(state.tag, state.sha):
         return f"created {state.tag} at {state.sha[:12]}"
     found = github.ref(f"tags/{state.tag}")  # made meanwhile (another run): fine only at the same commit
