@@ -43,7 +43,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
+from graphql import GraphQLError, GraphQLSchema
 from graphql.language import (
     DocumentNode,
     FieldNode,
@@ -57,7 +57,7 @@ from graphql.language import (
 )
 
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
-from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
+from fleetops.sandbox.services.graphql_exec import field_resolver, prepared, run, subset_schema
 from fleetops.sandbox.services.github import iso, node_id, now_iso, tree_at, web
 
 # Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
@@ -656,10 +656,9 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
     if not isinstance(query, str):
         return Response(body={"errors": [{"message": "A query attribute must be specified and must be a string."}]}, headers=headers, write=False)
     variables = body.get("variables") or {}
-    try:
-        document = parse(query)
-    except GraphQLError as err:
-        return Response(body={"errors": [err.formatted]}, headers=headers, write=False)
+    document, errors = prepared(schema(), query)
+    if document is None:  # a syntax error
+        return Response(body={"errors": [errors[0].formatted]}, headers=headers, write=False)
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     wanted = body.get("operationName")
     op = next((o for o in ops if wanted is None or (o.name and o.name.value == wanted)), None)
@@ -682,10 +681,7 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
         ctx.advanced = True  # the point meter moved: saved with the world, though a query is no write
     headers.update(_rate_headers(rate, reset=rate["reset_at"]))
 
-    result = graphql_sync(
-        schema(), query, variable_values=variables, operation_name=wanted,
-        context_value=World(ctx), field_resolver=_field_resolver,
-    )
+    result = run(schema(), query, variables=variables, operation_name=wanted, context=World(ctx), field_resolver=_field_resolver)
     payload: JSON = {"data": result.data}
     if result.errors:
         payload["errors"] = [_github_error(e) for e in result.errors]

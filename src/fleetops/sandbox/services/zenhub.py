@@ -20,11 +20,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, graphql_sync, parse
+from graphql import GraphQLError, GraphQLSchema
 from graphql.language import OperationDefinitionNode
 
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
-from fleetops.sandbox.services.graphql_exec import field_resolver, subset_schema
+from fleetops.sandbox.services.graphql_exec import field_resolver, prepared, run, subset_schema
 from fleetops.sandbox.services import github as gh
 
 router = Router("zenhub", "/zenhub")
@@ -494,20 +494,12 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
     query = body.get("query") if isinstance(body, dict) else None
     if not isinstance(query, str):
         raise HTTPError(400, {"errors": [{"message": "No query string was present"}]})
-    try:
-        document = parse(query)
-        ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        is_mutation = any(op.operation.value == "mutation" for op in ops)
-    except GraphQLError:
-        is_mutation = False  # graphql_sync reports the syntax error
-    world = World(ctx)
-    result = graphql_sync(
-        schema(),
-        query,
-        variable_values=body.get("variables") or {},
-        operation_name=body.get("operationName"),
-        context_value=world,
-        field_resolver=_field_resolver,
+    document, _ = prepared(schema(), query)
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)] if document is not None else []
+    is_mutation = any(op.operation.value == "mutation" for op in ops)  # a syntax error: `run` reports it
+    result = run(
+        schema(), query, variables=body.get("variables") or {}, operation_name=body.get("operationName"),
+        context=World(ctx), field_resolver=_field_resolver,
     )
     payload: JSON = {"data": result.data}
     if result.errors:
