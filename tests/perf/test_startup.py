@@ -108,3 +108,16 @@ def test_a_json_run_with_nothing_for_people_never_imports_rich(clean_env, sandbo
     assert run("freeze", "status", "--json") == ["exit 0 rich False"]
     people = run("freeze", "status")  # the same read for people: drawn with Rich, on stderr
     assert people[-1] == "exit 0 rich True" and any("main" in line for line in people[:-1]), people
+
+
+def test_importing_from_the_github_client_leaves_its_result_types_for_later():
+    """`from fleetops.clients.github import x` asks the module for `__path__`; its lazy `__getattr__` must
+    not answer that by importing github_types (13 ms before the first request of `release tag`)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom fleetops.clients.github import build_github\nimport fleetops.clients.github_projects\n"
+             "print('fleetops.clients.github_types' in sys.modules)\n"
+             "from fleetops.clients.github import TagRef\nprint(TagRef.__module__)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["False", "fleetops.clients.github_types"], result.stderr

@@ -71,6 +71,8 @@ def _types():  # noqa: ANN202 - the github_types module
 def __getattr__(name: str) -> Any:
     """`from fleetops.clients.github import TagRef`: the small types the client returns, exported
     here too, from github_types (imported now)."""
+    if name.startswith("__"):  # `from fleetops.clients.github import x` asks for __path__: not a reason to import the types
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     try:
         return getattr(_types(), name)
     except AttributeError:
