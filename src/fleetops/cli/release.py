@@ -455,8 +455,9 @@ def publish(
        orbit-v* and fleetd-chrome-v* tags, the upgrading and documentation
        links, checksums.txt in a code block; title X.Y.Z. Shown as a diff
        against the draft before anything changes.
-    3. Publish it; mark it latest only when X.Y.Z is the highest release (a
-       patch of an older minor is not).
+    3. Publish it, in the same write as the notes when both change; mark it
+       latest only when X.Y.Z is the highest release (a patch of an older
+       minor is not).
     4. fleetctl on npm (FLEETOPS_NPM_URL): while the registry does not list
        X.Y.Z, print `npm publish` in tools/fleetctl-npm, with `--tag
        last-patched-version` when X.Y.Z is below npm's latest; --npm-publish
