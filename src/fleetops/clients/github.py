@@ -535,7 +535,9 @@ class GitHubClient:
         read at the same time, covers the minutes during which a new issue is not searchable yet
         (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
         `closed_too`: the search also finds closed issues, listed after the open ones.
-        `fresh`: the newest page is read again too (the look right before a create).
+        `fresh`: the look right before a create, after the plan's: only the newest page is read again.
+        An issue opened since the plan is on it, and not searchable yet; the search would only repeat
+        the plan's answer, on GitHub's stricter search limit.
         """
         if fresh:
             with self._newest_lock:
@@ -550,7 +552,7 @@ class GitHubClient:
                 lambda: [_issue(i) for i in self._gh.search_issues(query).get_page(0)],
             )
 
-        tasks: dict[str, Callable[[], list[IssueInfo]]] = {f"search:{t}": searched(t) for t in wanted}
+        tasks: dict[str, Callable[[], list[IssueInfo]]] = {} if fresh else {f"search:{t}": searched(t) for t in wanted}
         tasks["newest"] = self._newest_open_issues
         results = gather(tasks)
         candidates = [issue for found in results.values() for issue in found]
