@@ -35,14 +35,9 @@ class LockHeld(FleetopsError):
     """Another run of the same ritual holds the lock (exit 1: try again when it has finished)."""
 
 
-def state_dir_problem(state_dir: Path) -> str | None:
-    """Why fleetops cannot write in `state_dir` (None when it can): checked before the first write."""
-    return folder_problem(state_dir)
-
-
 def require_writable(state_dir: Path) -> None:
     """Refuse (exit 2, nothing written anywhere) a state dir where the journal and locks cannot go."""
-    problem = state_dir_problem(state_dir)
+    problem = folder_problem(state_dir)  # checked before the first write
     if problem is not None:
         raise UsageError(
             f"FLEETOPS_STATE_DIR {state_dir} is not a writable directory ({problem}): the journal and the run lock go there.",

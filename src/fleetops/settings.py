@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,9 +33,15 @@ DEFAULTS = {
 TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN", "MERGEFREEZE_TOKEN", "ZENHUB_TOKEN", "FLEETOPS_DOGFOOD_TOKEN")
 URL_VARIABLES = (
     "GITHUB_API_URL", "FLEETOPS_MERGEFREEZE_URL", "FLEETOPS_ZENHUB_URL", "FLEETOPS_DOCKERHUB_URL", "FLEETOPS_GODEV_URL",
-    "SLACK_WEBHOOK_URL", "FLEETOPS_DOGFOOD_URL", "FLEETOPS_NVD_FEED_URL", "FLEETOPS_CISA_FEED_URL",
+    "FLEETOPS_NPM_URL", "SLACK_WEBHOOK_URL", "FLEETOPS_DOGFOOD_URL", "FLEETOPS_NVD_FEED_URL", "FLEETOPS_CISA_FEED_URL",
 )
-SECRET_URL_VARIABLES = frozenset({"SLACK_WEBHOOK_URL"})
+
+
+def is_webhook_variable(name: str) -> bool:
+    """SLACK_WEBHOOK_URL and every other channel's SLACK_*WEBHOOK_URL (`release publish`): each a secret URL."""
+    return name.startswith("SLACK_") and name.endswith("WEBHOOK_URL")
+
+
 # What a token can be: printable ASCII without blanks (what an HTTP header value may carry).
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 _BARE_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/*")  # `https://` alone is no secret, whatever variable held it
@@ -67,18 +73,17 @@ def check_token(variable: str, value: str | None) -> None:
 
 def url_problem(value: str) -> str | None:
     """Why `value` is not an http(s) URL with a host (None when it is one)."""
-    if not re.fullmatch(r"[\x21-\x7e]+", value):
+    if not _TOKEN.fullmatch(value):
         return "it holds blanks or control characters"
     try:
         parts = urlsplit(value)
-        port = parts.port  # raises for a port out of range or not a number
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
     except ValueError as err:
         return f"it cannot be parsed ({err})"
     if parts.scheme.lower() not in ("http", "https"):
         return "it does not start with http:// or https://"
     if not parts.hostname:
         return "it names no host"
-    del port
     return None
 
 
@@ -86,7 +91,7 @@ def check_url(variable: str, value: str | None) -> None:
     """Refuse (exit 2) an endpoint that is not an http(s) URL with a host; a password in it is a secret."""
     if value is None:
         return
-    secret = variable in SECRET_URL_VARIABLES
+    secret = is_webhook_variable(variable)
     if secret:
         _register_pieces(value)
     try:
@@ -105,11 +110,12 @@ def check_url(variable: str, value: str | None) -> None:
     )
 
 
-def check_environment(get) -> None:  # noqa: ANN001 - the reader of `from_env`
-    """Every token and endpoint of the environment, checked before anything uses one."""
+def check_environment(get, names: Iterable[str] = ()) -> None:  # noqa: ANN001 - the reader of `from_env`
+    """Every token and endpoint of the environment (`names`: all its variables, for the other channels'
+    webhooks), checked before anything uses one."""
     for variable in TOKEN_VARIABLES:
         check_token(variable, get(variable))
-    for variable in URL_VARIABLES:
+    for variable in (*URL_VARIABLES, *sorted({n for n in names if is_webhook_variable(n)} - set(URL_VARIABLES))):
         check_url(variable, get(variable))
 
 
@@ -176,7 +182,7 @@ class Settings(BaseModel):
             value = env.get(name)
             return value.strip() if value and value.strip() else None
 
-        check_environment(get)
+        check_environment(get, env)
         gh_var = "GH_TOKEN" if get("GH_TOKEN") else "GITHUB_TOKEN"
         values: dict[str, object] = {
             "github_api_url": (get("GITHUB_API_URL") or DEFAULTS["github_api_url"]).rstrip("/"),
@@ -193,7 +199,7 @@ class Settings(BaseModel):
             "slack_webhook_url": get("SLACK_WEBHOOK_URL"),
             "slack_webhooks": {
                 name: value.strip() for name, value in env.items()
-                if name.startswith("SLACK_") and name.endswith("WEBHOOK_URL") and name != "SLACK_WEBHOOK_URL" and value.strip()
+                if is_webhook_variable(name) and name != "SLACK_WEBHOOK_URL" and value.strip()
             },
             "dogfood_url": (get("FLEETOPS_DOGFOOD_URL") or "").rstrip("/") or None,
             "dogfood_token": get("FLEETOPS_DOGFOOD_TOKEN"),

@@ -39,7 +39,8 @@ def test_a_token_that_cannot_be_a_token_is_exit_4_naming_the_variable_and_never_
 @pytest.mark.parametrize(
     "variable",
     ["GITHUB_API_URL", "FLEETOPS_MERGEFREEZE_URL", "FLEETOPS_ZENHUB_URL", "FLEETOPS_DOCKERHUB_URL", "FLEETOPS_GODEV_URL",
-     "SLACK_WEBHOOK_URL", "FLEETOPS_DOGFOOD_URL", "FLEETOPS_NVD_FEED_URL", "FLEETOPS_CISA_FEED_URL"],
+     "SLACK_WEBHOOK_URL", "FLEETOPS_DOGFOOD_URL", "FLEETOPS_NVD_FEED_URL", "FLEETOPS_CISA_FEED_URL",
+     "FLEETOPS_NPM_URL", "SLACK_GENERAL_WEBHOOK_URL"],
 )
 def test_a_malformed_url_variable_is_exit_2_one_line_and_nothing_is_written(cli, clean_env, variable, value) -> None:  # noqa: ANN001
     result = cli("release", "create-qa-issue", "4.59.0", "--yes", env={variable: value, "GH_TOKEN": "ghp_" + "x" * 36})
@@ -47,7 +48,7 @@ def test_a_malformed_url_variable_is_exit_2_one_line_and_nothing_is_written(cli,
     assert result.stderr.startswith(f"error: {variable}")
     assert "unexpected" not in result.output and "Traceback" not in result.output
     assert not clean_env.exists() or not any(clean_env.rglob("*"))  # nothing written: no journal, no lock
-    if variable == "SLACK_WEBHOOK_URL":  # its value is a secret: not even a malformed one is shown
+    if variable.startswith("SLACK_"):  # a webhook's value is a secret: not even a malformed one is shown
         assert value not in result.output
 
 

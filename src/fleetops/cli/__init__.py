@@ -193,7 +193,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except typer.TyperException as err:  # bad options or arguments: typer's (vendored click's) usage errors
         err.show()  # type: ignore[attr-defined]  # every one typer raises is a ClickException, which shows itself
         return 2
-    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside typer's own handling (while the app is built); Abort: EOF at a prompt
         typer.echo(INTERRUPTED, err=True)
         return 130
     except Exception as err:  # the one handler: FleetopsErrors and bugs alike

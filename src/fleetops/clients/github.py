@@ -114,8 +114,13 @@ def _milestone(ms) -> Milestone:  # noqa: ANN001 - a PyGithub Milestone
     )
 
 
-class _InterruptibleRetry(GithubRetry):
-    """PyGithub's retry policy, unchanged, whose waits end at once when the run is interrupted."""
+class _Retry(GithubRetry):
+    """PyGithub's GithubRetry, with two changes: its waits end at once when the run is interrupted, and
+    an answer that timed out is waited for once more at most.
+
+    A server that accepts and never answers then costs twice the timeout per request, not four
+    times (docs/reliability.md); a dropped connection, a 5xx or a rate limit keep their retries.
+    """
 
     def sleep_for_retry(self, response) -> bool:  # noqa: ANN001 - urllib3's response
         retry_after = self.get_retry_after(response)
@@ -126,14 +131,6 @@ class _InterruptibleRetry(GithubRetry):
 
     def _sleep_backoff(self) -> None:
         pause(self.get_backoff_time())
-
-
-class _TimeoutOnceRetry(_InterruptibleRetry):
-    """GithubRetry, except that an answer that timed out is waited for once more at most.
-
-    A server that accepts and never answers then costs twice the timeout per request, not four
-    times (docs/reliability.md); a dropped connection, a 5xx or a rate limit keep their retries.
-    """
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001, ANN201, PLR0913 - urllib3's signature
         from urllib3.exceptions import MaxRetryError, ReadTimeoutError
@@ -155,7 +152,7 @@ def build_github(settings: Settings, *, retry_post: bool = False, pace_writes: b
     """
     token = settings.github_token.get_secret_value() if settings.github_token else None
     methods = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"} | ({"POST"} if retry_post else set())
-    retry = _TimeoutOnceRetry(
+    retry = _Retry(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
         status_forcelist=[429, *range(500, 600)],
@@ -538,7 +535,9 @@ class GitHubClient:
         read at the same time, covers the minutes during which a new issue is not searchable yet
         (a re-run right after a create must still see it). 1 + len(titles) requests, concurrent.
         `closed_too`: the search also finds closed issues, listed after the open ones.
-        `fresh`: the newest page is read again too (the look right before a create).
+        `fresh`: the look right before a create, after the plan's: only the newest page is read again.
+        An issue opened since the plan is on it, and not searchable yet; the search would only repeat
+        the plan's answer, on GitHub's stricter search limit.
         """
         if fresh:
             with self._newest_lock:
@@ -553,7 +552,7 @@ class GitHubClient:
                 lambda: [_issue(i) for i in self._gh.search_issues(query).get_page(0)],
             )
 
-        tasks: dict[str, Callable[[], list[IssueInfo]]] = {f"search:{t}": searched(t) for t in wanted}
+        tasks: dict[str, Callable[[], list[IssueInfo]]] = {} if fresh else {f"search:{t}": searched(t) for t in wanted}
         tasks["newest"] = self._newest_open_issues
         results = gather(tasks)
         candidates = [issue for found in results.values() for issue in found]

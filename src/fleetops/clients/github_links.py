@@ -95,7 +95,7 @@ query MilestoneFixes($owner: String!, $name: String!, $title: String!) {
       }
     }
   }
-  rateLimit { cost remaining }
+  """ + RATE + """
 }
 """ + FRAGMENTS
 
@@ -107,7 +107,7 @@ query MilestoneFixesPage($owner: String!, $name: String!, $number: Int!, $after:
       issues(first: 100, after: $after, states: [OPEN, CLOSED]) { pageInfo { hasNextPage endCursor } nodes { ...Linked } }
     }
   }
-  rateLimit { cost remaining }
+  """ + RATE + """
 }
 """ + FRAGMENTS
 

@@ -300,7 +300,7 @@ class GitHubProjectsClient:
                 ) from None
             raise ServiceError(f"GitHub GraphQL answered {err.status} while {doing}: {message}.") from None
         except requests.RequestException as err:
-            raise transport_error(err, "GitHub GraphQL", self.url, doing, self.settings.retries) from None
+            raise transport_error(err, "GitHub GraphQL", self.url, doing, self.settings.retries, timeout=self.settings.timeout) from None
 
     @contextmanager
     def _paced(self, mutation: bool) -> Iterator[None]:

@@ -69,26 +69,27 @@ class MeteredTransport(httpx.BaseTransport):
             self._inner.close()
 
 
-class _InterruptibleRetry(Retry):
-    """httpx-retries' policy, unchanged, whose waits end at once when the run is interrupted."""
+class _Retry(Retry):
+    """httpx-retries' policy, with two changes: its waits end at once when the run is interrupted, and
+    an answer that timed out is not waited for again after an earlier attempt.
+
+    A read timeout on the first attempt is retried once; on a later attempt (after a timeout, a 5xx or
+    a reset) the request gives up. A server that accepts and never answers then costs twice the timeout
+    per request, not four times (docs/reliability.md); refused connections and 5xx keep their retries.
+    (httpx-retries copies the policy for each attempt and tells it nothing of the earlier answers: the
+    attempt count is all it can go by, where PyGithub's policy in clients/github.py reads its history.)
+    """
 
     def sleep(self, response: httpx.Response | Exception) -> None:
         seconds = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
         pause(seconds)
         self.elapsed_sleep += seconds
 
-
-class _Retry(_InterruptibleRetry):
-    """httpx-retries' policy, except that a request whose answer timed out is sent once more at most.
-
-    A server that accepts and never answers then costs twice the timeout per request, not four
-    times (docs/reliability.md); refused connections and 5xx keep their retries.
-    """
-
     def is_retryable_exception(self, exception: Exception) -> bool:
         if isinstance(exception, httpx.ReadTimeout) and self.attempts_made >= 1:
             return False
         return super().is_retryable_exception(exception)
+
 
 # The network and service a client is being built for (set by the `Clients` factory around the
 # constructor), so that the service modules keep calling `build_client(settings, url)` unchanged.

@@ -313,8 +313,8 @@ def _create_step(
     title = plan.extra["issue"]["title"]
 
     def apply(step: Step) -> str:
-        # Look again right before the create: another run (another machine, or create-qa-issue beside
-        # cut-rc before they shared a lock) may have opened it since the plan read the issues.
+        # Look again right before the create: another run (on another machine: one machine's runs share
+        # a lock) may have opened it since the plan read the issues.
         found = github.open_issues_titled([title], fresh=True)[title]
         if found:
             plan.extra["issue"] = step.data["issue"] = found[0].as_json()
