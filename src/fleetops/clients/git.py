@@ -217,11 +217,8 @@ class Git:
         return {commit: pid for pid, commit in (line.split() for line in ids.splitlines() if line.strip())}
 
     def tree_files(self, ref: str, path: str) -> list[str]:
+        """The paths of the files under `path` at `ref` (one `git ls-tree`)."""
         return self.out("ls-tree", "-r", "--name-only", ref, "--", path).splitlines()
-
-    def show_file(self, ref: str, path: str) -> str | None:
-        done = self.run("show", f"{ref}:{path}", check=False)
-        return done.stdout if done.returncode == 0 else None
 
     def changed_files(self, sha: str) -> list[tuple[str, str]]:
         """(status letter, path) of one commit against its first parent."""

@@ -122,6 +122,7 @@ class Prepare:
         self.world: World | None = None
         self.section: Section | None = None
         self.changed: dict[str, list[tuple[str, str]]] = {}  # a pending fix's sha → (status, path) of its changes
+        self._change_trees: dict[str, set[str]] = {}  # commit sha → the change files at it
 
     # --- reads ---------------------------------------------------------------------------------------------------
     def read(self) -> World:
@@ -224,6 +225,12 @@ class Prepare:
                         paths.setdefault(path, fix.sha)
         blobs = git.read_files([f"{at}:{p}" for p, at in sorted(paths.items())])
         return [ChangeFile(p, blobs[f"{at}:{p}"] or b"") for p, at in sorted(paths.items())]
+
+    def still_there(self, sha: str, paths: list[str]) -> list[str]:
+        """Those of `paths` (consumed change files) present at commit `sha`: one `git ls-tree` per commit, then set lookups."""
+        if sha not in self._change_trees:
+            self._change_trees[sha] = set(self.git.tree_files(sha, self.app.rituals.releasing.changelog.changes_dir))
+        return [p for p in paths if p in self._change_trees[sha]]
 
     def section_for(self, changes: list[ChangeFile]) -> Section:
         changelog = self.app.rituals.releasing.changelog

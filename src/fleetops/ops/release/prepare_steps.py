@@ -236,7 +236,7 @@ def _commit_on(prep: Prepare, branch: str, start: str, section, *, bumps: bool) 
     git, names = prep.git, prep.names
     start_sha = git.rev(start)
     edits, _ = prep.release_edits(start_sha or start, section, bumps=bumps)
-    removed = [p for p in section.consumed if git.show_file(start_sha or start, p) is not None]
+    removed = prep.still_there(start_sha or start, section.consumed)
     if not edits and not removed:
         raise Skip(f"nothing to change on {branch}: the changelog has {names.version} and no change file is left")
     git.switch(branch, create_at=start_sha)
@@ -258,7 +258,7 @@ def main_step(prep: Prepare) -> Step:
         return Step.skip("changelog-main", title, f"{names.main} has the commit ({done[:12]})")
     section = prep.section
     edits, _ = prep.release_edits(world.default_head, section, bumps=False)
-    removed = [p for p in section.consumed if prep.git.show_file(world.default_head, p) is not None]
+    removed = prep.still_there(world.default_head, section.consumed)
     if not edits and not removed:
         return Step.skip("changelog-main", title, f"{names.default}'s changelog has {names.version} and none of its change files is left")
 
