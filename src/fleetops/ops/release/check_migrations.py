@@ -38,8 +38,8 @@ class Lines:
     previous_tag: str | None  # a patch's starting tag
 
 
-def kind_of(version: str) -> str:
-    return "minor" if version.endswith(".0") else "patch"
+def kind_of(release: Release) -> str:
+    return "minor" if release.patch == 0 else "patch"
 
 
 def _prefix(template: str) -> str:
@@ -86,12 +86,11 @@ def read_refs(app: App, release: Release, branch: str, *, tags: bool) -> Refs:
     return Refs(named[f"refs/heads/{branch}"], {default: on_default, **newer}, found[1] if tags else [])
 
 
-def read_lines(app: App, version: str) -> Lines:
+def read_lines(app: App, release: Release) -> Lines:
     """One query (read_refs): the release branch (or its start), the default branch, the newer minor branches, the minor's tags."""
     releasing = app.rituals.releasing
-    release = parse_release(version)
-    assert release is not None  # noqa: S101 - release_version checked it
-    kind = kind_of(version)
+    version = str(release)
+    kind = kind_of(release)
     branch = releasing.release_branch(version)
     default = app.rituals.default_branch
     tag_prefix = _prefix(app.rituals.naming.release_tag)
@@ -143,11 +142,11 @@ def facts(lines: Lines, found: list[Violation]) -> Facts:
 
 def check_migrations(app: App, version: str) -> Plan:
     """Read-only: exit 3 with each violation and its proposed timestamp; 2 on bad input."""
-    version = str(require_release(version))  # X.Y.Z or vX.Y.Z, else exit 2
-    lines = read_lines(app, version)
+    release = require_release(version)  # X.Y.Z or vX.Y.Z, else exit 2
+    lines = read_lines(app, release)
     found = rule(app, lines)
     plan = Plan(command=COMMAND, needs_action=bool(found), extra={
-        "version": version, "kind": lines.kind, "branch": lines.branch, "release_from": lines.release_from,
+        "version": lines.version, "kind": lines.kind, "branch": lines.branch, "release_from": lines.release_from,
         "later": list(lines.later), "migrations": {"violations": [v.as_json() for v in found]},
     })
     plan.add(migrations_step(lines, found))

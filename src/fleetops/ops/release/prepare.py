@@ -35,12 +35,11 @@ from zoneinfo import ZoneInfo
 from fleetops.clients.git import Git
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, UsageError
-from fleetops.ops.qa.issue import release_version
 from fleetops.ops.release import check_migrations, picks
 from fleetops.ops.release.bumps import FileEdit, plan_bumps
 from fleetops.ops.release.changelog import ChangeFile, Section, build_section, with_section
 from fleetops.plan import Plan
-from fleetops.versions import release_name
+from fleetops.versions import Release, release_name, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -62,7 +61,8 @@ class Options:
 
 @dataclass
 class Names:
-    version: str
+    release: Release
+    version: str  # str(release)
     kind: str
     branch: str  # the release branch
     prepare: str  # update-changelog-prepare-X
@@ -89,12 +89,11 @@ class World:
     extra_changes: dict[str, str] = field(default_factory=dict)  # change file → the fix commit that adds it
 
 
-def _names(app: App, version: str, remote: str) -> Names:
+def _names(app: App, release: Release, remote: str) -> Names:
     releasing = app.rituals.releasing
-    kind = check_migrations.kind_of(version)
-    branch = releasing.branch("minor_branch" if kind == "minor" else "patch_branch", version)
-    return Names(version, kind, branch, releasing.branch("prepare_branch", version), releasing.branch("main_branch", version),
-                 app.rituals.default_branch, None, remote)
+    version = str(release)
+    return Names(release, version, check_migrations.kind_of(release), releasing.release_branch(version), releasing.branch("prepare_branch", version),
+                 releasing.branch("main_branch", version), app.rituals.default_branch, None, remote)
 
 
 def _checked_git(app: App, options: Options) -> tuple[Git, str]:
@@ -131,7 +130,7 @@ class Prepare:
         qa_title = f"Release QA: {names.version}"
         reads = gather({
             "links": lambda: app.clients.github_links.milestone_fixes(app.repo, self._milestone_titles()),
-            "lines": lambda: check_migrations.read_lines(app, names.version),
+            "lines": lambda: check_migrations.read_lines(app, names.release),
             "prepare": lambda: github.pulls_from(names.prepare, names.branch),
             "main": lambda: github.pulls_from(names.main, names.default),
             "qa": lambda: github.search_issue_bodies(f'repo:{app.repo} is:issue in:title "{qa_title}"'),
@@ -263,11 +262,11 @@ def prepare(app: App, options: Options) -> Plan:
     """Read everything, check the working copy, and return the plan for `release prepare` (exit 2 on bad input)."""
     from fleetops.ops.release.prepare_steps import build
 
-    version = release_version(options.version)
+    release = require_release(options.version)
     if app.settings.github_token is None:
         raise AuthError(f"`fleetops {COMMAND}` reads the milestone over GitHub's GraphQL API and opens pull requests: it needs a GitHub token.",
                         hint="Export GH_TOKEN (or GITHUB_TOKEN) with write access to the repository.")
     git, remote = _checked_git(app, options)
-    prepare_ = Prepare(app, options, git, _names(app, version, remote))
+    prepare_ = Prepare(app, options, git, _names(app, release, remote))
     return build(prepare_)
 

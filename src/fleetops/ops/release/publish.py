@@ -29,11 +29,10 @@ from fleetops.concurrency import gather
 from fleetops.errors import ExitCode, FleetopsError, PolicyRefusal, UsageError
 from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.release import notes
-from fleetops.ops.release.tag import release_version
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.redaction import redact
 from fleetops.text import fill
-from fleetops.versions import Release, pattern_regex, release_name
+from fleetops.versions import Release, pattern_regex, release_name, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -74,7 +73,7 @@ class _Reads:
 
 def plan_publish(app: App, options: PublishOptions) -> Plan:
     """Read everything (concurrently), then plan the seven steps; nothing written yet."""
-    version = release_version(options.version)
+    version = require_release(options.version)
     pub = app.rituals.publishing
     tag = release_name(app.rituals.naming.release_tag, version)
     plan = Plan(command=COMMAND, extra={"version": str(version), "tag": tag, "release": None, "npm": None})
