@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.github_trees import RefFiles, ref_trees
 from fleetops.errors import UsageError
-from fleetops.ops.release.migrations import Violation, newer_branches, timestamps, violations
+from fleetops.ops.release.migrations import Violation, newer_branches, rule
 from fleetops.plan import Plan, Step
 from fleetops.versions import parse_release, require_release
 
@@ -110,12 +110,6 @@ def read_lines(app: App, release: Release) -> Lines:
     return Lines(version, kind, branch, later[default], f"{default} ({branch} does not exist yet)", later, None)
 
 
-def rule(app: App, lines: Lines) -> list[Violation]:
-    pattern = app.rituals.releasing.migrations.pattern
-    r = timestamps(lines.release.paths(), pattern)
-    return violations(r, {name: timestamps(ref.paths(), pattern) for name, ref in lines.later.items()})
-
-
 def migrations_step(lines: Lines, found: list[Violation]) -> Step:
     """The rule as one read-only step (also in `prepare`'s plan): never a rename, a list for a person."""
     title = f"Migrations rule against {', '.join(lines.later)}"
@@ -144,7 +138,7 @@ def check_migrations(app: App, version: str) -> Plan:
     """Read-only: exit 3 with each violation and its proposed timestamp; 2 on bad input."""
     release = require_release(version)  # X.Y.Z or vX.Y.Z, else exit 2
     lines = read_lines(app, release)
-    found = rule(app, lines)
+    found = rule(lines.release.paths(), lines.later, app.rituals.releasing.migrations.pattern)
     plan = Plan(command=COMMAND, needs_action=bool(found), extra={
         "version": lines.version, "kind": lines.kind, "branch": lines.branch, "release_from": lines.release_from,
         "later": list(lines.later), "migrations": {"violations": [v.as_json() for v in found]},

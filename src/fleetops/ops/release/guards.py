@@ -65,9 +65,7 @@ def read_state(app: App, version: Release, branch: str | None = None) -> BranchS
     two = gather(_second_round(app, sha, tag, one["tag"]))
     state = BranchState(branch=branch, sha=sha, tag=tag, tag_commit=two.get("tag_commit"), changelog=two["changelog"])
     state.files = {b.file: two[b.file] for b in releasing.bumps}
-    pattern = releasing.migrations.pattern
-    state.release_migrations = migrations.timestamps(lines.own.paths(), pattern)
-    state.other_migrations = {name: migrations.timestamps(ref.paths(), pattern) for name, ref in lines.later.items()}
+    state.release_migrations, state.other_migrations = migrations.by_line(lines.own.paths(), lines.later, releasing.migrations.pattern)
     return state
 
 

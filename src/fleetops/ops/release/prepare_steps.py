@@ -11,7 +11,7 @@ from fleetops.ops.candidate.cut import ANNOUNCING, MARKERS
 from fleetops.ops.release import check_migrations
 from fleetops.ops.release.changelog import edit_section, editor_from
 from fleetops.ops.release.files import write_files
-from fleetops.ops.release.migrations import timestamps, violations
+from fleetops.ops.release.migrations import rule
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import fill
 from fleetops.views import Facts, FileDiffs
@@ -150,8 +150,7 @@ def migration_violations(prep: Prepare, pending: list[Fix]) -> list:
     dirs = tuple(prep.app.rituals.releasing.migrations.dirs)
     on_branch = [p for d in dirs for p in prep.git.tree_files(world.tip, d)]  # the branch as it is in the working copy
     added = [p for fix in pending for status, p in prep.changed.get(fix.sha, []) if status == "A" and p.startswith(dirs)]
-    release = timestamps([*on_branch, *added], pattern)
-    return violations(release, {name: timestamps(ref.paths(), pattern) for name, ref in world.lines.later.items()})
+    return rule([*on_branch, *added], world.lines.later, pattern)
 
 
 # --- 4 push the release branch -------------------------------------------------------------------------------------
