@@ -3,10 +3,10 @@
 Fleet's script tagged whatever the local branch's head was, and took "the changelog mentions the
 version anywhere" as proof the changelog merged (releasing-facts §12.10). Here the branch's head
 on GitHub is read once, and every guard reads the files *at that commit*, the commit the tag will
-name: the first `## Fleet` heading of CHANGELOG.md and each version file, by the same checks and the
-same `releasing:` section of the rituals file as `release prepare` (changelog.heading_version,
-bumps.carry_problems), and the migration rule of migrations.py (SPEC §2 step 3, the rule of
-`check-migrations`: M is the default branch and every open newer minor branch).
+name: the first `## Fleet` heading of CHANGELOG.md (changelog.heading_version, the check `release
+prepare` makes before it adds a section) and each version file (bumps.carry_problems, by the
+`releasing.bumps` that prepare writes), and the migration rule of migrations.py (SPEC §2 step 3, the
+rule of `check-migrations`: M is the default branch and every open newer minor branch).
 Reads run in two concurrent rounds. First the tag, and ONE GraphQL query, `check-migrations`'s own
 (check_migrations.read_refs): the branch's head commit and the migrations directories of the
 branch, the default branch and the newer minor branches. Then, at that commit, the changelog and

@@ -2,8 +2,8 @@
 
 Fleet's migrator applies a migration only when its timestamp is newer than the newest one the
 database has applied (releasing-facts.md §10). So once a release ships with migrations R, every
-migration that reaches users later (M: on the default branch and on every open newer candidate
-branch) but is not in R must be newer than max(R), or upgrading through the release skips it for
+migration that reaches users later (M: on the default branch and on every open minor branch newer
+than the release, named like `releasing.minor_branch`) but is not in R must be newer than max(R), or upgrading through the release skips it for
 good. Each m in M \\ R with m < max(R) is a violation; the proposal is a run of consecutive
 timestamps (one second apart) after max(R), in the violators' own order, skipping any taken.
 """
