@@ -3,8 +3,8 @@
 Every call is an argument list (never a shell), runs in the working copy, and has
 `GIT_TERMINAL_PROMPT=0` so that a push that needs credentials fails instead of waiting for a
 password nobody will type. A failure is a `FleetopsError` that says what is wrong and what to
-do: not a working copy, uncommitted changes, no remote naming the repository, a detached or
-wrong branch, a git too old. The remote URL is redacted wherever it is shown (it may carry a
+do: not a working copy, uncommitted changes, no remote naming the repository, a git missing
+or too old. The remote URL is redacted wherever it is shown (it may carry a
 token, `https://x-access-token:...@github.com/...`).
 """
 
@@ -152,12 +152,6 @@ class Git:
         done = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return done.stdout.strip() if done.returncode == 0 else None
 
-    def require_branch(self, branch: str) -> None:
-        current = self.current_branch()
-        if current != branch:
-            now = "HEAD is detached" if current is None else f"the branch is {current}"
-            raise UsageError(f"{self.directory} must be on {branch}, but {now}.", hint=f"Run: git switch {branch}")
-
     def in_progress(self) -> str | None:
         """The operation a person has to finish first (cherry-pick, merge, rebase, revert), or None."""
         git_dir = Path(self.out("rev-parse", "--absolute-git-dir"))
@@ -192,10 +186,9 @@ class Git:
         if refs:
             self.run("fetch", "--quiet", "--no-tags", "--refmap=", "--no-write-fetch-head", remote, *refs)
 
-    def first_parent(self, ref: str, since: str | None = None) -> list[str]:
-        """Commits of `ref`'s first-parent history, oldest first (after `since` when given)."""
-        span = f"{since}..{ref}" if since else ref
-        return self.out("rev-list", "--first-parent", "--reverse", span).split()
+    def first_parent(self, ref: str) -> list[str]:
+        """Commits of `ref`'s first-parent history, oldest first."""
+        return self.out("rev-list", "--first-parent", "--reverse", ref).split()
 
     def commits(self, span: str) -> list[Commit]:
         """The commits in `span` (`A..B`), oldest first, with their messages."""
