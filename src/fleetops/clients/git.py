@@ -65,17 +65,22 @@ class Git:
         self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_EDITOR": "true", "GIT_MERGE_AUTOEDIT": "no"}
 
     # --- the one place a process is started -----------------------------------------------------------------------
-    def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002
-        """Run `git ARGS` in the working copy; a non-zero exit is a GitError with git's reason."""
+    def _start(self, args: tuple[str, ...], input: str | bytes | None, *, text: bool) -> subprocess.CompletedProcess:  # noqa: A002
+        """`git ARGS` in the working copy, output captured; no git, or no directory there, is bad input (exit 2), never a traceback."""
         try:
-            done = subprocess.run(  # noqa: S603 - an argument list, never a shell
+            return subprocess.run(  # noqa: S603 - an argument list, never a shell
                 [self.executable, *args], cwd=self.directory, env=self.env, input=input,
-                capture_output=True, text=True, check=False,
+                capture_output=True, text=text, check=False,
             )
         except FileNotFoundError:
-            raise UsageError(f"git is not installed (looked for {self.executable!r}).", hint="Install git 2.25 or newer.") from None
+            raise UsageError(f"git is not installed (looked for {self.executable!r}).",
+                             hint=f"Install git {MINIMUM[0]}.{MINIMUM[1]} or newer.") from None
         except NotADirectoryError:
             raise UsageError(f"{self.directory} is not a directory.", hint="Give --repo-dir a git working copy of the repository.") from None
+
+    def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002
+        """Run `git ARGS` in the working copy; a non-zero exit is a GitError with git's reason."""
+        done = self._start(args, input, text=True)
         if check and done.returncode != 0:
             reason = safe_url(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}")
             raise GitError(f"git {args[0]} failed: {reason}", stderr=safe_url(done.stderr))
@@ -83,7 +88,7 @@ class Git:
 
     def run_bytes(self, *args: str, input: bytes) -> bytes:  # noqa: A002
         """`git ARGS` with binary input and output (cat-file --batch)."""
-        done = subprocess.run([self.executable, *args], cwd=self.directory, env=self.env, input=input, capture_output=True, check=False)  # noqa: S603
+        done = self._start(args, input, text=False)
         if done.returncode != 0:
             raise GitError(f"git {args[0]} failed: {safe_url(done.stderr.decode(errors='replace').strip())}")
         return done.stdout
