@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.git import Conflict
 from fleetops.errors import FleetopsError
-from fleetops.ops.announce import Record, post_once
-from fleetops.ops.candidate.cut import ANNOUNCING, MARKERS
+from fleetops.ops.announce import ANNOUNCING, MARKERS, Record, post_once
 from fleetops.ops.release import check_migrations
 from fleetops.ops.release.changelog import edit_section, editor_from
 from fleetops.ops.release.files import write_files
