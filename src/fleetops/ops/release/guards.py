@@ -102,7 +102,7 @@ def refusals(state: BranchState, version: Release, releasing: Releasing) -> list
     where = f"{state.branch} at {state.sha[:12]}"
     changelog = releasing.changelog.file
     problems = []
-    first = heading_version(state.changelog or "")
+    first = heading_version(state.changelog or "", releasing.changelog.heading)
     if first is None:
         problems.append(f"{changelog} on {where} does not start with a `## Fleet X.Y.Z` heading")
     elif first != str(version):

@@ -251,7 +251,7 @@ class Prepare:
         before = read(path)
         if before is None:
             raise UsageError(f"{path} does not exist on {ref[:12] if len(ref) == 40 else ref}.", hint="Fix releasing.changelog.file in the rituals file, or the branch.")
-        after = with_section(before, section, self.names.version, path)
+        after = with_section(before, section, self.names.version, path, releasing.changelog.heading)
         edits = [FileEdit(path, before, after)] if after is not None else []
         if bumps:
             edits += plan_bumps(list(releasing.bumps), self.names.version, read)

@@ -211,7 +211,7 @@ def changelog_step(prep: Prepare, pending: list[Fix], picks_: tuple[str, ...]) -
     prep.section = prep.section_for(changes)
     done = _committed(prep, names.prepare)
     if prep.options.edit and not done:
-        prep.section = edit_section(prep.section, names.version, editor_from())
+        prep.section = edit_section(prep.section, names.version, editor_from(), prep.app.rituals.releasing.changelog.heading)
     if done:
         return Step.skip("changelog", title, f"{names.prepare} has the commit ({done[:12]})", data={"bumps": []})
     edits, _ = prep.release_edits(world.tip, prep.section)

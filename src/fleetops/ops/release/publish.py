@@ -88,7 +88,7 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
     holder = {"release": reads.release, "latest": latest, "title": title}
     plan.extra["release"] = {"id": reads.release.id, "url": reads.release.html_url, "latest": latest}
     values = {
-        "version": str(version), "tag": tag, "repository": app.repo, "changelog": notes.changelog_section(reads.changelog, str(version)),
+        "version": str(version), "tag": tag, "repository": app.repo, "changelog": notes.changelog_section(reads.changelog, str(version), app.rituals.releasing.changelog.heading),
         **reads.agents, "checksums": reads.checksums.strip(),
     }
     _notes_step(app, plan, holder, notes.render(pub.notes_template, values))
