@@ -32,7 +32,7 @@ from fleetops.ops.release import notes
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.redaction import redact
 from fleetops.text import fill
-from fleetops.versions import Release, pattern_regex, release_name, require_release
+from fleetops.versions import Release, parse_release, pattern_regex, release_name, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -142,7 +142,7 @@ def _reads_of(app: App, version: Release, tag: str, one: dict[str, Any]) -> _Rea
     if problem is not None:
         raise problem
     regex = pattern_regex(app.rituals.naming.release_tag)
-    published = [Release(*map(int, m["version"].split("."))) for r in releases if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
+    published = [v for r in releases if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag)) and (v := parse_release(m["version"]))]
     orbit = notes.newest_tag(one["orbit"], pub.orbit_tag_prefix)
     agents = {"orbit": orbit, "fleet_desktop": pub.fleet_desktop_tag_prefix + orbit.removeprefix(pub.orbit_tag_prefix),
               "fleetd_chrome": notes.newest_tag(one["chrome"], pub.fleetd_chrome_tag_prefix)}
