@@ -38,6 +38,7 @@ from fleetops.errors import AuthError, UsageError
 from fleetops.ops.release import check_migrations, picks
 from fleetops.ops.release.bumps import FileEdit, plan_bumps
 from fleetops.ops.release.changelog import ChangeFile, Section, build_section, with_section
+from fleetops.ops.release.prepare_steps import build
 from fleetops.plan import Plan
 from fleetops.versions import Release, release_name, require_release
 
@@ -260,8 +261,6 @@ class Prepare:
 
 def prepare(app: App, options: Options) -> Plan:
     """Read everything, check the working copy, and return the plan for `release prepare` (exit 2 on bad input)."""
-    from fleetops.ops.release.prepare_steps import build
-
     release = require_release(options.version)
     if app.settings.github_token is None:
         raise AuthError(f"`fleetops {COMMAND}` reads the milestone over GitHub's GraphQL API and opens pull requests: it needs a GitHub token.",
