@@ -359,7 +359,7 @@ def test_help_is_the_numbered_runbook(cli):
 
 
 def test_the_marker_line_is_hidden_markdown():
-    from fleetops.ops.candidate.cut import MARKERS
+    from fleetops.ops.announce import MARKERS
 
     body = MARKERS.with_line("Body\n", ANNOUNCING)
     assert body == f"Body\n\n{ANNOUNCING}"

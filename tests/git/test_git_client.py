@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fleetops.clients.git import Conflict, Git, GitError, repo_of_url, safe_url
+from fleetops.clients.git import MINIMUM, Conflict, Git, GitError, repo_of_url, safe_url
 from fleetops.errors import ExitCode, UsageError
 from tests.git.gitrepo import commit, git, make_pair
 
@@ -60,14 +60,17 @@ def test_repo_of_url(url, repo):
     assert repo_of_url(url) == repo
 
 
-def test_detached_or_wrong_branch(tmp_path):
-    _, work = make_pair(tmp_path)
-    Git(work).require_branch("main")
-    with pytest.raises(UsageError, match="must be on rc-patch, but the branch is main"):
-        Git(work).require_branch("rc-patch")
-    git(work, "checkout", "-q", "--detach")
-    with pytest.raises(UsageError, match="HEAD is detached"):
-        Git(work).require_branch("main")
+def test_missing_git_or_directory_is_bad_input_for_text_and_binary_calls(tmp_path):
+    """run and run_bytes (cat-file --batch) start git in one place: the same one-line refusal, the hint from MINIMUM."""
+    missing = Git(tmp_path, executable=str(tmp_path / "no-git"))
+    for call in (lambda g: g.run("status"), lambda g: g.read_files(["HEAD:README.md"])):
+        with pytest.raises(UsageError, match="git is not installed") as caught:
+            call(missing)
+        assert caught.value.hint == f"Install git {MINIMUM[0]}.{MINIMUM[1]} or newer."
+        a_file = tmp_path / "a-file"
+        a_file.write_text("not a directory\n")
+        with pytest.raises(UsageError, match="is not a directory"):
+            call(Git(a_file))
 
 
 def test_too_old_git_is_refused(tmp_path):

@@ -7,7 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from fleetops.ops.release.guards import BranchState, violations
-from fleetops.ops.release.migrations import timestamps
+from fleetops.clients.github_trees import RefFiles
+from fleetops.ops.release.migrations import by_line, rule, timestamps
 from fleetops.ops.release.notes import changelog_section
 from fleetops.ops.release.publish import dist_tag
 from fleetops.errors import UsageError
@@ -66,3 +67,20 @@ def test_the_migration_rule_flags_only_older_missing_migrations():
     assert found[0][1].endswith("renumber 20240830000000_Late.go to 20240901090001")
     pattern = r"^(\d{14})_([A-Za-z0-9_]+?)\.go$"
     assert set(timestamps(["20240830000000_Late.go", "20240830000000_Late_test.go", "README.md", "2024_Bad.go"], pattern)) == {"20240830000000"}
+
+
+def test_the_rule_reads_each_later_lines_tree_by_the_pattern():
+    """The one reading of "R's paths, each later line's tree, then the rule" that check-migrations, prepare and tag's guard share."""
+    pattern = r"^(\d{14})_([A-Za-z0-9_]+?)\.go$"
+    release = ["s/m/20240901090000_A.go", "s/m/20240801000000_B.go"]
+    later = {
+        "main": RefFiles("main", "b" * 40, {"s/m": ["20240830000000_Late.go", "20240830000000_Late_test.go", "20240905100000_New.go"]}),
+        "minor-fleet-v4.59.0": RefFiles("minor-fleet-v4.59.0", "c" * 40, {"s/m": ["20240830000000_Late.go"], "s/other": None}),
+    }
+    r, m = by_line(release, later, pattern)
+    assert r == {"20240901090000": "s/m/20240901090000_A.go", "20240801000000": "s/m/20240801000000_B.go"}
+    assert m == {"main": {"20240830000000": "s/m/20240830000000_Late.go", "20240905100000": "s/m/20240905100000_New.go"},
+                 "minor-fleet-v4.59.0": {"20240830000000": "s/m/20240830000000_Late.go"}}
+    [found] = rule(release, later, pattern)
+    assert (found.timestamp, found.proposed, found.branches) == ("20240830000000", "20240901090001", ("main", "minor-fleet-v4.59.0"))
+    assert rule(["s/m/20240905100000_New.go", *release], later, pattern)[0].proposed == "20240905100001"

@@ -404,23 +404,29 @@ def tag(
     \b
     (Fleet's "Releasing Fleet" guide: tag, then wait about fifteen minutes.)
     GitHub's API only: no working copy is needed, so it runs the same in CI.
-    1. Read at once the release branch's head (a patch: rc-patch-fleet-vX.Y.Z,
-       under the 2024 process patch-fleet-vX.Y.Z; a minor: the candidate or
-       prepare branch), the tag, and the default branch's (and newer
-       candidate branches') migrations.
-    2. At that head commit read CHANGELOG.md, the version files and the
-       migrations. Refuse (exit 2, naming what) unless the first `## Fleet`
-       heading is X.Y.Z, every version file carries vX.Y.Z exactly once, and
-       no migration elsewhere is older than the branch's newest and missing.
+    1. Read at once the tag and, in check-migrations' single GraphQL query,
+       the release branch's head (a patch: rc-patch-fleet-vX.Y.Z, under the
+       2024 process patch-fleet-vX.Y.Z; a minor: the candidate or prepare
+       branch) with its migrations, and the migrations of the default branch
+       and of the minor branches family (every branch named like
+       releasing.minor_branch; those newer than X.Y.Z count).
+    2. At that head commit read CHANGELOG.md and the version files. Refuse
+       (exit 2, naming what) unless the first `## Fleet` heading is X.Y.Z,
+       every version file carries vX.Y.Z exactly once, and no migration
+       elsewhere is older than the branch's newest and missing.
     3. Refuse (exit 2) a tag fleet-vX.Y.Z at another commit; at the head it is
        skipped. Show the plan; ask (or need --yes without a terminal).
-    4. Create fleet-vX.Y.Z at the head (POST /git/refs, sent once).
+    4. Read the branch's head again just before creating the tag: if it moved
+       since step 1, nothing is tagged (exit 1; run this again to check the
+       new head). Else create fleet-vX.Y.Z at the head (POST /git/refs, sent
+       once).
     5. Unless --no-wait: follow the release workflow's run of that commit
        (goreleaser-fleet.yaml, from the rituals file), one request every
        --poll-interval seconds, until it ends or --timeout passes: a failed
        run is exit 1 with its URL. After re-running the workflow on GitHub,
        run this again: it follows the new attempt without tagging again.
-    --json adds {"tag", "sha", "run": {"id", "url", "conclusion"}}.
+    --json adds {"tag", "sha", "branch", "run": {"id", "url", "status",
+    "conclusion", "attempt"}}.
     """
     from fleetops.ops.dogfood.ref import parse_duration
     from fleetops.ops.release.tag import TagOptions, plan_tag

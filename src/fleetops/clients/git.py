@@ -3,8 +3,8 @@
 Every call is an argument list (never a shell), runs in the working copy, and has
 `GIT_TERMINAL_PROMPT=0` so that a push that needs credentials fails instead of waiting for a
 password nobody will type. A failure is a `FleetopsError` that says what is wrong and what to
-do: not a working copy, uncommitted changes, no remote naming the repository, a detached or
-wrong branch, a git too old. The remote URL is redacted wherever it is shown (it may carry a
+do: not a working copy, uncommitted changes, no remote naming the repository, a git missing
+or too old. The remote URL is redacted wherever it is shown (it may carry a
 token, `https://x-access-token:...@github.com/...`).
 """
 
@@ -65,17 +65,22 @@ class Git:
         self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_EDITOR": "true", "GIT_MERGE_AUTOEDIT": "no"}
 
     # --- the one place a process is started -----------------------------------------------------------------------
-    def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002
-        """Run `git ARGS` in the working copy; a non-zero exit is a GitError with git's reason."""
+    def _start(self, args: tuple[str, ...], input: str | bytes | None, *, text: bool) -> subprocess.CompletedProcess:  # noqa: A002
+        """`git ARGS` in the working copy, output captured; no git, or no directory there, is bad input (exit 2), never a traceback."""
         try:
-            done = subprocess.run(  # noqa: S603 - an argument list, never a shell
+            return subprocess.run(  # noqa: S603 - an argument list, never a shell
                 [self.executable, *args], cwd=self.directory, env=self.env, input=input,
-                capture_output=True, text=True, check=False,
+                capture_output=True, text=text, check=False,
             )
         except FileNotFoundError:
-            raise UsageError(f"git is not installed (looked for {self.executable!r}).", hint="Install git 2.25 or newer.") from None
+            raise UsageError(f"git is not installed (looked for {self.executable!r}).",
+                             hint=f"Install git {MINIMUM[0]}.{MINIMUM[1]} or newer.") from None
         except NotADirectoryError:
             raise UsageError(f"{self.directory} is not a directory.", hint="Give --repo-dir a git working copy of the repository.") from None
+
+    def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:  # noqa: A002
+        """Run `git ARGS` in the working copy; a non-zero exit is a GitError with git's reason."""
+        done = self._start(args, input, text=True)
         if check and done.returncode != 0:
             reason = safe_url(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}")
             raise GitError(f"git {args[0]} failed: {reason}", stderr=safe_url(done.stderr))
@@ -83,7 +88,7 @@ class Git:
 
     def run_bytes(self, *args: str, input: bytes) -> bytes:  # noqa: A002
         """`git ARGS` with binary input and output (cat-file --batch)."""
-        done = subprocess.run([self.executable, *args], cwd=self.directory, env=self.env, input=input, capture_output=True, check=False)  # noqa: S603
+        done = self._start(args, input, text=False)
         if done.returncode != 0:
             raise GitError(f"git {args[0]} failed: {safe_url(done.stderr.decode(errors='replace').strip())}")
         return done.stdout
@@ -152,12 +157,6 @@ class Git:
         done = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return done.stdout.strip() if done.returncode == 0 else None
 
-    def require_branch(self, branch: str) -> None:
-        current = self.current_branch()
-        if current != branch:
-            now = "HEAD is detached" if current is None else f"the branch is {current}"
-            raise UsageError(f"{self.directory} must be on {branch}, but {now}.", hint=f"Run: git switch {branch}")
-
     def in_progress(self) -> str | None:
         """The operation a person has to finish first (cherry-pick, merge, rebase, revert), or None."""
         git_dir = Path(self.out("rev-parse", "--absolute-git-dir"))
@@ -192,10 +191,9 @@ class Git:
         if refs:
             self.run("fetch", "--quiet", "--no-tags", "--refmap=", "--no-write-fetch-head", remote, *refs)
 
-    def first_parent(self, ref: str, since: str | None = None) -> list[str]:
-        """Commits of `ref`'s first-parent history, oldest first (after `since` when given)."""
-        span = f"{since}..{ref}" if since else ref
-        return self.out("rev-list", "--first-parent", "--reverse", span).split()
+    def first_parent(self, ref: str) -> list[str]:
+        """Commits of `ref`'s first-parent history, oldest first."""
+        return self.out("rev-list", "--first-parent", "--reverse", ref).split()
 
     def commits(self, span: str) -> list[Commit]:
         """The commits in `span` (`A..B`), oldest first, with their messages."""
@@ -217,11 +215,8 @@ class Git:
         return {commit: pid for pid, commit in (line.split() for line in ids.splitlines() if line.strip())}
 
     def tree_files(self, ref: str, path: str) -> list[str]:
+        """The paths of the files under `path` at `ref` (one `git ls-tree`)."""
         return self.out("ls-tree", "-r", "--name-only", ref, "--", path).splitlines()
-
-    def show_file(self, ref: str, path: str) -> str | None:
-        done = self.run("show", f"{ref}:{path}", check=False)
-        return done.stdout if done.returncode == 0 else None
 
     def changed_files(self, sha: str) -> list[tuple[str, str]]:
         """(status letter, path) of one commit against its first parent."""

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fleetops.clients.github_projects import REPO_SCOPE
+from fleetops.clients.github_projects_documents import RATE
 
 if TYPE_CHECKING:
     from fleetops.clients.github_projects import GitHubProjectsClient
-
-
-RATE = "rateLimit { cost remaining }"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A Slack incoming webhook cannot be asked what it posted. So the attempt is written, before posting,
 into a text that can be read back (the milestone's description for conclude-milestone, the Release
-QA issue's body for cut-rc), and replaced by the outcome after posting; a re-run that finds an
+QA issue's body for cut-rc, the pull request into the release branch for release prepare), and replaced by the outcome after posting; a re-run that finds an
 attempt without an outcome holds the post until `--resend-announcement` (docs/reliability.md).
 """
 
@@ -55,6 +55,15 @@ class Markers:
 
     def done(self, channel: str, stamp: str) -> str:
         return f"{self.announced} ({channel}) on {stamp}{self.end}"
+
+
+# The hidden markers (HTML comments) of the rituals whose text is a GitHub body a person reads: the
+# Release QA issue's (cut-rc) and the pull request into the release branch (release prepare).
+# conclude-milestone keeps visible lines in the milestone's description (ops/conclude/rules.py).
+ANNOUNCING = "<!-- fleetops: announcing in Slack"
+ANNOUNCED = "<!-- fleetops: announced in Slack"
+END = " -->"
+MARKERS = Markers(ANNOUNCING, ANNOUNCED, END)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from fleetops import text
 
 BRANCH_PLACEHOLDERS = ("version",)
+HEADING_PLACEHOLDERS = ("version", "date")
 ANNOUNCEMENT_PLACEHOLDERS = ("version", "branch", "qa_issue", "docker_run", "milestone_url", "channel")
 
 
@@ -54,6 +55,14 @@ class Changelog(_Section):
     date_format: str = "%b %d, %Y"  # `date +"%b %d, %Y"`, as the release script writes it
     patch_headings: list[str] = ["### Bug fixes"]
     minor_headings: list[str] = ["### Security Engineers", "### IT Admins", "### Other improvements and bug fixes"]
+
+    @field_validator("heading")
+    @classmethod
+    def _heading_placeholders(cls, value: str) -> str:
+        """Written by prepare and read back by prepare, tag and publish: it needs {version}, and one line."""
+        if "\n" in value:
+            raise ValueError("must be one line")
+        return text.check(value, HEADING_PLACEHOLDERS, required=("version",))
 
 
 class Migrations(_Section):

@@ -33,7 +33,7 @@ from packaging.version import Version
 
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, RitualsError, UsageError
-from fleetops.ops.announce import Markers, Record, post_once
+from fleetops.ops.announce import ANNOUNCING, MARKERS, Record, post_once
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
 from fleetops.ops.steps import add_steps
@@ -47,10 +47,8 @@ if TYPE_CHECKING:
     from fleetops.rituals.models import StepEntry
 
 COMMAND = "release cut-rc"
-ANNOUNCING = "<!-- fleetops: announcing in Slack"
-ANNOUNCED = "<!-- fleetops: announced in Slack"
-END = " -->"
-MARKERS = Markers(ANNOUNCING, ANNOUNCED, END)  # hidden lines at the end of the Release QA issue's body
+# The announcement's markers are hidden lines at the end of the Release QA issue's body (ops/announce.py MARKERS,
+# shared with release prepare's pull request).
 
 
 class CutRC:

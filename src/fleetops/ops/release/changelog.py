@@ -18,8 +18,23 @@ from datetime import date
 from pathlib import Path
 
 from fleetops.errors import UsageError
+from fleetops.rituals.releasing import Changelog
+from fleetops.text import fill, pieces
+from fleetops.versions import RELEASE_PATTERN
 
-HEADING = re.compile(r"^## Fleet (\d+\.\d+\.\d+)\b")
+DEFAULT_HEADING = Changelog().heading  # `## Fleet {version} ({date})`
+
+
+def heading_regex(heading: str = DEFAULT_HEADING) -> re.Pattern[str]:
+    """How a `releasing.changelog.heading` line is read back: its text before {version} (another placeholder: any text), then X.Y.Z."""
+    parts = []
+    for literal, name in pieces(heading):
+        parts.append(re.escape(literal))
+        if name == "version":
+            return re.compile("^" + "".join(parts) + "(" + RELEASE_PATTERN + r")\b")
+        if name is not None:
+            parts.append(".+?")
+    raise UsageError(f"the changelog heading {heading!r} has no {{version}}.", hint="Fix releasing.changelog.heading in the rituals file.")
 
 
 @dataclass(frozen=True)
@@ -69,7 +84,7 @@ def build_section(version: str, day: date, changes: list[ChangeFile], *, heading
         else:
             entries.append("\n".join(found))
         lines += found
-    title = heading.replace("{version}", version).replace("{date}", day.strftime(date_format))
+    title = fill(heading, {"version": version, "date": day.strftime(date_format)})
     out = [title, ""]
     for index, sub in enumerate(headings):
         out += [sub, ""]
@@ -80,32 +95,33 @@ def build_section(version: str, day: date, changes: list[ChangeFile], *, heading
     return Section("\n".join(out) + "\n", entries, sorted(c.path for c in changes), warnings)
 
 
-def heading_version(changelog: str) -> str | None:
-    """The version of the file's first heading when it is `## Fleet X.Y.Z` (prepare's and tag's one check), else None."""
+def heading_version(changelog: str, heading: str = DEFAULT_HEADING) -> str | None:
+    """The version of the text's first line when it is a `heading` line, `## Fleet X.Y.Z` (prepare's, --edit's and tag's one check), else None."""
     first = next((line for line in changelog.splitlines() if line.strip()), None)
-    match = HEADING.match(first or "")
+    match = heading_regex(heading).match(first or "")
     return match.group(1) if match else None
 
 
-def first_version(changelog: str, path: str = "CHANGELOG.md") -> str:
+def first_version(changelog: str, path: str = "CHANGELOG.md", heading: str = DEFAULT_HEADING) -> str:
     """The version of the first `## Fleet` heading; a file that does not start with one is bad input."""
-    found = heading_version(changelog)
+    found = heading_version(changelog, heading)
     if found is None:
         first = next((line for line in changelog.splitlines() if line.strip()), None)
         shown = (first or "(empty file)")[:60]
-        raise UsageError(f"{path} does not start with a '## Fleet X.Y.Z (date)' heading (its first line: {shown!r}).",
+        wanted = fill(heading, {"version": "X.Y.Z", "date": "date"})
+        raise UsageError(f"{path} does not start with a {wanted!r} heading (its first line: {shown!r}).",
                          hint=f"Fix the top of {path} on the branch (its first line must be the newest release's heading), then run again.")
     return found
 
 
-def with_section(changelog: str, section: Section, version: str, path: str = "CHANGELOG.md") -> str | None:
+def with_section(changelog: str, section: Section, version: str, path: str = "CHANGELOG.md", heading: str = DEFAULT_HEADING) -> str | None:
     """The changelog with `section` on top, or None when its first heading is `version` already (kept)."""
-    if first_version(changelog, path) == version:
+    if first_version(changelog, path, heading) == version:
         return None
     return section.text + changelog.lstrip("\n")
 
 
-def edit_section(section: Section, version: str, editor: str | None) -> Section:
+def edit_section(section: Section, version: str, editor: str | None, heading: str = DEFAULT_HEADING) -> Section:
     """`--edit`: the person's $EDITOR on the section; what they save must still start with the release's heading."""
     if not editor:
         raise UsageError("--edit needs an editor: $EDITOR (or $VISUAL) is not set.", hint="Set EDITOR, e.g. EDITOR=vim, or run without --edit.")
@@ -119,9 +135,7 @@ def edit_section(section: Section, version: str, editor: str | None) -> Section:
         if done.returncode != 0:
             raise UsageError(f"the editor {editor!r} exited with {done.returncode}: nothing was written.", hint="Run again to edit the section again.")
         text = path.read_text(encoding="utf-8")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    match = HEADING.match(first)
-    if match is None or match.group(1) != version:
+    if heading_version(text, heading) != version:
         raise UsageError(f"the edited section must start with the heading of {version}: nothing was written.", hint="Run again and keep its first line.")
     return replace(section, text=text.rstrip("\n") + "\n\n")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.github_trees import RefFiles, ref_trees
 from fleetops.errors import UsageError
-from fleetops.ops.release.migrations import Violation, newer_branches, timestamps, violations
+from fleetops.ops.release.migrations import Violation, newer_branches, rule
 from fleetops.plan import Plan, Step
 from fleetops.versions import parse_release, require_release
 
@@ -38,8 +38,8 @@ class Lines:
     previous_tag: str | None  # a patch's starting tag
 
 
-def kind_of(version: str) -> str:
-    return "minor" if version.endswith(".0") else "patch"
+def kind_of(release: Release) -> str:
+    return "minor" if release.patch == 0 else "patch"
 
 
 def _prefix(template: str) -> str:
@@ -86,12 +86,11 @@ def read_refs(app: App, release: Release, branch: str, *, tags: bool) -> Refs:
     return Refs(named[f"refs/heads/{branch}"], {default: on_default, **newer}, found[1] if tags else [])
 
 
-def read_lines(app: App, version: str) -> Lines:
+def read_lines(app: App, release: Release) -> Lines:
     """One query (read_refs): the release branch (or its start), the default branch, the newer minor branches, the minor's tags."""
     releasing = app.rituals.releasing
-    release = parse_release(version)
-    assert release is not None  # noqa: S101 - release_version checked it
-    kind = kind_of(version)
+    version = str(release)
+    kind = kind_of(release)
     branch = releasing.release_branch(version)
     default = app.rituals.default_branch
     tag_prefix = _prefix(app.rituals.naming.release_tag)
@@ -109,12 +108,6 @@ def read_lines(app: App, version: str) -> Lines:
             )
         return Lines(version, kind, branch, previous[1], f"{previous[0]} ({branch} does not exist yet)", later, previous[0])
     return Lines(version, kind, branch, later[default], f"{default} ({branch} does not exist yet)", later, None)
-
-
-def rule(app: App, lines: Lines) -> list[Violation]:
-    pattern = app.rituals.releasing.migrations.pattern
-    r = timestamps(lines.release.paths(), pattern)
-    return violations(r, {name: timestamps(ref.paths(), pattern) for name, ref in lines.later.items()})
 
 
 def migrations_step(lines: Lines, found: list[Violation]) -> Step:
@@ -143,11 +136,11 @@ def facts(lines: Lines, found: list[Violation]) -> Facts:
 
 def check_migrations(app: App, version: str) -> Plan:
     """Read-only: exit 3 with each violation and its proposed timestamp; 2 on bad input."""
-    version = str(require_release(version))  # X.Y.Z or vX.Y.Z, else exit 2
-    lines = read_lines(app, version)
-    found = rule(app, lines)
+    release = require_release(version)  # X.Y.Z or vX.Y.Z, else exit 2
+    lines = read_lines(app, release)
+    found = rule(lines.release.paths(), lines.later, app.rituals.releasing.migrations.pattern)
     plan = Plan(command=COMMAND, needs_action=bool(found), extra={
-        "version": version, "kind": lines.kind, "branch": lines.branch, "release_from": lines.release_from,
+        "version": lines.version, "kind": lines.kind, "branch": lines.branch, "release_from": lines.release_from,
         "later": list(lines.later), "migrations": {"violations": [v.as_json() for v in found]},
     })
     plan.add(migrations_step(lines, found))

@@ -3,10 +3,10 @@
 Fleet's script tagged whatever the local branch's head was, and took "the changelog mentions the
 version anywhere" as proof the changelog merged (releasing-facts §12.10). Here the branch's head
 on GitHub is read once, and every guard reads the files *at that commit*, the commit the tag will
-name: the first `## Fleet` heading of CHANGELOG.md and each version file, by the same checks and the
-same `releasing:` section of the rituals file as `release prepare` (changelog.heading_version,
-bumps.carry_problems), and the migration rule of migrations.py (SPEC §2 step 3, the rule of
-`check-migrations`: M is the default branch and every open newer minor branch).
+name: the first `## Fleet` heading of CHANGELOG.md (changelog.heading_version, the check `release
+prepare` makes before it adds a section) and each version file (bumps.carry_problems, by the
+`releasing.bumps` that prepare writes), and the migration rule of migrations.py (SPEC §2 step 3, the
+rule of `check-migrations`: M is the default branch and every open newer minor branch).
 Reads run in two concurrent rounds. First the tag, and ONE GraphQL query, `check-migrations`'s own
 (check_migrations.read_refs): the branch's head commit and the migrations directories of the
 branch, the default branch and the newer minor branches. Then, at that commit, the changelog and
@@ -65,9 +65,7 @@ def read_state(app: App, version: Release, branch: str | None = None) -> BranchS
     two = gather(_second_round(app, sha, tag, one["tag"]))
     state = BranchState(branch=branch, sha=sha, tag=tag, tag_commit=two.get("tag_commit"), changelog=two["changelog"])
     state.files = {b.file: two[b.file] for b in releasing.bumps}
-    pattern = releasing.migrations.pattern
-    state.release_migrations = migrations.timestamps(lines.own.paths(), pattern)
-    state.other_migrations = {name: migrations.timestamps(ref.paths(), pattern) for name, ref in lines.later.items()}
+    state.release_migrations, state.other_migrations = migrations.by_line(lines.own.paths(), lines.later, releasing.migrations.pattern)
     return state
 
 
@@ -104,7 +102,7 @@ def refusals(state: BranchState, version: Release, releasing: Releasing) -> list
     where = f"{state.branch} at {state.sha[:12]}"
     changelog = releasing.changelog.file
     problems = []
-    first = heading_version(state.changelog or "")
+    first = heading_version(state.changelog or "", releasing.changelog.heading)
     if first is None:
         problems.append(f"{changelog} on {where} does not start with a `## Fleet X.Y.Z` heading")
     elif first != str(version):

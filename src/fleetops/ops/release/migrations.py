@@ -2,8 +2,8 @@
 
 Fleet's migrator applies a migration only when its timestamp is newer than the newest one the
 database has applied (releasing-facts.md §10). So once a release ships with migrations R, every
-migration that reaches users later (M: on the default branch and on every open newer candidate
-branch) but is not in R must be newer than max(R), or upgrading through the release skips it for
+migration that reaches users later (M: on the default branch and on every open minor branch newer
+than the release, named like `releasing.minor_branch`) but is not in R must be newer than max(R), or upgrading through the release skips it for
 good. Each m in M \\ R with m < max(R) is a violation; the proposal is a run of consecutive
 timestamps (one second apart) after max(R), in the violators' own order, skipping any taken.
 """
@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from fleetops.versions import Release, parse_release
 
@@ -43,6 +44,22 @@ def timestamps(paths: Iterable[str], pattern: str) -> dict[str, str]:
         if match:
             out.setdefault(match.group(1), path)
     return out
+
+
+class Tree(Protocol):
+    """A line as read (clients/github_trees.RefFiles): the paths in its migrations directories."""
+
+    def paths(self) -> list[str]: ...
+
+
+def by_line(release: Iterable[str], later: Mapping[str, Tree], pattern: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """R from the release's paths and each later line's M (timestamp → file, by branch): what `violations` takes."""
+    return timestamps(release, pattern), {name: timestamps(tree.paths(), pattern) for name, tree in later.items()}
+
+
+def rule(release: Iterable[str], later: Mapping[str, Tree], pattern: str) -> list[Violation]:
+    """The rule from what was read, for check-migrations, prepare and tag alike: R's paths, each later line's tree."""
+    return violations(*by_line(release, later, pattern))
 
 
 def newer_branches(names: Iterable[str], template: str, release: Release) -> list[str]:

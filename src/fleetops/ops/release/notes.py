@@ -14,10 +14,8 @@ from dataclasses import dataclass
 
 from fleetops.errors import UsageError
 from fleetops.ops.deps.parsers import latest_regular_tag
-from fleetops.ops.release.changelog import HEADING
+from fleetops.ops.release.changelog import DEFAULT_HEADING, heading_regex
 from fleetops.text import fill
-
-SECTION = re.compile(HEADING.pattern + r".*$", re.MULTILINE)  # changelog.py's heading, on every line
 
 
 @dataclass(frozen=True)
@@ -29,15 +27,15 @@ class NotesPreview:
     body: str
 
 
-def changelog_section(changelog: str, version: str) -> str:
-    """The lines under `## Fleet X.Y.Z (...)` up to the next `## ` heading, stripped."""
-    headings = list(SECTION.finditer(changelog))
-    for index, heading in enumerate(headings):
-        if heading[1] == version:
+def changelog_section(changelog: str, version: str, heading: str = DEFAULT_HEADING) -> str:
+    """The lines under `## Fleet X.Y.Z (...)` (releasing.changelog.heading) up to the next such heading, stripped."""
+    headings = list(re.compile(heading_regex(heading).pattern + r".*$", re.MULTILINE).finditer(changelog))
+    for index, found in enumerate(headings):
+        if found[1] == version:
             end = headings[index + 1].start() if index + 1 < len(headings) else len(changelog)
-            return changelog[heading.end() : end].strip()
+            return changelog[found.end() : end].strip()
     raise UsageError(
-        f"CHANGELOG.md at the tag has no `## Fleet {version}` section, so the release notes cannot be written.",
+        f"CHANGELOG.md at the tag has no `{heading.split('{version}', 1)[0]}{version}` section, so the release notes cannot be written.",
         hint="The tag must name the changelog commit of `fleetops release prepare` (see `fleetops release tag`).",
     )
 

@@ -35,12 +35,12 @@ from zoneinfo import ZoneInfo
 from fleetops.clients.git import Git
 from fleetops.concurrency import gather
 from fleetops.errors import AuthError, UsageError
-from fleetops.ops.qa.issue import release_version
 from fleetops.ops.release import check_migrations, picks
 from fleetops.ops.release.bumps import FileEdit, plan_bumps
 from fleetops.ops.release.changelog import ChangeFile, Section, build_section, with_section
+from fleetops.ops.release.prepare_steps import build
 from fleetops.plan import Plan
-from fleetops.versions import release_name
+from fleetops.versions import Release, release_name, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -62,7 +62,8 @@ class Options:
 
 @dataclass
 class Names:
-    version: str
+    release: Release
+    version: str  # str(release)
     kind: str
     branch: str  # the release branch
     prepare: str  # update-changelog-prepare-X
@@ -89,12 +90,11 @@ class World:
     extra_changes: dict[str, str] = field(default_factory=dict)  # change file → the fix commit that adds it
 
 
-def _names(app: App, version: str, remote: str) -> Names:
+def _names(app: App, release: Release, remote: str) -> Names:
     releasing = app.rituals.releasing
-    kind = check_migrations.kind_of(version)
-    branch = releasing.branch("minor_branch" if kind == "minor" else "patch_branch", version)
-    return Names(version, kind, branch, releasing.branch("prepare_branch", version), releasing.branch("main_branch", version),
-                 app.rituals.default_branch, None, remote)
+    version = str(release)
+    return Names(release, version, check_migrations.kind_of(release), releasing.release_branch(version), releasing.branch("prepare_branch", version),
+                 releasing.branch("main_branch", version), app.rituals.default_branch, None, remote)
 
 
 def _checked_git(app: App, options: Options) -> tuple[Git, str]:
@@ -122,6 +122,7 @@ class Prepare:
         self.world: World | None = None
         self.section: Section | None = None
         self.changed: dict[str, list[tuple[str, str]]] = {}  # a pending fix's sha → (status, path) of its changes
+        self._change_trees: dict[str, set[str]] = {}  # commit sha → the change files at it
 
     # --- reads ---------------------------------------------------------------------------------------------------
     def read(self) -> World:
@@ -130,7 +131,7 @@ class Prepare:
         qa_title = f"Release QA: {names.version}"
         reads = gather({
             "links": lambda: app.clients.github_links.milestone_fixes(app.repo, self._milestone_titles()),
-            "lines": lambda: check_migrations.read_lines(app, names.version),
+            "lines": lambda: check_migrations.read_lines(app, names.release),
             "prepare": lambda: github.pulls_from(names.prepare, names.branch),
             "main": lambda: github.pulls_from(names.main, names.default),
             "qa": lambda: github.search_issue_bodies(f'repo:{app.repo} is:issue in:title "{qa_title}"'),
@@ -225,6 +226,12 @@ class Prepare:
         blobs = git.read_files([f"{at}:{p}" for p, at in sorted(paths.items())])
         return [ChangeFile(p, blobs[f"{at}:{p}"] or b"") for p, at in sorted(paths.items())]
 
+    def still_there(self, sha: str, paths: list[str]) -> list[str]:
+        """Those of `paths` (consumed change files) present at commit `sha`: one `git ls-tree` per commit, then set lookups."""
+        if sha not in self._change_trees:
+            self._change_trees[sha] = set(self.git.tree_files(sha, self.app.rituals.releasing.changelog.changes_dir))
+        return [p for p in paths if p in self._change_trees[sha]]
+
     def section_for(self, changes: list[ChangeFile]) -> Section:
         changelog = self.app.rituals.releasing.changelog
         day = self.options.day or self.app.now().astimezone(ZoneInfo(self.app.rituals.handbook.timezone)).date()
@@ -245,7 +252,7 @@ class Prepare:
         before = read(path)
         if before is None:
             raise UsageError(f"{path} does not exist on {ref[:12] if len(ref) == 40 else ref}.", hint="Fix releasing.changelog.file in the rituals file, or the branch.")
-        after = with_section(before, section, self.names.version, path)
+        after = with_section(before, section, self.names.version, path, releasing.changelog.heading)
         edits = [FileEdit(path, before, after)] if after is not None else []
         if bumps:
             edits += plan_bumps(list(releasing.bumps), self.names.version, read)
@@ -254,13 +261,11 @@ class Prepare:
 
 def prepare(app: App, options: Options) -> Plan:
     """Read everything, check the working copy, and return the plan for `release prepare` (exit 2 on bad input)."""
-    from fleetops.ops.release.prepare_steps import build
-
-    version = release_version(options.version)
+    release = require_release(options.version)
     if app.settings.github_token is None:
         raise AuthError(f"`fleetops {COMMAND}` reads the milestone over GitHub's GraphQL API and opens pull requests: it needs a GitHub token.",
                         hint="Export GH_TOKEN (or GITHUB_TOKEN) with write access to the repository.")
     git, remote = _checked_git(app, options)
-    prepare_ = Prepare(app, options, git, _names(app, version, remote))
+    prepare_ = Prepare(app, options, git, _names(app, release, remote))
     return build(prepare_)
 

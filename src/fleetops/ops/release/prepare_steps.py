@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from fleetops.clients.git import Conflict
 from fleetops.errors import FleetopsError
-from fleetops.ops.announce import Record, post_once
-from fleetops.ops.candidate.cut import ANNOUNCING, MARKERS
+from fleetops.ops.announce import ANNOUNCING, MARKERS, Record, post_once
 from fleetops.ops.release import check_migrations
 from fleetops.ops.release.changelog import edit_section, editor_from
 from fleetops.ops.release.files import write_files
-from fleetops.ops.release.migrations import timestamps, violations
+from fleetops.ops.release.migrations import rule
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import fill
 from fleetops.views import Facts, FileDiffs
@@ -150,8 +149,7 @@ def migration_violations(prep: Prepare, pending: list[Fix]) -> list:
     dirs = tuple(prep.app.rituals.releasing.migrations.dirs)
     on_branch = [p for d in dirs for p in prep.git.tree_files(world.tip, d)]  # the branch as it is in the working copy
     added = [p for fix in pending for status, p in prep.changed.get(fix.sha, []) if status == "A" and p.startswith(dirs)]
-    release = timestamps([*on_branch, *added], pattern)
-    return violations(release, {name: timestamps(ref.paths(), pattern) for name, ref in world.lines.later.items()})
+    return rule([*on_branch, *added], world.lines.later, pattern)
 
 
 # --- 4 push the release branch -------------------------------------------------------------------------------------
@@ -213,7 +211,7 @@ def changelog_step(prep: Prepare, pending: list[Fix], picks_: tuple[str, ...]) -
     prep.section = prep.section_for(changes)
     done = _committed(prep, names.prepare)
     if prep.options.edit and not done:
-        prep.section = edit_section(prep.section, names.version, editor_from())
+        prep.section = edit_section(prep.section, names.version, editor_from(), prep.app.rituals.releasing.changelog.heading)
     if done:
         return Step.skip("changelog", title, f"{names.prepare} has the commit ({done[:12]})", data={"bumps": []})
     edits, _ = prep.release_edits(world.tip, prep.section)
@@ -236,7 +234,7 @@ def _commit_on(prep: Prepare, branch: str, start: str, section, *, bumps: bool) 
     git, names = prep.git, prep.names
     start_sha = git.rev(start)
     edits, _ = prep.release_edits(start_sha or start, section, bumps=bumps)
-    removed = [p for p in section.consumed if git.show_file(start_sha or start, p) is not None]
+    removed = prep.still_there(start_sha or start, section.consumed)
     if not edits and not removed:
         raise Skip(f"nothing to change on {branch}: the changelog has {names.version} and no change file is left")
     git.switch(branch, create_at=start_sha)
@@ -258,7 +256,7 @@ def main_step(prep: Prepare) -> Step:
         return Step.skip("changelog-main", title, f"{names.main} has the commit ({done[:12]})")
     section = prep.section
     edits, _ = prep.release_edits(world.default_head, section, bumps=False)
-    removed = [p for p in section.consumed if prep.git.show_file(world.default_head, p) is not None]
+    removed = prep.still_there(world.default_head, section.consumed)
     if not edits and not removed:
         return Step.skip("changelog-main", title, f"{names.default}'s changelog has {names.version} and none of its change files is left")
 

@@ -29,11 +29,10 @@ from fleetops.concurrency import gather
 from fleetops.errors import ExitCode, FleetopsError, PolicyRefusal, UsageError
 from fleetops.ops.announce import Markers, Record, post_once
 from fleetops.ops.release import notes
-from fleetops.ops.release.tag import release_version
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.redaction import redact
 from fleetops.text import fill
-from fleetops.versions import Release, pattern_regex, release_name
+from fleetops.versions import Release, parse_release, pattern_regex, release_name, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -74,7 +73,7 @@ class _Reads:
 
 def plan_publish(app: App, options: PublishOptions) -> Plan:
     """Read everything (concurrently), then plan the seven steps; nothing written yet."""
-    version = release_version(options.version)
+    version = require_release(options.version)
     pub = app.rituals.publishing
     tag = release_name(app.rituals.naming.release_tag, version)
     plan = Plan(command=COMMAND, extra={"version": str(version), "tag": tag, "release": None, "npm": None})
@@ -89,7 +88,7 @@ def plan_publish(app: App, options: PublishOptions) -> Plan:
     holder = {"release": reads.release, "latest": latest, "title": title}
     plan.extra["release"] = {"id": reads.release.id, "url": reads.release.html_url, "latest": latest}
     values = {
-        "version": str(version), "tag": tag, "repository": app.repo, "changelog": notes.changelog_section(reads.changelog, str(version)),
+        "version": str(version), "tag": tag, "repository": app.repo, "changelog": notes.changelog_section(reads.changelog, str(version), app.rituals.releasing.changelog.heading),
         **reads.agents, "checksums": reads.checksums.strip(),
     }
     _notes_step(app, plan, holder, notes.render(pub.notes_template, values))
@@ -143,7 +142,7 @@ def _reads_of(app: App, version: Release, tag: str, one: dict[str, Any]) -> _Rea
     if problem is not None:
         raise problem
     regex = pattern_regex(app.rituals.naming.release_tag)
-    published = [Release(*map(int, m["version"].split("."))) for r in releases if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag))]
+    published = [v for r in releases if not r.draft and not r.prerelease and (m := regex.fullmatch(r.tag)) and (v := parse_release(m["version"]))]
     orbit = notes.newest_tag(one["orbit"], pub.orbit_tag_prefix)
     agents = {"orbit": orbit, "fleet_desktop": pub.fleet_desktop_tag_prefix + orbit.removeprefix(pub.orbit_tag_prefix),
               "fleetd_chrome": notes.newest_tag(one["chrome"], pub.fleetd_chrome_tag_prefix)}

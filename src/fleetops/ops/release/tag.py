@@ -21,7 +21,7 @@ from fleetops.errors import FleetopsError, PolicyRefusal, UsageError
 from fleetops.ops.dogfood.ref import duration_text
 from fleetops.ops.release import guards
 from fleetops.plan import Plan, Step
-from fleetops.versions import Release, parse_release
+from fleetops.versions import Release, require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -39,17 +39,9 @@ class TagOptions:
     branch: str | None = None
 
 
-def release_version(text: str) -> Release:
-    """X.Y.Z (or vX.Y.Z) or exit 2."""
-    version = parse_release(text)
-    if version is None:
-        raise UsageError(f"{text!r} is not a release version.", hint="Give X.Y.Z, e.g. 4.58.1.")
-    return version
-
-
 def plan_tag(app: App, options: TagOptions) -> Plan:
     """Read the branch, refuse what the guards forbid, and plan the tag and the follow."""
-    version = release_version(options.version)
+    version = require_release(options.version)
     if options.poll_interval <= 0:
         raise UsageError(f"--poll-interval must be more than 0 seconds, not {options.poll_interval:g}.")
     plan = Plan(command=COMMAND, extra={"version": str(version), "tag": None, "sha": None, "run": None})
