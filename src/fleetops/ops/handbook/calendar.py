@@ -19,10 +19,10 @@ from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.handbook import ics
 from fleetops.handbook.calendar import occurrences, parse_frequency
-from fleetops.ops.freeze.window import compute_schedule
 from fleetops.ops.handbook.commands import parse_day, read_handbook
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.plan import Plan
+from fleetops.schedule import compute_schedule
 
 if TYPE_CHECKING:
     from fleetops.app import App
