@@ -16,6 +16,8 @@ from fleetops.errors import FleetopsError
 from fleetops.plan import Hold, Skip
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from fleetops.clients.slack import SlackClient
     from fleetops.plan import Step
 
@@ -69,7 +71,12 @@ class Record:
     by_hand: Callable[[str], str]  # the hint for recording the outcome line by hand
 
 
-def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, text: str, stamp: Callable[[], str]) -> str:
+def stamp(when: datetime) -> str:
+    """How a marker line dates itself: UTC to the second, as GitHub writes times."""
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, text: str, now: Callable[[], datetime]) -> str:
     """Re-read the record, note the attempt there, post, then note the post (or take the attempt back)."""
     markers = record.markers
     try:
@@ -79,7 +86,7 @@ def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, t
             raise Skip(f"announced by another run meanwhile: {record.says} says {line!r}")
         if (when := markers.attempt_time(before)) is not None and step.attempted is None:
             raise Hold(f"another run attempted it at {when} (not confirmed): check {channel}, and re-run with {step.once} to send it again")
-        record.write(markers.with_line(before, markers.attempt(channel, stamp())))
+        record.write(markers.with_line(before, markers.attempt(channel, stamp(now()))))
     except FleetopsError as err:
         err.not_sent = True  # type: ignore[attr-defined] - nothing was posted
         raise
@@ -96,7 +103,7 @@ def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, t
             f"Slack may have posted the announcement in {channel} ({err}); the attempt is noted in {record.where}.",
             hint=f"Look in {channel}: a re-run does not post again unless given {step.once}.",
         ) from None
-    line = markers.done(channel, stamp())
+    line = markers.done(channel, stamp(now()))
     try:
         record.write(markers.with_line(before, line))
     except FleetopsError as err:

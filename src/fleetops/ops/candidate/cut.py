@@ -245,9 +245,6 @@ class CutRC:
             once="--resend-announcement", attempted=MARKERS.attempt_time(body),
         )
 
-    def _stamp(self) -> str:
-        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-
     def _post(self, step: Step, number: int, text: str) -> str:
         """At most once: re-read the issue, note the attempt in its body, post, then note the post."""
         github = self.app.clients.github
@@ -256,7 +253,7 @@ class CutRC:
             lambda: github.issue_body(number), lambda body: github.edit_issue_body(number, body),
             lambda line: f"Replace the body's line starting {ANNOUNCING!r} by {line!r}: until then a re-run reports the announcement as not confirmed.",
         )
-        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
+        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, now=self.app.now)
 
 
 def cut_rc(app: App, version: str) -> Plan:

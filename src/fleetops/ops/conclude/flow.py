@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.ops.announce import Record, post_once
+from fleetops.ops.announce import Record, post_once, stamp
 from fleetops.plan import Plan, Skip, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
@@ -125,7 +125,7 @@ class ConcludeFlow:
             return Step.skip("close-milestone", title, f"already closed (#{ms.number})", data=data)
 
         def apply(step: Step) -> str:
-            line = f"{CONCLUDED} {self.v.version} on {self._stamp()}"
+            line = f"{CONCLUDED} {self.v.version} on {stamp(self.app.now())}"
             closed = self.app.clients.github.edit_milestone(
                 ms.number, self.final_title, state="closed", description=append_line(ms.description, line)
             )
@@ -134,9 +134,6 @@ class ConcludeFlow:
         detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"
         # closed means concluded: every step before it must have finished (its kind needs them all)
         return Step.todo("close-milestone", title, detail, apply, data=data)
-
-    def _stamp(self) -> str:
-        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # 10
     def _next_milestone(self, entry: StepEntry, plan: Plan) -> Step:
@@ -229,4 +226,4 @@ class ConcludeFlow:
             lambda description: github.edit_milestone(number, self.final_title, description=description),
             lambda line: f"Add the line {line!r} to the milestone's description: until then a re-run reports the announcement as not confirmed.",
         )
-        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
+        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, now=self.app.now)
