@@ -31,6 +31,7 @@ class Markers:
     end: str = ""
 
     def line(self, text: str, prefix: str) -> str | None:
+        """The first line of `text` that starts with `prefix` (a marker's line, as written)."""
         return next((line for line in text.splitlines() if line.startswith(prefix)), None)
 
     def announced_in(self, text: str) -> str | None:
@@ -49,14 +50,18 @@ class Markers:
 
     def with_line(self, text: str, line: str) -> str:
         """The text without any earlier attempt line, with `line` at its end."""
-        kept = "\n".join(x for x in text.splitlines() if not x.startswith(self.announcing)).rstrip()
-        return (kept + "\n\n" + line).lstrip()
+        return append_line("\n".join(x for x in text.splitlines() if not x.startswith(self.announcing)), line)
 
     def attempt(self, channel: str, stamp: str) -> str:
         return f"{self.announcing} ({channel}) on {stamp}{self.end}"
 
     def done(self, channel: str, stamp: str) -> str:
         return f"{self.announced} ({channel}) on {stamp}{self.end}"
+
+
+def append_line(text: str, line: str) -> str:
+    """`text` with `line` as its last paragraph (a blank line before it unless `text` is empty)."""
+    return (text.rstrip() + "\n\n" + line).lstrip()
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.ops.announce import Record, post_once, stamp
+from fleetops.ops.announce import Record, append_line, post_once, stamp
 from fleetops.plan import Plan, Skip, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import release_name
-from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, ColumnNames, Versions, append_line, marker_line
+from fleetops.ops.conclude.rules import COMMAND, CONCLUDED, MARKERS, ColumnNames, Versions
 from fleetops.ops.steps import add_steps
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class ConcludeFlow:
         # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
         # either way its boards now hold later work, and touching them would be wrong.
         if ms.state == "closed":
-            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
+            by = "by fleetops" if MARKERS.line(ms.description, CONCLUDED) else "outside fleetops"
             self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
         plan = self.start_plan()
         self.build_steps(plan)
@@ -190,12 +190,12 @@ class ConcludeFlow:
         text = self.announcement()
         title = f"Announce in {channel}"
         data = {"text": text}
-        announced = marker_line(ms.description, ANNOUNCED)
+        announced = MARKERS.announced_in(ms.description)
         if announced is not None:
             return Step.skip("announce", title, f"already announced: the milestone says {announced!r}", data=data)
         if self.next_freeze is not None:
             return Step.skip("announce", title, f"{self.freeze_branch} is frozen for {self.v.next}: announcing it unfrozen would be wrong", data=data)
-        if ms.state == "closed" and marker_line(ms.description, CONCLUDED) is None:
+        if ms.state == "closed" and MARKERS.line(ms.description, CONCLUDED) is None:
             return Step.checklist(
                 "announce", title, f"the milestone was closed outside fleetops, so fleetops does not know whether it was announced; if not, post in {channel}: {text}", data=data
             )
