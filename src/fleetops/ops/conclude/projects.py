@@ -145,8 +145,7 @@ class ConcludeProjects(BoardSteps):
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
-        """The plan's frame: no Merge Freeze (this process has none), none of ZenHub's extra --json keys."""
-        self.next_freeze = None
+        """The plan's frame: no Merge Freeze (this process has none, so next_freeze stays None), none of ZenHub's extra --json keys."""
         return self._new_plan()
 
     def _in_release(self, card: Card, milestone: str) -> bool:
