@@ -113,8 +113,9 @@ class Past:
         return [str(step) for step in self.entries[-1].get("unfinished", [])]
 
     def unconfirmed(self, step: str) -> str | None:
-        """The time of the last attempt at `step` if nothing confirmed it."""
-        last = next((e for e in reversed(self.entries) if e.get("step") == step), None)
+        """The time of the last attempt at `step` if nothing confirmed it (an `interrupted` record names
+        the first step it left, which may be this attempt's: it confirms nothing)."""
+        last = next((e for e in reversed(self.entries) if e.get("step") == step and e.get("status") != "interrupted"), None)
         if last is None:
             return None
         if last.get("status") == "attempted" or (last.get("status") == "failed" and last.get("sent") is not False):

@@ -177,7 +177,8 @@ class Runner:
             return
         unfinished = set(self._history().unfinished())
         for step in plan.steps:
-            if step.id in unfinished and step.status is Status.SKIPPED and not step.manual:
+            # a held step (an unconfirmed attempt) was not found done: its attempt must keep holding
+            if step.id in unfinished and step.status is Status.SKIPPED and not step.manual and step.attempted is None:
                 self._journal(step, {"found": True}, status="found")
 
     def _unconfirmed(self, plan: Plan) -> list[Step]:

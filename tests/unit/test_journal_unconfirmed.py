@@ -56,3 +56,27 @@ def test_a_run_reads_the_journal_once_for_what_an_earlier_run_left(tmp_path, mon
     assert steps["notify"].status is Status.DONE
     written = [(e["step"], e["status"]) for e in entries(journal)[2:]]
     assert written == [("branch", "found"), ("notify", "attempted"), ("notify", "done")]
+
+
+def test_an_attempt_cut_short_by_ctrl_c_keeps_holding_on_every_re_run(tmp_path):
+    """Ctrl-C while posting: the runner's `interrupted` record names the step, and the re-run, finding the
+    step held, must not record it as found: either would hide the attempt and the next run would post again."""
+    journal = Journal(tmp_path / "journal.jsonl", command="release cut-rc", subject="4.59.0")
+    sent = []
+
+    def interrupted(step):
+        raise KeyboardInterrupt
+
+    def post(step):
+        sent.append(step.id)
+        return "posted"
+
+    with pytest.raises(KeyboardInterrupt):
+        Runner(UI(), journal, yes=True, dry_run=False).run(Plan("release cut-rc", steps=[
+            Step.todo("announce", "Announce", "post", interrupted, once="--resend-announcement")]))
+    for _ in range(2):
+        plan = Plan("release cut-rc", steps=[Step.todo("announce", "Announce", "post", post, once="--resend-announcement")])
+        Runner(UI(), journal, yes=True, dry_run=False).run(plan)
+        assert plan.steps[0].status is Status.SKIPPED and "may have been sent at" in plan.steps[0].detail
+    assert sent == []
+    assert [e["status"] for e in journal.entries()] == ["attempted", "interrupted"]
