@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -79,15 +80,12 @@ class Journal:
             and bool(entry.get("sandbox")) == self.sandbox
         )
 
-    def unfinished(self) -> list[str]:
-        """The steps an interrupted last run of this command (and subject) left unrecorded; else none."""
+    def past(self) -> Past:
+        """This command's (and subject's) entries, read and parsed once for what a run asks before it writes."""
         try:
-            mine = [e for e in self.entries() if self._mine(e)]
-        except OSError:
-            return []
-        if not mine or mine[-1].get("status") != "interrupted":
-            return []
-        return [str(step) for step in mine[-1].get("unfinished", [])]
+            return Past([e for e in self.entries() if self._mine(e)])
+        except OSError:  # unreadable: no earlier run to finish or confirm
+            return Past([])
 
     def entries(self) -> list[dict[str, Any]]:
         if not self.path.exists():
@@ -100,16 +98,24 @@ class Journal:
                 continue
         return out
 
+
+
+@dataclass(frozen=True)
+class Past:
+    """One command's (and subject's) journal entries, oldest first (Journal.past)."""
+
+    entries: list[dict[str, Any]]
+
+    def unfinished(self) -> list[str]:
+        """The steps an interrupted last run of this command (and subject) left unrecorded; else none."""
+        if not self.entries or self.entries[-1].get("status") != "interrupted":
+            return []
+        return [str(step) for step in self.entries[-1].get("unfinished", [])]
+
     def unconfirmed(self, step: str) -> str | None:
-        """The time of this command's (and subject's) last attempt at `step` if nothing confirmed it."""
-        try:
-            entries = self.entries()
-        except OSError:
-            return None
-        last = None
-        for entry in entries:
-            if self._mine(entry) and entry.get("step") == step:
-                last = entry
+        """The time of the last attempt at `step` if nothing confirmed it (an `interrupted` record names
+        the first step it left, which may be this attempt's: it confirms nothing)."""
+        last = next((e for e in reversed(self.entries) if e.get("step") == step and e.get("status") != "interrupted"), None)
         if last is None:
             return None
         if last.get("status") == "attempted" or (last.get("status") == "failed" and last.get("sent") is not False):

@@ -25,7 +25,7 @@ from fleetops.errors import ConfirmationNeeded, ExitCode, FleetopsError
 from fleetops.redaction import redact
 
 if TYPE_CHECKING:
-    from fleetops.journal import Journal
+    from fleetops.journal import Journal, Past
     from fleetops.ui import UI
 
 
@@ -150,6 +150,7 @@ class Runner:
         self.resend = resend  # send again what an unconfirmed attempt may have sent
         self.journal_problem: str | None = None
         self._recorded: set[str] = set()  # the steps of this run the journal holds
+        self._past: Past | None = None  # this command's earlier entries, read once (_history)
 
     def run(self, plan: Plan) -> Outcome:
         ask = self._unconfirmed(plan)
@@ -174,9 +175,10 @@ class Runner:
         """Record the steps an interrupted run left unrecorded that this run finds already done (journal.py)."""
         if self.journal is None:
             return
-        unfinished = set(self.journal.unfinished())
+        unfinished = set(self._history().unfinished())
         for step in plan.steps:
-            if step.id in unfinished and step.status is Status.SKIPPED and not step.manual:
+            # a held step (an unconfirmed attempt) was not found done: its attempt must keep holding
+            if step.id in unfinished and step.status is Status.SKIPPED and not step.manual and step.attempted is None:
                 self._journal(step, {"found": True}, status="found")
 
     def _unconfirmed(self, plan: Plan) -> list[Step]:
@@ -186,7 +188,7 @@ class Runner:
             if step.once is None:
                 continue
             if step.attempted is None and self.journal is not None:
-                step.attempted = self.journal.unconfirmed(step.id)
+                step.attempted = self._history().unconfirmed(step.id)
             if step.attempted is None:
                 continue
             if self.resend:
@@ -196,6 +198,13 @@ class Runner:
             else:
                 ask.append(step)
         return ask
+
+    def _history(self) -> Past:
+        """The journal's entries of this command, read on first use, before this run writes any."""
+        assert self.journal is not None  # noqa: S101 - asked only with a journal
+        if self._past is None:
+            self._past = self.journal.past()
+        return self._past
 
     @staticmethod
     def _hold(plan: Plan, step: Step, when: str) -> None:

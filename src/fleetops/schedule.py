@@ -3,14 +3,15 @@
 Handbook: the freeze begins on the configured weekday (Tuesday) strictly before the release day
 at the configured time (11:00 America/Los_Angeles); the deep freeze is the final
 `deep_freeze_hours` (24) before the release moment, the due date at `release_time`. Used by
-`freeze` (status, begin --if-due), by `conclude-milestone` (whose freeze is it?) and, later, by
-`rituals calendar`. Pure functions: the clock is a parameter.
+`freeze` (status, begin --if-due), by `conclude-milestone` (whose freeze is it?) and by
+`rituals calendar` (which also shows the release-candidate process's candidate cut, `candidate_cut`,
+in the same zone). Pure functions: the clock is a parameter.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
     from fleetops.rituals.models import Freeze
 
 PHASES = ("open", "freeze", "deep-freeze", "released")
+# releases.md@800f895, "Create a release candidate": the candidate for the next minor release is
+# created "on the first Monday of the next sprint at 8:00 AM Pacific"; engineering.rituals.yml has
+# the release ritual and the release candidate ritual both triweekly from the same day, so a
+# version's candidate is cut one three-week cycle before it is released.
+CANDIDATE_PERIOD = timedelta(weeks=3)
+CANDIDATE_CUT_TIME = time(8, 0)
 
 
 def due_day(due_on: datetime) -> date:
@@ -72,3 +79,12 @@ def compute_schedule(milestone: str, version: str, due_on: datetime, freeze: Fre
     deep_freeze_starts = max(freeze_starts, release - timedelta(hours=freeze.deep_freeze_hours))
     phase = phase_at(now, freeze_starts, deep_freeze_starts, release)
     return Schedule(milestone, version, release, freeze_starts, deep_freeze_starts, phase)
+
+
+def candidate_cut(release: datetime) -> datetime:
+    """When the candidate of a release due at `release` (a Schedule's, in the rituals file's freeze.timezone:
+    America/Los_Angeles by default, the handbook's "Pacific") is cut: 08:00 in that zone on the Monday of
+    the week three weeks before the release's week (the Monday on or before release - 3 weeks)."""
+    day = (release - CANDIDATE_PERIOD).date()
+    monday = day - timedelta(days=day.weekday())
+    return datetime.combine(monday, CANDIDATE_CUT_TIME, tzinfo=release.tzinfo)

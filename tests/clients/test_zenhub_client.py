@@ -7,7 +7,7 @@ import pytest
 import respx
 
 from fleetops.clients.zenhub import ZenHubClient
-from fleetops.errors import AuthError, ServiceError
+from fleetops.errors import AuthError, NotFound, ServiceError
 from fleetops.settings import Settings
 
 URL = "https://zenhub.example.test/public/graphql"
@@ -125,3 +125,32 @@ def test_pipeline_issues_page_through_more_than_100(make_sandbox, tmp_path):
     bulk = [i for i in new if i.title.startswith("bulk ")]
     assert len(bulk) == 150 and len({i.number for i in new}) == len(new)
     assert sum(1 for r in server.requests if r["service"] == "zenhub") == 3  # board + 2 pages
+
+
+@respx.mock
+@pytest.mark.parametrize("error", [
+    {"message": "Issue not found: #99999"},  # the sandbox's words (sandbox/services/zenhub.py)
+    {"message": "Not Found", "extensions": {"code": "NOT_FOUND"}},
+    {"message": "Record could not be located", "extensions": {"code": "NOT_FOUND"}},
+])
+def test_an_issue_zenhub_does_not_know_is_not_found(tmp_path, error):
+    respx.post(URL).respond(200, json={"data": None, "errors": [error]})
+    with pytest.raises(NotFound, match="ZenHub has no issue #99999 in repository 1"):
+        client(tmp_path).issue(1, 99999, MDM)
+
+
+@respx.mock
+def test_other_errors_of_the_issue_lookup_stay_service_errors(tmp_path):
+    respx.post(URL).respond(200, json={"data": None, "errors": [{"message": "Internal server error"}]})
+    with pytest.raises(ServiceError, match="ZenHub rejected the request: Internal server error") as err:
+        client(tmp_path).issue(1, 7, MDM)
+    assert not isinstance(err.value, NotFound)
+
+
+@respx.mock
+def test_not_found_elsewhere_is_not_a_missing_issue(tmp_path):
+    # only the issue lookup maps "not found" to NotFound: a missing workspace stays a ServiceError
+    respx.post(URL).respond(200, json={"data": None, "errors": [{"message": "Workspace not found: x"}]})
+    with pytest.raises(ServiceError) as err:
+        client(tmp_path).board(MDM)
+    assert not isinstance(err.value, NotFound)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from fleetops.rituals.models import Freeze
-from fleetops.schedule import compute_schedule, due_day
+from fleetops.schedule import candidate_cut, compute_schedule, due_day
 
 PACIFIC = Freeze()  # the defaults are the handbook's: tuesday, 11:00, America/Los_Angeles, 24 h
 
@@ -80,3 +80,23 @@ def test_other_zones_and_weekdays():
 def test_due_day_is_the_utc_calendar_day():
     assert due_day(utc("2024-08-12T23:00:00-07:00")) == date(2024, 8, 13)
     assert due_day(datetime(2024, 8, 12, 23, 0)) == date(2024, 8, 12)  # naive: taken as it is
+
+
+@pytest.mark.parametrize(
+    ("freeze", "due", "cut"),
+    [
+        # Tuesday 2024-08-13 release: three weeks back is Tuesday 07-23, its Monday 07-22, 08:00 PDT.
+        (PACIFIC, "2024-08-13T07:00:00", "2024-07-22T15:00:00"),
+        # A release in PST (2024-11-19) whose cut is still in PDT: 08:00 wall clock on Monday 10-28.
+        (PACIFIC, "2024-11-19T08:00:00", "2024-10-28T15:00:00"),
+        # Berlin: 08:00 CEST on the same Monday, not 08:00 Pacific.
+        (Freeze(timezone="Europe/Berlin", release_time="15:00"), "2024-08-13T00:00:00", "2024-07-22T06:00:00"),
+        # Tokyo, a Monday 09:00 release (still Sunday in Pacific): the Monday is Tokyo's, 07-22 08:00 JST.
+        (Freeze(timezone="Asia/Tokyo", release_time="09:00"), "2024-08-12T00:00:00", "2024-07-21T23:00:00"),
+    ],
+)
+def test_the_candidate_is_cut_at_0800_three_weeks_before_in_the_schedules_zone(freeze, due, cut):
+    release = compute_schedule("m", "4.60.0", utc(due), freeze, utc("2000-01-01T00:00:00")).release
+    when = candidate_cut(release)
+    assert when.astimezone(UTC) == utc(cut)
+    assert when.tzinfo == release.tzinfo and when.weekday() == 0 and (when.hour, when.minute) == (8, 0)

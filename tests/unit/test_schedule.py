@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fleetops.clients.github import Milestone
-from fleetops.ops.freeze.window import compute_schedule, release_milestone
+from fleetops.ops.freeze.window import release_milestone
 from fleetops.rituals import load_rituals
+from fleetops.schedule import compute_schedule
 
 FREEZE = load_rituals().freeze
 NAMING = load_rituals().naming

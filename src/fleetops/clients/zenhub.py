@@ -17,7 +17,7 @@ import httpx
 from fleetops.clients import zenhub_documents as docs
 from fleetops.clients.answers import answer_shape
 from fleetops.clients.http import HttpService, build_client
-from fleetops.errors import ServiceError
+from fleetops.errors import NotFound, ServiceError
 from fleetops.settings import Settings
 from fleetops.text import same_name
 
@@ -101,6 +101,17 @@ class ZIssue:
         )
 
 
+def _not_found(error: Any) -> bool:
+    """Whether one GraphQL error says the thing looked up does not exist: the sandbox says "Issue not found: #N"
+    (issueByInfo is non-null, so a missing issue is an error, not null); ZenHub's exact wording is not
+    documented, so its NOT_FOUND code counts too."""
+    if not isinstance(error, dict):
+        return "not found" in str(error).lower()
+    extensions = error.get("extensions")
+    code = extensions.get("code") if isinstance(extensions, dict) else None
+    return code == "NOT_FOUND" or "not found" in str(error.get("message", "")).lower()
+
+
 class ZenHubClient(HttpService):
     service = "ZenHub"
     token_var = "ZENHUB_TOKEN"
@@ -119,8 +130,11 @@ class ZenHubClient(HttpService):
         self._reads.close()
 
     # -- transport ------------------------------------------------------------------------------------------
-    def execute(self, document: str, variables: dict[str, Any], *, mutation: bool = False) -> dict[str, Any]:
-        """Send one document; return `data`, or raise with ZenHub's error messages."""
+    def execute(self, document: str, variables: dict[str, Any], *, mutation: bool = False, missing: str | None = None) -> dict[str, Any]:
+        """Send one document; return `data`, or raise with ZenHub's error messages.
+
+        `missing` names what the document looks up: when ZenHub answers that it is not found, NotFound says so.
+        """
         transport = self if mutation else self._reads
         body = transport.request("POST", PATH, json={"query": document, "variables": variables})
         if not isinstance(body, dict):
@@ -129,6 +143,8 @@ class ZenHubClient(HttpService):
         if errors:
             errors = errors if isinstance(errors, list) else [errors]
             messages = "; ".join(str(e.get("message", e) if isinstance(e, dict) else e).rstrip(".") for e in errors[:3])
+            if missing is not None and all(_not_found(e) for e in errors):
+                raise NotFound(f"ZenHub has no {missing}: {messages}.")
             raise ServiceError(f"ZenHub rejected the request: {messages}.")
         data = body.get("data")
         if not isinstance(data, dict):
@@ -198,7 +214,9 @@ class ZenHubClient(HttpService):
         return [ZIssue.from_json(n) for n in self._pages(docs.SEARCH_ISSUES, "searchIssues", variables)]
 
     def issue(self, repository_gh_id: int, number: int, workspace_id: str) -> ZIssue:
-        data = self.execute(docs.ISSUE_BY_NUMBER, {"repositoryGhId": repository_gh_id, "number": number, "workspaceId": workspace_id})
+        """The ZenHub side of GitHub issue #number; NotFound when ZenHub has no such issue."""
+        variables = {"repositoryGhId": repository_gh_id, "number": number, "workspaceId": workspace_id}
+        data = self.execute(docs.ISSUE_BY_NUMBER, variables, missing=f"issue #{number} in repository {repository_gh_id}")
         with answer_shape("ZenHub", f"issue #{number}"):
             return ZIssue.from_json(data["issueByInfo"])
 

@@ -16,6 +16,8 @@ from fleetops.errors import FleetopsError
 from fleetops.plan import Hold, Skip
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from fleetops.clients.slack import SlackClient
     from fleetops.plan import Step
 
@@ -29,6 +31,7 @@ class Markers:
     end: str = ""
 
     def line(self, text: str, prefix: str) -> str | None:
+        """The first line of `text` that starts with `prefix` (a marker's line, as written)."""
         return next((line for line in text.splitlines() if line.startswith(prefix)), None)
 
     def announced_in(self, text: str) -> str | None:
@@ -47,8 +50,7 @@ class Markers:
 
     def with_line(self, text: str, line: str) -> str:
         """The text without any earlier attempt line, with `line` at its end."""
-        kept = "\n".join(x for x in text.splitlines() if not x.startswith(self.announcing)).rstrip()
-        return (kept + "\n\n" + line).lstrip()
+        return append_line("\n".join(x for x in text.splitlines() if not x.startswith(self.announcing)), line)
 
     def attempt(self, channel: str, stamp: str) -> str:
         return f"{self.announcing} ({channel}) on {stamp}{self.end}"
@@ -66,6 +68,11 @@ END = " -->"
 MARKERS = Markers(ANNOUNCING, ANNOUNCED, END)
 
 
+def append_line(text: str, line: str) -> str:
+    """`text` with `line` as its last paragraph (a blank line before it unless `text` is empty)."""
+    return (text.rstrip() + "\n\n" + line).lstrip()
+
+
 @dataclass(frozen=True)
 class Record:
     """Where the markers are kept, and how to read that text again and write it."""
@@ -78,7 +85,12 @@ class Record:
     by_hand: Callable[[str], str]  # the hint for recording the outcome line by hand
 
 
-def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, text: str, stamp: Callable[[], str]) -> str:
+def stamp(when: datetime) -> str:
+    """How a marker line dates itself: UTC to the second, as GitHub writes times."""
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, text: str, now: Callable[[], datetime]) -> str:
     """Re-read the record, note the attempt there, post, then note the post (or take the attempt back)."""
     markers = record.markers
     try:
@@ -88,7 +100,7 @@ def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, t
             raise Skip(f"announced by another run meanwhile: {record.says} says {line!r}")
         if (when := markers.attempt_time(before)) is not None and step.attempted is None:
             raise Hold(f"another run attempted it at {when} (not confirmed): check {channel}, and re-run with {step.once} to send it again")
-        record.write(markers.with_line(before, markers.attempt(channel, stamp())))
+        record.write(markers.with_line(before, markers.attempt(channel, stamp(now()))))
     except FleetopsError as err:
         err.not_sent = True  # type: ignore[attr-defined] - nothing was posted
         raise
@@ -105,7 +117,7 @@ def post_once(step: Step, slack: SlackClient, record: Record, *, channel: str, t
             f"Slack may have posted the announcement in {channel} ({err}); the attempt is noted in {record.where}.",
             hint=f"Look in {channel}: a re-run does not post again unless given {step.once}.",
         ) from None
-    line = markers.done(channel, stamp())
+    line = markers.done(channel, stamp(now()))
     try:
         record.write(markers.with_line(before, line))
     except FleetopsError as err:

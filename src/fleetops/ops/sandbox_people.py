@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fleetops.errors import NotFound, ServiceError, UsageError
+from fleetops.errors import NotFound, UsageError
 from fleetops.text import same_name
 
 if TYPE_CHECKING:
@@ -50,9 +50,7 @@ def _move_on_zenhub(app: App, number: int, pipeline: str, board_key: str) -> str
         raise UsageError(f"{board.name} does not show {app.repo}.")
     try:
         issue = zenhub.issue(repo_id, number, board.id)
-    except (NotFound, ServiceError) as err:
-        if "not found" not in err.message.lower():
-            raise
+    except NotFound:
         raise _no_issue(app, number) from None
     if issue.pipeline is not None and issue.pipeline.id == target.id:
         return f"#{number} is in {target.name} on {board.name} already."

@@ -359,8 +359,6 @@ class StepEntry(Section):
 
     def args(self) -> step_kinds.NoParams:
         """The parameters, validated against the kind's model (a problem names the parameter)."""
-        from pydantic import ValidationError
-
         model = step_kinds.RITUALS[self.RITUAL].kind(self.kind).params
         try:
             return model.model_validate(self.params)

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from fleetops.concurrency import gather
-from fleetops.errors import AuthError, FleetopsError, NotFound, PolicyRefusal, RitualsError, UsageError
+from fleetops.errors import AuthError, FleetopsError, PolicyRefusal, RitualsError, UsageError
 from fleetops.ops.announce import ANNOUNCING, MARKERS, Record, post_once
-from fleetops.ops.process import candidate_branch, is_release_candidate
+from fleetops.ops.process import candidate_branch, candidate_of, deploy_variable_step, is_release_candidate, read_deploy_variable
 from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
 from fleetops.ops.steps import add_steps
 from fleetops.plan import Plan, Skip, Status, Step
@@ -56,9 +56,7 @@ class CutRC:
         self.app = app
         self.version = version
         self.rituals = app.rituals
-        candidate = app.rituals.candidate
-        assert candidate is not None  # noqa: S101 - the model requires it for release-candidate
-        self.candidate = candidate
+        self.candidate = candidate_of(app)
         self.branch = candidate_branch(app, version)
         self.default = app.rituals.default_branch
         self.plan = Plan(command=COMMAND, extra={"branch": self.branch, "sha": None, "issue": None})
@@ -67,13 +65,6 @@ class CutRC:
     # --- reads -----------------------------------------------------------------------------------------------
     def read(self) -> dict[str, Any]:
         github = self.app.clients.github
-        candidate = self.candidate
-
-        def variable() -> str | None:
-            try:
-                return github.variable(candidate.deploy_variable, repo=candidate.deploy_variable_repository)
-            except NotFound:
-                return None
 
         def head() -> str | None:
             found = github.ref(f"heads/{self.default}")
@@ -91,7 +82,7 @@ class CutRC:
         return gather({
             "branch": branch,
             "head": head,
-            "variable": variable,
+            "variable": lambda: read_deploy_variable(self.app),
             "released": released,
             "qa": lambda: plan_qa_issue(self.app, QAOptions(version=self.version)),
         })
@@ -178,21 +169,7 @@ class CutRC:
 
     # 3
     def _variable_step(self, value: str | None) -> Step:
-        candidate = self.candidate
-        name, repo = candidate.deploy_variable, candidate.deploy_variable_repository
-        title = f"Set {name} of {repo} to {self.branch}"
-        data = {"variable": name, "repository": repo}
-        if value == self.branch:
-            return Step.skip("variable", title, f"already {self.branch}", data=data)
-        if value is None:
-            return Step(id="variable", title=title, status=Status.FAILED, data=data,
-                        detail=f"{repo} has no Actions variable {name}: create it (settings → secrets and variables → actions), then re-run")
-
-        def apply(step: Step) -> str:
-            self.app.clients.github.set_variable(name, self.branch, repo=repo)
-            return f"{name}: {value} → {self.branch}"
-
-        return Step.todo("variable", title, f"{value} → {self.branch} (QA Wolf tests the branch it names)", apply, data=data)
+        return deploy_variable_step(self.app, "variable", f"to {self.branch}", value, self.branch, "QA Wolf tests the branch it names")
 
     # 4
     def announcement(self, sha: str | None) -> str:
@@ -243,9 +220,6 @@ class CutRC:
             once="--resend-announcement", attempted=MARKERS.attempt_time(body),
         )
 
-    def _stamp(self) -> str:
-        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-
     def _post(self, step: Step, number: int, text: str) -> str:
         """At most once: re-read the issue, note the attempt in its body, post, then note the post."""
         github = self.app.clients.github
@@ -254,7 +228,7 @@ class CutRC:
             lambda: github.issue_body(number), lambda body: github.edit_issue_body(number, body),
             lambda line: f"Replace the body's line starting {ANNOUNCING!r} by {line!r}: until then a re-run reports the announcement as not confirmed.",
         )
-        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
+        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, now=self.app.now)
 
 
 def cut_rc(app: App, version: str) -> Plan:

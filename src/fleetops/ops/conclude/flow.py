@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 
 from fleetops.errors import FleetopsError, RitualsError, UsageError
-from fleetops.ops.announce import Record, post_once
+from fleetops.ops.announce import Record, append_line, post_once, stamp
 from fleetops.plan import Plan, Skip, Step
 from fleetops.schedule import due_day
 from fleetops.text import TemplateError, fill
 from fleetops.versions import release_name
-from fleetops.ops.conclude.rules import ANNOUNCED, COMMAND, CONCLUDED, MARKERS, ColumnNames, Versions, append_line, marker_line
+from fleetops.ops.conclude.rules import COMMAND, CONCLUDED, MARKERS, ColumnNames, Versions
 from fleetops.ops.steps import add_steps
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class ConcludeFlow:
         # A closed milestone's boards were concluded with it (fleetops closes it last) or by hand:
         # either way its boards now hold later work, and touching them would be wrong.
         if ms.state == "closed":
-            by = "by fleetops" if marker_line(ms.description, CONCLUDED) else "outside fleetops"
+            by = "by fleetops" if MARKERS.line(ms.description, CONCLUDED) else "outside fleetops"
             self.closed_reason = f"milestone {ms.title} was closed {by}: its boards are left alone (re-open the milestone to redo this)"
         plan = self.start_plan()
         self.build_steps(plan)
@@ -125,7 +125,7 @@ class ConcludeFlow:
             return Step.skip("close-milestone", title, f"already closed (#{ms.number})", data=data)
 
         def apply(step: Step) -> str:
-            line = f"{CONCLUDED} {self.v.version} on {self._stamp()}"
+            line = f"{CONCLUDED} {self.v.version} on {stamp(self.app.now())}"
             closed = self.app.clients.github.edit_milestone(
                 ms.number, self.final_title, state="closed", description=append_line(ms.description, line)
             )
@@ -134,9 +134,6 @@ class ConcludeFlow:
         detail = f"#{ms.number}: open → closed, once every step above has finished (noted in its description)"
         # closed means concluded: every step before it must have finished (its kind needs them all)
         return Step.todo("close-milestone", title, detail, apply, data=data)
-
-    def _stamp(self) -> str:
-        return self.app.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # 10
     def _next_milestone(self, entry: StepEntry, plan: Plan) -> Step:
@@ -193,12 +190,12 @@ class ConcludeFlow:
         text = self.announcement()
         title = f"Announce in {channel}"
         data = {"text": text}
-        announced = marker_line(ms.description, ANNOUNCED)
+        announced = MARKERS.announced_in(ms.description)
         if announced is not None:
             return Step.skip("announce", title, f"already announced: the milestone says {announced!r}", data=data)
         if self.next_freeze is not None:
             return Step.skip("announce", title, f"{self.freeze_branch} is frozen for {self.v.next}: announcing it unfrozen would be wrong", data=data)
-        if ms.state == "closed" and marker_line(ms.description, CONCLUDED) is None:
+        if ms.state == "closed" and MARKERS.line(ms.description, CONCLUDED) is None:
             return Step.checklist(
                 "announce", title, f"the milestone was closed outside fleetops, so fleetops does not know whether it was announced; if not, post in {channel}: {text}", data=data
             )
@@ -229,4 +226,4 @@ class ConcludeFlow:
             lambda description: github.edit_milestone(number, self.final_title, description=description),
             lambda line: f"Add the line {line!r} to the milestone's description: until then a re-run reports the announcement as not confirmed.",
         )
-        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, stamp=self._stamp)
+        return post_once(step, self.app.clients.slack, record, channel=self.rituals.slack.channel, text=text, now=self.app.now)

@@ -51,7 +51,8 @@ from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, NotFound, RitualsError
 from fleetops.ops.conclude.board_steps import BoardChange, BoardReads, BoardSteps, GroupBoard
 from fleetops.ops.conclude.rules import COMMAND, _count, _list, _numbers, shared_boards
-from fleetops.plan import Plan, Status, Step
+from fleetops.ops.process import candidate_of, deploy_variable_step, read_deploy_variable
+from fleetops.plan import Plan, Step
 from fleetops.text import same_name
 from fleetops.versions import version_in
 
@@ -85,8 +86,7 @@ class ConcludeProjects(BoardSteps):
 
     def _column_names(self) -> GitHubProjects:
         projects = self.rituals.boards.github_projects
-        if projects is None:  # the rituals model requires it for this backend
-            raise RitualsError("boards.github_projects is required to conclude on GitHub Projects.")
+        assert projects is not None  # noqa: S101 - the rituals model requires it for this backend
         self.projects = projects  # the same section, with what only Projects names (closed_column, drafting_project)
         return projects
 
@@ -117,21 +117,11 @@ class ConcludeProjects(BoardSteps):
             group.ready = [c for c in group.cards if self._in_release(c, milestone.title)]
         return ProjectReads(milestone, first["milestones"], groups, drafting, first["variable"])
 
-    def _candidate(self) -> Any:
-        candidate = self.rituals.candidate
-        if candidate is None:
-            raise RitualsError("the candidate section (deploy_variable, deploy_variable_repository) is required for candidate.reset-deploy-tag.")
-        return candidate
-
     def _read_variable(self) -> str | None:
         """The deploy variable, when the step list resets it (None also when the repository has none)."""
         if not any(e.kind == "candidate.reset-deploy-tag" for e in self.rituals.steps_of("conclude_milestone")):
             return None
-        candidate = self._candidate()
-        try:
-            return self.app.clients.github.variable(candidate.deploy_variable, repo=candidate.deploy_variable_repository)
-        except NotFound:
-            return None
+        return read_deploy_variable(self.app)  # the kind is of process release-candidate: the candidate section is there
 
     def _read_project(self, project: GroupBoard) -> None:
         """The board and every card on it; a board fleetops cannot use is the problem of its steps."""
@@ -155,8 +145,7 @@ class ConcludeProjects(BoardSteps):
 
     # -- the plan ---------------------------------------------------------------------------------------------
     def start_plan(self) -> Plan:
-        """The plan's frame: no Merge Freeze (this process has none), none of ZenHub's extra --json keys."""
-        self.next_freeze = None
+        """The plan's frame: no Merge Freeze (this process has none, so next_freeze stays None), none of ZenHub's extra --json keys."""
         return self._new_plan()
 
     def _in_release(self, card: Card, milestone: str) -> bool:
@@ -288,25 +277,18 @@ class ConcludeProjects(BoardSteps):
 
     # candidate.reset-deploy-tag
     def _deploy_tag_kind(self, entry: StepEntry, plan: Plan) -> list[Step]:
-        candidate = self._candidate()
-        name, repo = candidate.deploy_variable, candidate.deploy_variable_repository
         value = entry.args().value  # type: ignore[attr-defined]
-        current = self.reads.variable
-        title = f"Set {name} of {repo} back to {value}"
-        data = {"variable": name, "repository": repo, "value": value}
-        if current == value:
-            return [Step.skip("deploy-tag", title, f"already {value}", data=data)]
-        if current is None:
-            return [Step(id="deploy-tag", title=title, status=Status.FAILED, data=data,
-                         detail=f"{repo} has no Actions variable {name}: create it (settings → secrets and variables → actions), then re-run")]
-        later = version_in(current, [candidate.branch])
-        if later is not None and Version(later) > Version(self.v.version):
-            # The next candidate is already cut and QA Wolf tests it: resetting would stop that.
-            return [Step.skip("deploy-tag", title, f"it names {later}'s candidate {current}, cut after {self.v.version}: left as it is", data=data)]
+        branch = candidate_of(self.app).branch
 
-        def apply(step: Step) -> str:
-            self.app.clients.github.set_variable(name, value, repo=repo)
-            return f"{name}: {current} → {value}"
+        def leave(current: str) -> str | None:
+            later = version_in(current, [branch])
+            if later is not None and Version(later) > Version(self.v.version):
+                # The next candidate is already cut and QA Wolf tests it: resetting would stop that.
+                return f"it names {later}'s candidate {current}, cut after {self.v.version}: left as it is"
+            return None
 
-        return [Step.todo("deploy-tag", title, f"{current} → {value} (QA Wolf tests {value} every morning)", apply, data=data)]
+        return [deploy_variable_step(
+            self.app, "deploy-tag", f"back to {value}", self.reads.variable, value, f"QA Wolf tests {value} every morning",
+            data={"value": value}, leave=leave,
+        )]
 

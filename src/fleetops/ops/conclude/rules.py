@@ -70,15 +70,6 @@ def shared_boards(groups: list[ProductGroup], board: Callable[[ProductGroup], T 
     return list(first.items())
 
 
-def marker_line(description: str, prefix: str) -> str | None:
-    """The first line of a milestone's description that starts with `prefix`."""
-    return next((line for line in description.splitlines() if line.startswith(prefix)), None)
-
-
-def append_line(description: str, line: str) -> str:
-    return (description.rstrip() + "\n\n" + line).lstrip()
-
-
 def _numbers(issues: list[Card]) -> list[int]:
     """The issue numbers, sorted, each once (an issue may be on two boards)."""
     return sorted({i.number for i in issues})

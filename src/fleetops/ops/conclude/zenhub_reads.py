@@ -113,12 +113,8 @@ class ZenHubReading(BoardSteps):
         boards = self.app.boards
         story = [self.labels.story]
         for pipe in drafting.columns:
-            if pipe.id == celebrate_id:
-                tasks[f"drafting:{pipe.id}"] = lambda p=pipe: boards.cards(
-                    drafting, p, labels=story, milestone=milestone.title, issues_only=True
-                )
-            else:
-                tasks[f"drafting:{pipe.id}"] = lambda p=pipe: boards.cards(drafting, p, labels=story, issues_only=True)
+            only = milestone.title if pipe.id == celebrate_id else None
+            tasks[f"drafting:{pipe.id}"] = lambda p=pipe, only=only: boards.cards(drafting, p, labels=story, milestone=only, issues_only=True)
 
     def _no_pipeline(self, board: BoardInfo, name: str) -> str:
         names = ", ".join(repr(p.name) for p in board.columns)
@@ -140,10 +136,9 @@ class ZenHubReading(BoardSteps):
             return
         boards = self.app.boards
         for pipe in board.columns:
-            if pipe.id == ready.id:  # the whole column: every item in it is part of the release
-                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe: boards.cards(board, p, issues_only=True)
-            else:  # elsewhere only this milestone's items matter
-                tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe: boards.cards(board, p, milestone=milestone.title, issues_only=True)
+            # the whole "Ready for release" column is part of the release; elsewhere only this milestone's items matter
+            only = None if pipe.id == ready.id else milestone.title
+            tasks[f"{group.key}:{pipe.id}"] = lambda p=pipe, only=only: boards.cards(board, p, milestone=only, issues_only=True)
 
     def _sort_boards(self, groups: list[GroupBoard], milestone: Milestone, results: dict[str, Any]) -> None:
         """Decide which board concludes which item (see the module docstring)."""

@@ -44,11 +44,6 @@ def go_minor(version: Version) -> tuple[int, int]:
     return (version.release + (0,))[:2]  # type: ignore[return-value]
 
 
-def display_go(version: Version) -> str:
-    """1.22.3 → '1.22.3'; a two-part language version keeps its spelling (1.21)."""
-    return str(version)
-
-
 @dataclass(frozen=True)
 class GoLatest:
     """What go.dev offers relative to Fleet's Go: the newest patch of its line and the newest of all."""

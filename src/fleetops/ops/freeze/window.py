@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.plan import Plan, Step
-from fleetops.schedule import PHASES, Schedule, compute_schedule  # noqa: F401 - re-exported: fleetops.ops.freeze.window.compute_schedule
+from fleetops.schedule import Schedule, compute_schedule
 
 if TYPE_CHECKING:
     from fleetops.app import App

@@ -10,7 +10,7 @@ The file is written atomically; nothing else is written.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,34 +19,16 @@ from fleetops.concurrency import gather
 from fleetops.errors import UsageError
 from fleetops.handbook import ics
 from fleetops.handbook.calendar import occurrences, parse_frequency
-from fleetops.ops.freeze.window import compute_schedule
 from fleetops.ops.handbook.commands import parse_day, read_handbook
 from fleetops.ops.process import candidate_branch, is_release_candidate
 from fleetops.plan import Plan
+from fleetops.schedule import candidate_cut, compute_schedule
 
 if TYPE_CHECKING:
     from fleetops.app import App
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 731
-# releases.md@800f895, "Create a release candidate": the candidate for the next minor release is
-# created "on the first Monday of the next sprint at 8:00 AM Pacific"; engineering.rituals.yml has
-# the release ritual and the release candidate ritual both triweekly from the same day, so a
-# version's candidate is cut one three-week cycle before it is released.
-CANDIDATE_PERIOD = timedelta(weeks=3)
-CANDIDATE_CUT_TIME = time(8, 0)
-PACIFIC = "America/Los_Angeles"
-
-
-def candidate_cut(release: datetime) -> datetime:
-    """When the candidate of a release due at `release` is cut: 08:00 Pacific on the Monday of the
-    week three weeks before the release's week (the Monday on or before release - 3 weeks)."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(PACIFIC)
-    day = (release.astimezone(zone) - CANDIDATE_PERIOD).date()
-    monday = day - timedelta(days=day.weekday())
-    return datetime.combine(monday, CANDIDATE_CUT_TIME, tzinfo=zone)
 
 
 def release_events(app: App, milestones: list[Any], first: date, last: date) -> list[ics.ReleaseEvent]:

@@ -329,7 +329,7 @@ def announce_step(prep: Prepare) -> Step:
         record = Record(MARKERS, f"pull request #{pull.number}", "the pull request into the release branch",
                         lambda: github.issue_body(pull.number), lambda new: github.edit_issue_body(pull.number, new),
                         lambda line: f"Replace the line starting {ANNOUNCING!r} in #{pull.number}'s description by {line!r}.")
-        return post_once(step, app.clients.slack, record, channel=channel, text=final, stamp=lambda: app.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return post_once(step, app.clients.slack, record, channel=channel, text=final, now=app.now)
 
     return Step.todo("announce", title, f"post in {channel}: {text}", apply, data={"text": text}, needs=("pr-changelog",),
                      once="--resend-announcement", attempted=MARKERS.attempt_time(body))

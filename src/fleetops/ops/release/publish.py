@@ -362,8 +362,7 @@ def _announce_step(app: App, plan: Plan, holder: dict[str, Any], ann: Announceme
             lambda: github.release(holder["release"].id).body, lambda new: _edit(app, holder, new) and None,
             lambda line: f"Add the line {line!r} at the end of the release's body: until then a re-run reports the announcement as not confirmed.",
         )
-        stamp = lambda: app.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
-        return post_once(step, app.clients.slack_for(ann.webhook_variable), record, channel=ann.channel, text=final, stamp=stamp)
+        return post_once(step, app.clients.slack_for(ann.webhook_variable), record, channel=ann.channel, text=final, now=app.now)
 
     needs = ("publish", *(s.id for s in plan.steps if s.id.startswith("dogfood-")))
     plan.add(Step.todo(f"announce-{ann.key}", title, f"post in {ann.channel}: {text()}", apply, needs=needs,
