@@ -13,12 +13,12 @@ from fleetops.ops.qa.issue import (
     build_body,
     component_updates,
     fill_fleetd_section,
-    release_version,
     resolve_labels,
 )
 from fleetops.ops.qa.template import parse_template, section_text
 from fleetops.render.qa_issue import body_diff
 from fleetops.rituals import load_rituals
+from fleetops.versions import require_release
 from tests.conftest import FLEET
 
 CHANGES = [
@@ -34,11 +34,11 @@ def rituals():
 
 
 def test_release_version():
-    assert release_version("4.58.0") == "4.58.0"
-    assert release_version(" v4.58.0 ") == "4.58.0"
+    assert str(require_release("4.58.0")) == "4.58.0"
+    assert str(require_release(" v4.58.0 ")) == "4.58.0"
     for bad in ("4.58", "4.58.0-rc1", "x.y.z", "4.58.0.1", "v", ""):
         with pytest.raises(UsageError, match="is not a release version"):
-            release_version(bad)
+            require_release(bad)
 
 
 def test_component_versions_default_to_the_next_patch_or_to_version_when_fleetd_only(rituals):

@@ -35,11 +35,11 @@ from fleetops.concurrency import gather
 from fleetops.errors import AuthError, FleetopsError, PolicyRefusal, RitualsError, UsageError
 from fleetops.ops.announce import ANNOUNCING, MARKERS, Record, post_once
 from fleetops.ops.process import candidate_branch, candidate_of, deploy_variable_step, is_release_candidate, read_deploy_variable
-from fleetops.ops.qa.issue import QAOptions, plan_qa_issue, release_version
+from fleetops.ops.qa.issue import QAOptions, plan_qa_issue
 from fleetops.ops.steps import add_steps
 from fleetops.plan import Plan, Skip, Status, Step
 from fleetops.text import TemplateError, fill
-from fleetops.versions import parse_release, release_name, version_in
+from fleetops.versions import parse_release, release_name, require_release, version_in
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -239,7 +239,7 @@ def cut_rc(app: App, version: str) -> Plan:
             "the 2024 handbook, which has a merge freeze instead of a candidate branch: `fleetops freeze begin`.",
             hint="For the current handbook set FLEETOPS_RITUALS=fleet-rc (or a rituals file with process: release-candidate).",
         )
-    version = release_version(version)
+    version = str(require_release(version))
     if app.settings.github_token is None:
         raise AuthError(
             f"`fleetops {COMMAND}` creates a branch and an issue and sets an Actions variable: it needs a GitHub token.",

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, UsageError
 from fleetops.ops.process import candidate_branch, require_release_candidate
-from fleetops.ops.qa.issue import release_version
 from fleetops.plan import Plan
+from fleetops.versions import require_release
 from fleetops.views import Facts
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def _fixes(app: App, merged_since: list[tuple[str, PullSummary]], label: str) ->
 def rc_status(app: App, version: str) -> Plan:
     """Read-only: the unreleased-bug fixes merged since the cut and not on the candidate; exit 3 while any is missing."""
     require_release_candidate(app, "release rc-status")
-    version = release_version(version)
+    version = str(require_release(version))
     rituals = app.rituals
     branch = candidate_branch(app, version)
     default = rituals.default_branch

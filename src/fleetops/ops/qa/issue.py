@@ -60,11 +60,6 @@ class QAOptions:
     component_versions: dict[str, str] = field(default_factory=dict)
 
 
-def release_version(text: str, what: str = "VERSION") -> str:
-    """`4.58.0` or `v4.58.0` → `4.58.0`; anything else is a usage error (exit 2)."""
-    return str(require_release(text, what))
-
-
 # --- the template ----------------------------------------------------------------------------------------
 def read_template(app: App) -> IssueTemplate:
     """The Release QA template at the default branch; a missing or unreadable one is exit 2."""
@@ -238,8 +233,8 @@ def create_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] 
 
 def plan_qa_issue(app: App, options: QAOptions, *, fleetd: list[FleetdChange] | None = None) -> tuple[Plan, IssueInfo | None]:
     """`create_qa_issue`'s plan and the open issue it reuses (None when it creates one), for cut-rc."""
-    version = release_version(options.version)
-    given = {name: release_version(v, f"--{_flag(name)}") for name, v in options.component_versions.items()}
+    version = str(require_release(options.version))
+    given = {name: str(require_release(v, f"--{_flag(name)}")) for name, v in options.component_versions.items()}
     options = QAOptions(version=version, fleetd_only=options.fleetd_only, component_versions=given)
     rituals = app.rituals
 

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.errors import RitualsError
-from fleetops.ops.qa.issue import qa_title, read_template, release_version
+from fleetops.ops.qa.issue import qa_title, read_template
 from fleetops.plan import Plan
 from fleetops.text import same_name
+from fleetops.versions import require_release
 
 if TYPE_CHECKING:
     from fleetops.app import App
@@ -96,7 +97,7 @@ class Readiness:
 
 def readiness(app: App, version: str) -> Plan:
     """Read-only: each product group's Release QA ticket and its pipeline; needs_action unless all ready."""
-    version = release_version(version)
+    version = str(require_release(version))
     rituals = app.rituals
     groups = [g for g in rituals.people.product_groups if g.zenhub_workspace]
     if not groups:

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from fleetops.concurrency import gather
 from fleetops.errors import NotFound, RitualsError
-from fleetops.ops.qa.issue import release_version
 from fleetops.plan import Plan
 from fleetops.text import same_name
+from fleetops.versions import require_release
 from fleetops.views import Facts
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _board_id(boards: Any, project: int | None) -> str | None:
 
 def readiness_on_projects(app: App, version: str) -> Plan:
     """Read-only: the Release QA ticket's Status on each group's project; needs_action unless all ready."""
-    version = release_version(version)
+    version = str(require_release(version))
     rituals = app.rituals
     projects, candidate = rituals.boards.github_projects, rituals.candidate
     if projects is None or candidate is None:
