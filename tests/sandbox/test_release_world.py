@@ -75,3 +75,22 @@ def test_a_pushed_fleet_tag_goes_through_githubs_one_door_and_starts_the_release
     assert len(started) == 1 and started[0]["head_sha"] == git(work, "rev-parse", "origin/main")
     api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")  # a later sync starts nothing again
     assert len([r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]) == 1
+
+
+def test_merge_pr_before_any_github_request_still_starts_the_release_run_of_a_pushed_tag(world, tmp_path):
+    """merge-pr syncs the bare repository itself: a tag pushed since the last GitHub request goes through the one door."""
+    work = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", f"file://{bare(world)}", str(work)], env=ENV, check=True)
+    git(work, "switch", "-q", "-c", "docs-4.60.1")
+    commit(work, "Docs for 4.60.1", {"docs/4.60.1.md": "# 4.60.1\n"})
+    git(work, "push", "-q", "origin", "docs-4.60.1")
+    made = api(world, "POST", f"/repos/{REPO}/pulls", json={"title": "Docs for 4.60.1", "head": "docs-4.60.1", "base": "main"})
+    assert made.status_code == 201, made.text
+    git(work, "tag", "fleet-v4.60.1", "origin/main")
+    git(work, "push", "-q", "origin", "fleet-v4.60.1")
+    merged = httpx.post(f"{world.url}/_sandbox/merge-pr", json={"repo": REPO, "number": made.json()["number"]}, timeout=10)
+    assert merged.status_code == 200, merged.text
+    runs = [r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]
+    assert len(runs) == 1 and runs[0]["head_sha"] == git(work, "rev-parse", "origin/main")
+    api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")  # the next GitHub request finds nothing new
+    assert len([r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]) == 1

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fleetops.redaction import redact, register_secret
+from fleetops.sandbox.gitrepo import Created
 from fleetops.sandbox.routing import (  # noqa: F401 - re-exported: tests inject faults as fleetops.sandbox.server.Fault
     Context, Fault, HTTPError, Handler, READ_METHODS, Request, Response, ResponseValidator, Route, Router, _Injected, _compile,
 )
@@ -281,10 +282,16 @@ class SandboxServer:
     def _sync_git(self, ctx: Context) -> None:
         """What was pushed to a git-backed repository (sandbox/gitrepo.py); a new ref goes through GitHub's one door."""
         from fleetops.sandbox.gitrepo import sync_all
+
+        if sync_all(self.state, created=self._ref_created(ctx)):
+            self._persist()
+
+    @staticmethod
+    def _ref_created(ctx: Context) -> Created:
+        """GitHub's one door for a new ref (a `fleet-*` tag starts the release workflow's run), for every path that moves refs."""
         from fleetops.sandbox.services.github.release_workflow import ref_created
 
-        if sync_all(self.state, created=lambda repo, name, sha: ref_created(ctx, repo, name, sha)):
-            self._persist()
+        return lambda repo, name, sha: ref_created(ctx, repo, name, sha)
 
     def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
         """`/_sandbox/...`: inspect the state and the request log, inject faults, set latency."""
@@ -307,7 +314,9 @@ class SandboxServer:
             from fleetops.sandbox.gitrepo import merge_pull
 
             spec = json.loads(body or b"{}")
-            result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC))
+            ctx = Context(self, self.state, self.url, "github", "/github")  # a merge is a GitHub write, as in env()
+            result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC),
+                                created=self._ref_created(ctx))
             self._persist()
             return Response(body=result)
         raise HTTPError(404, {"message": f"unknown control endpoint {method} {path}"})
