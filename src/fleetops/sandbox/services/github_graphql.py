@@ -205,17 +205,16 @@ def label_obj(repo: JSON, name: str) -> JSON:
     return {"__typename": "Label", "id": label_id(repo, name), "name": name}
 
 
-def milestone_obj(ms: JSON, world: World | None = None, repo: JSON | None = None) -> JSON:
-    out = {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
-    if world is not None and repo is not None:
+def milestone_obj(ms: JSON, world: World, repo: JSON) -> JSON:
+    """A Milestone of `repo`; its `issues` (non-nullable in the schema) resolve through the world wherever it is reached."""
 
-        def issues(info: Any, states: list[str] | None = None, **kw: Any) -> JSON:
-            found = [i for i in repo.get("issues", []) if i.get("milestone") == ms["number"] and not i.get("pull_request")
-                     and (not states or i["state"].upper() in states)]
-            return connection(sorted(found, key=lambda i: i["number"]), wrap=lambda i: content_obj(world, repo, i), **kw)
+    def issues(info: Any, states: list[str] | None = None, **kw: Any) -> JSON:
+        found = [i for i in repo.get("issues", []) if i.get("milestone") == ms["number"] and not i.get("pull_request")
+                 and (not states or i["state"].upper() in states)]
+        return connection(sorted(found, key=lambda i: i["number"]), wrap=lambda i: content_obj(world, repo, i), **kw)
 
-        out["issues"] = issues
-    return out
+    return {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"],
+            "state": ms["state"].upper(), "issues": issues}
 
 
 def repo_obj(world: World, repo: JSON) -> JSON:
@@ -344,7 +343,7 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
         "url": web(world.ctx, f"{full}/issues/{issue['number']}"),
         "labels": lambda info, **kw: connection([label_obj(repo, n) for n in issue.get("labels", [])], **kw),
         "assignees": lambda info, **kw: connection([{"__typename": "User", "id": node_id("User", u), "login": u} for u in issue.get("assignees", [])], **kw),
-        "milestone": milestone_obj(ms) if ms else None,
+        "milestone": milestone_obj(ms, world, repo) if ms else None,
         "repository": lambda info: repo_obj(world, repo),
         "projectItems": project_items,
         "closedByPullRequestsReferences": lambda info, includeClosedPrs=False, userLinkedOnly=False, **kw: connection(  # noqa: N803
