@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from fleetops.redaction import redact, register_secret
 from fleetops.sandbox.gitrepo import Created
-from fleetops.sandbox.routing import (  # noqa: F401 - re-exported: tests inject faults as fleetops.sandbox.server.Fault
-    Context, Fault, HTTPError, Handler, READ_METHODS, Request, Response, ResponseValidator, Route, Router, _Injected, _compile,
+from fleetops.sandbox.routing import (  # tests also import Fault and Context from here
+    Context, Fault, HTTPError, READ_METHODS, Request, Response, ResponseValidator, Router, _Injected,
 )
 
 
