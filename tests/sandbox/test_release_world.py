@@ -94,3 +94,18 @@ def test_merge_pr_before_any_github_request_still_starts_the_release_run_of_a_pu
     assert len(runs) == 1 and runs[0]["head_sha"] == git(work, "rev-parse", "origin/main")
     api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")  # the next GitHub request finds nothing new
     assert len([r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]) == 1
+
+
+def test_a_files_graphql_oid_is_its_git_blob_sha_as_rest_contents_gives(world, github_graphql_schema):
+    from graphql import parse, validate
+
+    query = """query { repository(owner: "fleetdm", name: "fleet") { ref(qualifiedName: "refs/heads/main") { target { ... on Commit {
+      file(path: "charts/fleet/Chart.yaml") { oid } dir: file(path: "charts/fleet") { object { ... on Tree { entries { name oid } } } } } } } } }"""
+    assert validate(github_graphql_schema, parse(query)) == []
+    answer = api(world, "POST", "/graphql", json={"query": query}).json()
+    assert "errors" not in answer, answer
+    commit = answer["data"]["repository"]["ref"]["target"]
+    real = subprocess.run(["git", "rev-parse", "main:charts/fleet/Chart.yaml"], cwd=bare(world), capture_output=True, text=True, check=True).stdout.strip()
+    rest = api(world, "GET", f"/repos/{REPO}/contents/charts/fleet/Chart.yaml", params={"ref": "main"}).json()["sha"]
+    entries = {e["name"]: e["oid"] for e in commit["dir"]["object"]["entries"]}
+    assert commit["file"]["oid"] == real == rest == entries["Chart.yaml"]
