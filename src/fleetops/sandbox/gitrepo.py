@@ -82,6 +82,8 @@ def _git_refs(bare: Path) -> dict[str, tuple[str, str | None]]:
 
 
 def _import_commits(repo: JSON, bare: Path, tips: list[str]) -> None:
+    from fleetops.sandbox.services.github.common import iso  # here: services/github/git.py imports this module
+
     known = repo.setdefault("commits", {})
     listed = run(bare, "rev-list", "--reverse", "--topo-order", *tips).decode().split()
     new = [sha for sha in listed if sha not in known]
@@ -97,7 +99,7 @@ def _import_commits(repo: JSON, bare: Path, tips: list[str]) -> None:
         seq += 1
         known[sha] = {
             "sha": sha, "seq": seq, "parents": parents.split(), "message": message.rstrip("\n"),
-            "date": datetime.fromisoformat(date).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date": iso(datetime.fromisoformat(date)),
             "author": author, "files": _changed_files(bare, sha, parents.split()),
         }
 
@@ -181,6 +183,7 @@ def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime,
 def merge_pull(state: JSON, full: str, number: int, when: datetime, *, created: Created) -> JSON:
     """Merge pull request `number` of `full` as a person would on GitHub (squash), then mark it merged."""
     from fleetops.sandbox.routing import HTTPError
+    from fleetops.sandbox.services.github.common import iso  # here: services/github/git.py imports this module
 
     repo = ((state.get("github") or {}).get("repos") or {}).get(full)
     pull = next((i for i in (repo or {}).get("issues", []) if i["number"] == number and i.get("pull_request")), None)
@@ -196,7 +199,7 @@ def merge_pull(state: JSON, full: str, number: int, when: datetime, *, created: 
         sha = squash_merge(repo, pr["head"], pr["base"], f"{pull['title']} (#{number})", when, created=created)
     except (ValueError, RuntimeError) as err:
         raise HTTPError(422, {"message": str(err)}) from None
-    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = iso(when)
     pr.update(merged_at=stamp, merged_by="fleet-release", merge_commit_sha=sha)
     pull.update(state="closed", state_reason="completed", closed_at=stamp, updated_at=stamp)
     return {"number": number, "merge_commit_sha": sha, "base": pr["base"]}
