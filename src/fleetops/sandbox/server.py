@@ -180,11 +180,12 @@ class SandboxServer:
                     write = False
                 else:
                     router, sub = self._router_for(path)
-                    if router is not None and router.service.startswith("github"):
-                        self._sync_git(Context(self, self.state, self.url, router.service, router.prefix))
                     if router is None:
                         raise HTTPError(404, {"message": f"no sandbox service at {path}"})
                     service = router.service
+                    ctx = Context(self, self.state, self.url, router.service, router.prefix)
+                    if service.startswith("github"):
+                        self._sync_git(ctx)
                     fault = next((f for f in self.faults if f.matches(method, path, body)), None)
                     if fault is not None and fault.skip > 0:
                         fault.skip -= 1
@@ -197,7 +198,6 @@ class SandboxServer:
                     if route is None:
                         raise HTTPError(405 if known else 404, {"message": "Not Found" if not known else "Method Not Allowed"})
                     request = Request(method, sub, raw_path, query, headers, body, params)
-                    ctx = Context(self, self.state, self.url, router.service, router.prefix)
                     snapshot = json.dumps(self.state, sort_keys=True) if write and not route.says_write else None
                     resp = route.handler(ctx, request)
                     if resp.write is not None:
