@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fleetops.redaction import redact, register_secret
 from fleetops.sandbox.gitrepo import Created
+from fleetops.sandbox.runtime import write_state
 from fleetops.sandbox.routing import (  # tests also import Fault and Context from here
     Context, Fault, HTTPError, READ_METHODS, Request, Response, ResponseValidator, Router, _Injected,
 )
@@ -153,11 +154,8 @@ class SandboxServer:
             self._persist()
 
     def _persist(self) -> None:
-        if self.state_file is None:
-            return
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
-        tmp.replace(self.state_file)
+        if self.state_file is not None:
+            write_state(self.state_file, self.state)
 
     # -- dispatch ---------------------------------------------------------------------------------
     def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
