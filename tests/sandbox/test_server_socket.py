@@ -47,7 +47,7 @@ def test_the_latency_of_concurrent_requests_is_waited_at_the_same_time(make_sand
 
 
 def test_a_world_the_server_cannot_save_answers_what_a_reset_would_say(make_sandbox, tmp_path):
-    """The server saves state.json through runtime.write_state, as a reset does: one message for a world that cannot be written."""
+    """The server saves state.json through write_state, as a reset does: one message for a world that cannot be written."""
     server = make_sandbox()
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")

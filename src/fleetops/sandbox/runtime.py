@@ -117,6 +117,8 @@ def git_url(state: dict[str, Any], repo: str) -> str | None:
 
 def save_state(state_dir: Path, state: dict[str, Any]) -> Path:
     """A reset's world into the state dir; it replaces a damaged world, even a folder in place of state.json."""
+    from fleetops.sandbox.server import unwritable_state, write_state
+
     path = ensure_sandbox_dir(state_dir) / "state.json"
     if path.is_dir() and not path.is_symlink():
         import shutil
@@ -124,26 +126,9 @@ def save_state(state_dir: Path, state: dict[str, Any]) -> Path:
         try:
             shutil.rmtree(path)
         except OSError as err:
-            raise _unwritable(path, err) from None
+            raise unwritable_state(path, err) from None
     write_state(path, state)
     return path
-
-
-def write_state(path: Path, state: dict[str, Any]) -> None:
-    """Save the world as every writer does (reset, the server after each change): a temporary file renamed over `path`."""
-    tmp = path.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
-        tmp.replace(path)
-    except OSError as err:
-        raise _unwritable(path, err) from None
-
-
-def _unwritable(path: Path, err: OSError) -> UsageError:
-    return UsageError(
-        f"the sandbox world {path} cannot be written ({err.strerror or type(err).__name__}).",
-        hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write, then re-run.",
-    )
 
 
 @dataclass

@@ -18,12 +18,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from fleetops.errors import UsageError
 from fleetops.redaction import redact, register_secret
-from fleetops.sandbox.gitrepo import Created
-from fleetops.sandbox.runtime import write_state
+from fleetops.sandbox.gitrepo import Created, merge_pull, sync_all
 from fleetops.sandbox.routing import (  # tests also import Fault and Context from here
     Context, Fault, HTTPError, READ_METHODS, Request, Response, ResponseValidator, Router, _Injected,
 )
+
+
+def write_state(path: Path, state: dict[str, Any]) -> None:
+    """Save the world as every writer does (reset, the server after each change): a temporary file renamed over `path`."""
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+        tmp.replace(path)
+    except OSError as err:
+        raise unwritable_state(path, err) from None
+
+
+def unwritable_state(path: Path, err: OSError) -> UsageError:
+    """One message for a world that cannot be saved, whoever saves it."""
+    return UsageError(
+        f"the sandbox world {path} cannot be written ({err.strerror or type(err).__name__}).",
+        hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write, then re-run.",
+    )
 
 
 class SandboxServer:
@@ -279,8 +297,6 @@ class SandboxServer:
 
     def _sync_git(self, ctx: Context) -> None:
         """What was pushed to a git-backed repository (sandbox/gitrepo.py); a new ref goes through GitHub's one door."""
-        from fleetops.sandbox.gitrepo import sync_all
-
         if sync_all(self.state, created=self._ref_created(ctx)):
             self._persist()
 
@@ -309,8 +325,6 @@ class SandboxServer:
 
             return Response(body={"ok": True, "world": self.state.get("world"), "process": world_process(self.state)})
         if method == "POST" and path == "/_sandbox/merge-pr":
-            from fleetops.sandbox.gitrepo import merge_pull
-
             spec = json.loads(body or b"{}")
             ctx = Context(self, self.state, self.url, "github", "/github")  # a merge is a GitHub write, as in env()
             result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC),
