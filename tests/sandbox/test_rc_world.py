@@ -137,3 +137,19 @@ def test_a_pull_request_that_does_not_exist_is_not_found(rc):
     answer = httpx.post(f"{env['GITHUB_API_URL']}/graphql", json={"query": CLOSING, "variables": {"n": 24010}},
                         headers={"Authorization": f"bearer {env['GH_TOKEN']}"}).json()  # 24010 is an issue
     assert answer["errors"][0]["type"] == "NOT_FOUND" and answer["data"]["repository"]["pullRequest"] is None
+
+
+def test_an_issues_milestone_answers_its_issues_as_the_repositorys_milestone_does(rc, github_graphql_schema):
+    from graphql import parse, validate
+
+    query = """query($n: Int!) { repository(owner: "fleetdm", name: "fleet") {
+      issue(number: $n) { milestone { number issues(first: 5) { totalCount } } } } }"""
+    assert validate(github_graphql_schema, parse(query)) == []
+    env = rc.env()
+    answer = httpx.post(f"{env['GITHUB_API_URL']}/graphql", json={"query": query, "variables": {"n": 24010}},
+                        headers={"Authorization": f"bearer {env['GH_TOKEN']}"}).json()
+    assert "errors" not in answer, answer
+    milestone = answer["data"]["repository"]["issue"]["milestone"]
+    fleet = rc.state["github"]["repos"]["fleetdm/fleet"]
+    expected = [i for i in fleet["issues"] if i.get("milestone") == milestone["number"] and not i.get("pull_request")]
+    assert milestone["issues"]["totalCount"] == len(expected) > 0

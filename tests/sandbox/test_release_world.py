@@ -75,3 +75,37 @@ def test_a_pushed_fleet_tag_goes_through_githubs_one_door_and_starts_the_release
     assert len(started) == 1 and started[0]["head_sha"] == git(work, "rev-parse", "origin/main")
     api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")  # a later sync starts nothing again
     assert len([r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]) == 1
+
+
+def test_merge_pr_before_any_github_request_still_starts_the_release_run_of_a_pushed_tag(world, tmp_path):
+    """merge-pr syncs the bare repository itself: a tag pushed since the last GitHub request goes through the one door."""
+    work = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", f"file://{bare(world)}", str(work)], env=ENV, check=True)
+    git(work, "switch", "-q", "-c", "docs-4.60.1")
+    commit(work, "Docs for 4.60.1", {"docs/4.60.1.md": "# 4.60.1\n"})
+    git(work, "push", "-q", "origin", "docs-4.60.1")
+    made = api(world, "POST", f"/repos/{REPO}/pulls", json={"title": "Docs for 4.60.1", "head": "docs-4.60.1", "base": "main"})
+    assert made.status_code == 201, made.text
+    git(work, "tag", "fleet-v4.60.1", "origin/main")
+    git(work, "push", "-q", "origin", "fleet-v4.60.1")
+    merged = httpx.post(f"{world.url}/_sandbox/merge-pr", json={"repo": REPO, "number": made.json()["number"]}, timeout=10)
+    assert merged.status_code == 200, merged.text
+    runs = [r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]
+    assert len(runs) == 1 and runs[0]["head_sha"] == git(work, "rev-parse", "origin/main")
+    api(world, "GET", f"/repos/{REPO}/git/ref/tags/fleet-v4.60.1")  # the next GitHub request finds nothing new
+    assert len([r for r in world.state["github"]["repos"][REPO]["actions"]["runs"] if r["head_branch"] == "fleet-v4.60.1"]) == 1
+
+
+def test_a_files_graphql_oid_is_its_git_blob_sha_as_rest_contents_gives(world, github_graphql_schema):
+    from graphql import parse, validate
+
+    query = """query { repository(owner: "fleetdm", name: "fleet") { ref(qualifiedName: "refs/heads/main") { target { ... on Commit {
+      file(path: "charts/fleet/Chart.yaml") { oid } dir: file(path: "charts/fleet") { object { ... on Tree { entries { name oid } } } } } } } } }"""
+    assert validate(github_graphql_schema, parse(query)) == []
+    answer = api(world, "POST", "/graphql", json={"query": query}).json()
+    assert "errors" not in answer, answer
+    commit = answer["data"]["repository"]["ref"]["target"]
+    real = subprocess.run(["git", "rev-parse", "main:charts/fleet/Chart.yaml"], cwd=bare(world), capture_output=True, text=True, check=True).stdout.strip()
+    rest = api(world, "GET", f"/repos/{REPO}/contents/charts/fleet/Chart.yaml", params={"ref": "main"}).json()["sha"]
+    entries = {e["name"]: e["oid"] for e in commit["dir"]["object"]["entries"]}
+    assert commit["file"]["oid"] == real == rest == entries["Chart.yaml"]

@@ -44,3 +44,17 @@ def test_the_latency_of_concurrent_requests_is_waited_at_the_same_time(make_sand
     times = [r["ms"] for r in server.requests if r["service"] == "github"]
     assert len(times) == 3
     assert all(latency * 1000 <= ms < latency * 1000 * 1.8 for ms in times), times  # under the lock, one would wait 2-3 x
+
+
+def test_a_world_the_server_cannot_save_answers_what_a_reset_would_say(make_sandbox, tmp_path):
+    """The server saves state.json through write_state, as a reset does: one message for a world that cannot be written."""
+    server = make_sandbox()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    server.state_file = blocker / "state.json"
+    env = server.env()
+    answer = httpx.post(f"{env['GITHUB_API_URL']}/repos/fleetdm/fleet/labels", json={"name": "kind:x", "color": "ffffff"},
+                        headers={"Authorization": f"token {env['GH_TOKEN']}"})
+    assert answer.status_code == 500
+    assert f"the sandbox world {server.state_file} cannot be written (Not a directory)" in answer.json()["message"]
+    assert blocker.read_text() == ""

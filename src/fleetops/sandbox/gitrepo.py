@@ -9,7 +9,9 @@ goes through `set_ref`, the one function that moves a ref in the dict model; a r
 handed to the server's `created` callback, which is GitHub's one door for a new ref
 (services/github/release_workflow.py `ref_created`: a pushed `fleet-*` tag starts the release
 workflow's run, as one created through `POST /git/refs` does). The API's own ref creation writes the
-ref into the bare repository first (`write_ref`), so the next sync finds nothing new.
+ref into the bare repository first (`write_ref`), so the next sync finds nothing new. Every function
+here that can move a ref (`set_ref`, `write_ref`, `sync`, `sync_all`, `squash_merge`, `merge_pull`)
+takes `created` as a required argument: no caller can change a ref without saying who hears of it.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def at(when: datetime) -> dict[str, str]:
     return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
 
 
-def set_ref(repo: JSON, name: str, sha: str | None, created: Created | None = None) -> bool:
+def set_ref(repo: JSON, name: str, sha: str | None, created: Created) -> bool:
     """Move (or, with None, delete) a ref of the dict model; a new ref goes to `created`. True when it changed."""
     refs = repo.setdefault("refs", {})
     old = refs.get(name)
@@ -56,16 +58,16 @@ def set_ref(repo: JSON, name: str, sha: str | None, created: Created | None = No
         refs.pop(name, None)
     else:
         refs[name] = sha
-    if old is None and sha is not None and created is not None:
+    if old is None and sha is not None:
         created(repo, name, sha)
     return True
 
 
-def write_ref(repo: JSON, name: str, sha: str) -> None:
-    """A ref created through the API: into the bare repository first (when there is one), then the model."""
+def write_ref(repo: JSON, name: str, sha: str, *, created: Created) -> None:
+    """A ref created through the API: into the bare repository first (when there is one), then the model and `created`."""
     if repo.get("git_dir"):
         run(Path(repo["git_dir"]), "update-ref", f"refs/{name}", sha)
-    set_ref(repo, name, sha)  # the caller opens GitHub's one door (ref_created) itself
+    set_ref(repo, name, sha, created)
 
 
 def _git_refs(bare: Path) -> dict[str, tuple[str, str | None]]:
@@ -80,6 +82,8 @@ def _git_refs(bare: Path) -> dict[str, tuple[str, str | None]]:
 
 
 def _import_commits(repo: JSON, bare: Path, tips: list[str]) -> None:
+    from fleetops.sandbox.services.github.common import iso  # here: services/github/git.py imports this module
+
     known = repo.setdefault("commits", {})
     listed = run(bare, "rev-list", "--reverse", "--topo-order", *tips).decode().split()
     new = [sha for sha in listed if sha not in known]
@@ -95,7 +99,7 @@ def _import_commits(repo: JSON, bare: Path, tips: list[str]) -> None:
         seq += 1
         known[sha] = {
             "sha": sha, "seq": seq, "parents": parents.split(), "message": message.rstrip("\n"),
-            "date": datetime.fromisoformat(date).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date": iso(datetime.fromisoformat(date)),
             "author": author, "files": _changed_files(bare, sha, parents.split()),
         }
 
@@ -129,7 +133,7 @@ def _blobs(bare: Path, shas: list[str]) -> dict[str, str]:
     return out
 
 
-def sync(repo: JSON, created: Created | None = None) -> bool:
+def sync(repo: JSON, *, created: Created) -> bool:
     """Bring the dict model up to the bare repository: new commits, then every ref through `set_ref`. True when anything changed."""
     bare = Path(repo["git_dir"])
     refs = _git_refs(bare)
@@ -147,20 +151,20 @@ def sync(repo: JSON, created: Created | None = None) -> bool:
     for name, (obj, _) in sorted(refs.items()):
         set_ref(repo, name, obj, created)
     for name in [n for n in model if n.startswith(("heads/", "tags/")) and n not in refs]:
-        set_ref(repo, name, None)
+        set_ref(repo, name, None, created)
     return True
 
 
-def sync_all(state: JSON, created: Created | None = None) -> bool:
+def sync_all(state: JSON, *, created: Created) -> bool:
     """`sync` every git-backed repository of the state; True when anything changed."""
     changed = False
     for repo in (state.get("github") or {}).get("repos", {}).values():
         if repo.get("git_dir") and Path(repo["git_dir"]).is_dir():
-            changed = sync(repo, created) or changed
+            changed = sync(repo, created=created) or changed
     return changed
 
 
-def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime) -> str:
+def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime, *, created: Created) -> str:
     """Merge `head` into `base` as Fleet does (one squashed commit on `base`), in the bare repository; returns its sha."""
     bare = Path(repo["git_dir"])
     base_sha = run(bare, "rev-parse", f"refs/heads/{base}").decode().strip()
@@ -172,13 +176,14 @@ def squash_merge(repo: JSON, head: str, base: str, message: str, when: datetime)
     tree = done.stdout.split()[0]
     sha = run(bare, "commit-tree", tree, "-p", base_sha, "-m", message, env=at(when)).decode().strip()
     run(bare, "update-ref", f"refs/heads/{base}", sha, base_sha)
-    sync(repo)
+    sync(repo, created=created)
     return sha
 
 
-def merge_pull(state: JSON, full: str, number: int, when: datetime) -> JSON:
+def merge_pull(state: JSON, full: str, number: int, when: datetime, *, created: Created) -> JSON:
     """Merge pull request `number` of `full` as a person would on GitHub (squash), then mark it merged."""
     from fleetops.sandbox.routing import HTTPError
+    from fleetops.sandbox.services.github.common import iso  # here: services/github/git.py imports this module
 
     repo = ((state.get("github") or {}).get("repos") or {}).get(full)
     pull = next((i for i in (repo or {}).get("issues", []) if i["number"] == number and i.get("pull_request")), None)
@@ -189,12 +194,12 @@ def merge_pull(state: JSON, full: str, number: int, when: datetime) -> JSON:
     pr = pull["pull_request"]
     if pr.get("merged_at") or pull["state"] != "open":
         raise HTTPError(422, {"message": f"#{number} is not open"})
-    sync(repo)
+    sync(repo, created=created)  # what was pushed since the last GitHub request, through the same door
     try:
-        sha = squash_merge(repo, pr["head"], pr["base"], f"{pull['title']} (#{number})", when)
+        sha = squash_merge(repo, pr["head"], pr["base"], f"{pull['title']} (#{number})", when, created=created)
     except (ValueError, RuntimeError) as err:
         raise HTTPError(422, {"message": str(err)}) from None
-    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = iso(when)
     pr.update(merged_at=stamp, merged_by="fleet-release", merge_commit_sha=sha)
     pull.update(state="closed", state_reason="completed", closed_at=stamp, updated_at=stamp)
     return {"number": number, "merge_commit_sha": sha, "base": pr["base"]}

@@ -116,21 +116,18 @@ def git_url(state: dict[str, Any], repo: str) -> str | None:
 
 
 def save_state(state_dir: Path, state: dict[str, Any]) -> Path:
-    folder = ensure_sandbox_dir(state_dir)
-    path = folder / "state.json"
-    tmp = path.with_suffix(".tmp")
-    try:
-        if path.is_dir() and not path.is_symlink():  # a reset replaces a damaged world, even a folder in its place
-            import shutil
+    """A reset's world into the state dir; it replaces a damaged world, even a folder in place of state.json."""
+    from fleetops.sandbox.server import unwritable_state, write_state
 
+    path = ensure_sandbox_dir(state_dir) / "state.json"
+    if path.is_dir() and not path.is_symlink():
+        import shutil
+
+        try:
             shutil.rmtree(path)
-        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
-        tmp.replace(path)
-    except OSError as err:
-        raise UsageError(
-            f"the sandbox world {path} cannot be written ({err.strerror or type(err).__name__}).",
-            hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write, then re-run.",
-        ) from None
+        except OSError as err:
+            raise unwritable_state(path, err) from None
+    write_state(path, state)
     return path
 
 

@@ -18,10 +18,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from fleetops.errors import UsageError
 from fleetops.redaction import redact, register_secret
-from fleetops.sandbox.routing import (  # noqa: F401 - re-exported: tests inject faults as fleetops.sandbox.server.Fault
-    Context, Fault, HTTPError, Handler, READ_METHODS, Request, Response, ResponseValidator, Route, Router, _Injected, _compile,
+from fleetops.sandbox.gitrepo import Created, merge_pull, sync_all
+from fleetops.sandbox.routing import (  # tests also import Fault and Context from here
+    Context, Fault, HTTPError, READ_METHODS, Request, Response, ResponseValidator, Router, _Injected,
 )
+
+
+def write_state(path: Path, state: dict[str, Any]) -> None:
+    """Save the world as every writer does (reset, the server after each change): a temporary file renamed over `path`."""
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+        tmp.replace(path)
+    except OSError as err:
+        raise unwritable_state(path, err) from None
+
+
+def unwritable_state(path: Path, err: OSError) -> UsageError:
+    """One message for a world that cannot be saved, whoever saves it."""
+    return UsageError(
+        f"the sandbox world {path} cannot be written ({err.strerror or type(err).__name__}).",
+        hint="Set FLEETOPS_STATE_DIR to a directory fleetops can write, then re-run.",
+    )
 
 
 class SandboxServer:
@@ -152,11 +172,8 @@ class SandboxServer:
             self._persist()
 
     def _persist(self) -> None:
-        if self.state_file is None:
-            return
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
-        tmp.replace(self.state_file)
+        if self.state_file is not None:
+            write_state(self.state_file, self.state)
 
     # -- dispatch ---------------------------------------------------------------------------------
     def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -179,11 +196,12 @@ class SandboxServer:
                     write = False
                 else:
                     router, sub = self._router_for(path)
-                    if router is not None and router.service.startswith("github"):
-                        self._sync_git(Context(self, self.state, self.url, router.service, router.prefix))
                     if router is None:
                         raise HTTPError(404, {"message": f"no sandbox service at {path}"})
                     service = router.service
+                    ctx = Context(self, self.state, self.url, router.service, router.prefix)
+                    if service.startswith("github"):
+                        self._sync_git(ctx)
                     fault = next((f for f in self.faults if f.matches(method, path, body)), None)
                     if fault is not None and fault.skip > 0:
                         fault.skip -= 1
@@ -196,7 +214,6 @@ class SandboxServer:
                     if route is None:
                         raise HTTPError(405 if known else 404, {"message": "Not Found" if not known else "Method Not Allowed"})
                     request = Request(method, sub, raw_path, query, headers, body, params)
-                    ctx = Context(self, self.state, self.url, router.service, router.prefix)
                     snapshot = json.dumps(self.state, sort_keys=True) if write and not route.says_write else None
                     resp = route.handler(ctx, request)
                     if resp.write is not None:
@@ -280,11 +297,15 @@ class SandboxServer:
 
     def _sync_git(self, ctx: Context) -> None:
         """What was pushed to a git-backed repository (sandbox/gitrepo.py); a new ref goes through GitHub's one door."""
-        from fleetops.sandbox.gitrepo import sync_all
+        if sync_all(self.state, created=self._ref_created(ctx)):
+            self._persist()
+
+    @staticmethod
+    def _ref_created(ctx: Context) -> Created:
+        """GitHub's one door for a new ref (a `fleet-*` tag starts the release workflow's run), for every path that moves refs."""
         from fleetops.sandbox.services.github.release_workflow import ref_created
 
-        if sync_all(self.state, created=lambda repo, name, sha: ref_created(ctx, repo, name, sha)):
-            self._persist()
+        return lambda repo, name, sha: ref_created(ctx, repo, name, sha)
 
     def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
         """`/_sandbox/...`: inspect the state and the request log, inject faults, set latency."""
@@ -304,10 +325,10 @@ class SandboxServer:
 
             return Response(body={"ok": True, "world": self.state.get("world"), "process": world_process(self.state)})
         if method == "POST" and path == "/_sandbox/merge-pr":
-            from fleetops.sandbox.gitrepo import merge_pull
-
             spec = json.loads(body or b"{}")
-            result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC))
+            ctx = Context(self, self.state, self.url, "github", "/github")  # a merge is a GitHub write, as in env()
+            result = merge_pull(self.state, spec.get("repo", ""), int(spec.get("number", 0)), datetime.now(UTC),
+                                created=self._ref_created(ctx))
             self._persist()
             return Response(body=result)
         raise HTTPError(404, {"message": f"unknown control endpoint {method} {path}"})

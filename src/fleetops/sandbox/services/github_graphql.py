@@ -58,7 +58,7 @@ from graphql.language import (
 
 from fleetops.sandbox.routing import Context, HTTPError, Request, Response, Router
 from fleetops.sandbox.services.graphql_exec import field_resolver, prepared, run, subset_schema
-from fleetops.sandbox.services.github import iso, node_id, now_iso, tree_at, web
+from fleetops.sandbox.services.github import blob_sha, find_milestone, iso, node_id, now_iso, tree_at, web
 
 # Its own router, ahead of the REST one (see services/__init__.py): `/github/graphql` is not a
 # REST path, and the OpenAPI validator only checks the REST router's ("github") responses.
@@ -205,17 +205,16 @@ def label_obj(repo: JSON, name: str) -> JSON:
     return {"__typename": "Label", "id": label_id(repo, name), "name": name}
 
 
-def milestone_obj(ms: JSON, world: World | None = None, repo: JSON | None = None) -> JSON:
-    out = {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"], "state": ms["state"].upper()}
-    if world is not None and repo is not None:
+def milestone_obj(ms: JSON, world: World, repo: JSON) -> JSON:
+    """A Milestone of `repo`; its `issues` (non-nullable in the schema) resolve through the world wherever it is reached."""
 
-        def issues(info: Any, states: list[str] | None = None, **kw: Any) -> JSON:
-            found = [i for i in repo.get("issues", []) if i.get("milestone") == ms["number"] and not i.get("pull_request")
-                     and (not states or i["state"].upper() in states)]
-            return connection(sorted(found, key=lambda i: i["number"]), wrap=lambda i: content_obj(world, repo, i), **kw)
+    def issues(info: Any, states: list[str] | None = None, **kw: Any) -> JSON:
+        found = [i for i in repo.get("issues", []) if i.get("milestone") == ms["number"] and not i.get("pull_request")
+                 and (not states or i["state"].upper() in states)]
+        return connection(sorted(found, key=lambda i: i["number"]), wrap=lambda i: content_obj(world, repo, i), **kw)
 
-        out["issues"] = issues
-    return out
+    return {"__typename": "Milestone", "id": node_id("Milestone", ms["id"]), "number": ms["number"], "title": ms["title"],
+            "state": ms["state"].upper(), "issues": issues}
 
 
 def repo_obj(world: World, repo: JSON) -> JSON:
@@ -243,7 +242,7 @@ def repo_obj(world: World, repo: JSON) -> JSON:
         return content_obj(world, *found)
 
     def milestone(info: Any, number: int) -> JSON | None:
-        found = next((m for m in repo.get("milestones", []) if m["number"] == number), None)
+        found = find_milestone(repo, number)
         return milestone_obj(found, world, repo) if found else None
 
     def ref(info: Any, qualifiedName: str) -> JSON | None:  # noqa: N803 - GraphQL name
@@ -280,15 +279,19 @@ def commit_obj(repo: JSON, sha: str) -> JSON:
 
     def file(info: Any, path: str) -> JSON | None:
         files = tree_at(repo, sha)
+
+        def oid_of(at: str) -> str:  # a file's is git's blob sha (REST contents gives the same); a tree's is made up
+            return blob_sha(files[at]) if at in files else hashlib.sha1(f"{sha}:{at}".encode()).hexdigest()
+
         path = path.strip("/")
         if path in files:
-            return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "blob", "oid": hashlib.sha1(files[path].encode()).hexdigest(), "object": None}  # Blob is outside the subset
+            return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "blob", "oid": oid_of(path), "object": None}  # Blob is outside the subset
         inside = sorted({p[len(path) + 1 :].split("/", 1)[0] for p in files if p.startswith(path + "/")})
         if not inside:
             return None
         entries = [{"name": n, "path": f"{path}/{n}", "type": "blob" if f"{path}/{n}" in files else "tree",
-                    "oid": hashlib.sha1(f"{sha}:{path}/{n}".encode()).hexdigest(), "object": None} for n in inside]
-        oid = hashlib.sha1(f"{sha}:{path}".encode()).hexdigest()
+                    "oid": oid_of(f"{path}/{n}"), "object": None} for n in inside]
+        oid = oid_of(path)
         return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "tree", "oid": oid,
                 "object": {"__typename": "Tree", "id": gid("Tree", oid), "oid": oid, "entries": entries}}
 
@@ -326,7 +329,7 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
             "baseRefName": issue["pull_request"].get("base") or repo.get("default_branch", "main"), "merged": bool(merged),
             "mergeCommit": commit_obj(repo, sha) if merged and sha else None, "repository": lambda info: repo_obj(world, repo),
         }
-    ms = next((m for m in repo.get("milestones", []) if m["number"] == issue.get("milestone")), None)
+    ms = find_milestone(repo, issue.get("milestone"))
 
     def project_items(info: Any, includeArchived: bool = True, **kw: Any) -> JSON:  # noqa: N803 - GraphQL name
         items = [
@@ -344,7 +347,7 @@ def content_obj(world: World, repo: JSON, issue: JSON) -> JSON:
         "url": web(world.ctx, f"{full}/issues/{issue['number']}"),
         "labels": lambda info, **kw: connection([label_obj(repo, n) for n in issue.get("labels", [])], **kw),
         "assignees": lambda info, **kw: connection([{"__typename": "User", "id": node_id("User", u), "login": u} for u in issue.get("assignees", [])], **kw),
-        "milestone": milestone_obj(ms) if ms else None,
+        "milestone": milestone_obj(ms, world, repo) if ms else None,
         "repository": lambda info: repo_obj(world, repo),
         "projectItems": project_items,
         "closedByPullRequestsReferences": lambda info, includeClosedPrs=False, userLinkedOnly=False, **kw: connection(  # noqa: N803
@@ -674,12 +677,12 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
             return Response(body={"errors": [_scope_error(missing, needed, scopes)]}, headers=headers, write=False)
         cost = 1 if is_mutation else rate_math(requests)
         if rate["used"] + cost > rate["limit"]:  # GitHub: HTTP 200, no data, the budget's headers at 0
-            headers.update(_rate_headers(rate, reset=rate["reset_at"]), **{"X-RateLimit-Remaining": "0"})
+            headers.update(_rate_headers(rate), **{"X-RateLimit-Remaining": "0"})
             return Response(body={"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]}, headers=headers, write=False)
         rate["last_cost"] = cost
         rate["used"] += cost
         ctx.advanced = True  # the point meter moved: saved with the world, though a query is no write
-    headers.update(_rate_headers(rate, reset=rate["reset_at"]))
+    headers.update(_rate_headers(rate))
 
     result = run(schema(), query, variables=variables, operation_name=wanted, context=World(ctx), field_resolver=_field_resolver)
     payload: JSON = {"data": result.data}
@@ -688,7 +691,8 @@ def graphql_endpoint(ctx: Context, req: Request) -> Response:
     return Response(body=payload, headers=headers, write=is_mutation)
 
 
-def _rate_headers(rate: JSON, *, reset: str) -> dict[str, str]:
+def _rate_headers(rate: JSON) -> dict[str, str]:
+    reset = rate["reset_at"]
     return {
         "X-RateLimit-Limit": str(rate["limit"]), "X-RateLimit-Remaining": str(max(0, rate["limit"] - rate["used"])),
         "X-RateLimit-Used": str(rate["used"]), "X-RateLimit-Resource": "graphql",

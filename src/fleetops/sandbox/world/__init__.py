@@ -23,7 +23,7 @@ from typing import Any
 from fleetops.sandbox.world import files
 from fleetops.sandbox.world.git import GitBuilder, iso
 from fleetops.sandbox.world.handbook import handbook_files
-from fleetops.sandbox.world.spec import LA, PREVIOUS, RELEASE, REPO, REPO_ID, State, WorldSpec  # noqa: F401 - the names the seeders and tests use
+from fleetops.sandbox.world.spec import PREVIOUS, RELEASE, REPO, REPO_ID, State, WorldSpec
 
 
 WORLDS: dict[str, Callable[[datetime], WorldSpec]] = {

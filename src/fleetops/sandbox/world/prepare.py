@@ -31,9 +31,8 @@ from typing import Any
 from fleetops.sandbox.gitrepo import at, run, sync
 from fleetops.sandbox.services.github.common import tree_at
 from fleetops.sandbox.world.git import iso
+from fleetops.sandbox.world.spec import REPO, State
 
-State = dict[str, Any]
-REPO = "fleetdm/fleet"
 RELEASED, PATCH, NEXT = "4.60.0", "4.60.1", "4.61.0"
 MILESTONES = {RELEASED: 301, PATCH: 302, NEXT: 303}
 QA_ISSUE = 25200
@@ -56,7 +55,7 @@ def migration(name: str) -> dict[str, str]:
 
 
 SCRIPTS = "package service\n\n// scripts\nfunc runScript() string {\n\treturn \"{}\"\n}\n"
-# number → (title, body, author, files, fixes)
+# number → (title, body, author, files); what a pull request fixes is in its body ("Fixes #25010")
 PULLS: dict[int, tuple[str, str, str, dict[str, str | None]]] = {
     25001: ("Software titles", "A feature of 4.60.0.", "sharon-fdm", {**migration("20261010000000_SoftwareTitles"), "changes/25001-software-titles": "* Added software titles.\n"}),
     25101: ("Fix script timeouts", "Fixes #25010", "georgekarrv",
@@ -143,7 +142,7 @@ def seed_prepare(state: State, spec: Any) -> None:
     run(work, "push", "-q", bare.as_uri(), "--tags")
     shutil.rmtree(work, ignore_errors=True)
     fleet.update(commits={}, refs={}, tag_objects={}, git_dir=str(bare))
-    sync(fleet)
+    sync(fleet, created=lambda repo, name, sha: None)  # the seeded history is the world's past: no runs start
     _seed_github(state, fleet, merges, spec.now)
     _dogfood_runs_the_release(state, fleet)
 

@@ -68,8 +68,9 @@ def create_ref(ctx: Context, req: Request) -> Response:
     short = ref.removeprefix("refs/")
     if short in repo.setdefault("refs", {}):
         raise HTTPError(422, {"message": "Reference already exists", "documentation_url": "https://docs.github.com/rest", "status": "422"})
-    write_ref(repo, short, sha)  # also into a git-backed repository's bare repository (sandbox/gitrepo.py)
-    ref_created(ctx, repo, short, sha)  # the one door: a fleet-* tag starts the release workflow
+    # Into a git-backed repository's bare repository too (sandbox/gitrepo.py), then through the one door:
+    # a fleet-* tag starts the release workflow.
+    write_ref(repo, short, sha, created=lambda r, name, obj: ref_created(ctx, r, name, obj))
     return Response(status=201, body=ref_json(ctx, repo, short, sha))
 
 

@@ -33,12 +33,8 @@ TAG_PATTERN = "fleet-*"  # on: push: tags: ["fleet-*"]
 PLATFORMS = ("macos", "linux_amd64", "linux_arm64", "windows_amd64", "windows_arm64")
 
 
-def _actions(repo: JSON) -> JSON:
-    return actions_of(repo)
-
-
 def _script(repo: JSON) -> JSON:
-    return _actions(repo).get("release_script", {})
+    return actions_of(repo).get("release_script", {})
 
 
 def _steps(repo: JSON) -> list[str]:
@@ -50,7 +46,7 @@ def ref_created(ctx: Context, repo: JSON, ref: str, sha: str) -> JSON | None:
     """A new ref (`tags/x`, `heads/y`): a `fleet-*` tag starts the release workflow's run; returns it."""
     if not ref.startswith("tags/") or not fnmatch.fnmatchcase(ref.removeprefix("tags/"), TAG_PATTERN):
         return None
-    actions = _actions(repo)
+    actions = actions_of(repo)
     workflow = next((w for w in actions["workflows"] if w["path"] == WORKFLOW_PATH), None)
     commit = resolve_ref(repo, ref) or sha
     if workflow is None or workflow.get("state", "active") != "active":
@@ -122,10 +118,10 @@ def restart(repo: JSON, run: JSON, now: str) -> None:
 
 def set_outcome(repo: JSON, conclusion: str, *, rerun: bool, now: str) -> str:
     """The knob (how release runs end from now on); with `rerun`, the newest failed release run starts again."""
-    _actions(repo).setdefault("release_script", {})["conclusion"] = conclusion
+    actions_of(repo).setdefault("release_script", {})["conclusion"] = conclusion
     said = f"release runs now end in {conclusion}"
     if rerun:
-        failed = [r for r in _actions(repo)["runs"] if r["path"] == WORKFLOW_PATH and r["status"] == "completed" and r.get("conclusion") != "success"]
+        failed = [r for r in actions_of(repo)["runs"] if r["path"] == WORKFLOW_PATH and r["status"] == "completed" and r.get("conclusion") != "success"]
         if not failed:
             return said + "; no failed release run to re-run"
         run = max(failed, key=lambda r: (r["created_at"], r["id"]))
