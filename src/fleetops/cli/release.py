@@ -411,7 +411,8 @@ def tag(
        and of the minor branches family (every branch named like
        releasing.minor_branch; those newer than X.Y.Z count).
     2. At that head commit read CHANGELOG.md and the version files. Refuse
-       (exit 2, naming what) unless the first `## Fleet` heading is X.Y.Z,
+       (exit 2, naming what) unless CHANGELOG.md's first release heading
+       (releasing.changelog.heading, `## Fleet X.Y.Z (date)`) is X.Y.Z,
        every version file carries vX.Y.Z exactly once, and no migration
        elsewhere is older than the branch's newest and missing.
     3. Refuse (exit 2) a tag fleet-vX.Y.Z at another commit; at the head it is
